@@ -1,0 +1,2 @@
+/// The CUDA backend: driver API, NVRTC and cuBLAS loaded with dlopen.
+public enum LowBitCUDAModule {}

@@ -1,0 +1,2 @@
+/// Model files (safetensors, GGUF) and fetched data.
+public enum LowBitIOModule {}

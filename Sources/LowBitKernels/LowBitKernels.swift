@@ -1,0 +1,2 @@
+/// CPU kernels: Swift SIMD, multi-threaded.
+public enum LowBitKernelsModule {}

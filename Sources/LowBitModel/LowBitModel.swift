@@ -1,0 +1,2 @@
+/// Architectures, tokenizers, generation and evaluation.
+public enum LowBitModelModule {}

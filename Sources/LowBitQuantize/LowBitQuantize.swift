@@ -1,0 +1,2 @@
+/// Turning models into LowBit checkpoints.
+public enum LowBitQuantizeModule {}
