@@ -1,6 +1,13 @@
 import LowBitCore
 
-extension FPxFormat: ScaledValueEncoder {}
+extension FPxFormat: ScaledValueEncoder {
+    func encode(_ src: UnsafePointer<Float>, count: Int, scale: Float, into dst: UnsafeMutablePointer<UInt8>) {
+        let e = exponentBits, m = mantissaBits, maxValue = maxValue
+        for i in 0..<count {
+            dst[i] = FPxFormat.encode(src[i] / scale, exponentBits: e, mantissaBits: m, maxValue: maxValue)
+        }
+    }
+}
 
 /// A weight matrix [rows, columns] in an FPx format with fp16 scales (TC-FPx): ŵ = s × fpx(code), computed
 /// in Float32, with one scale per row (the TC-FPx layout) or per group of columns.
