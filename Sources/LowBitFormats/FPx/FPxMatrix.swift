@@ -70,18 +70,6 @@ public struct FPxMatrix: Sendable {
             try quantize($0, rows: rows, columns: columns, format: format, grouping: grouping, name: name)
         }
     }
-
-    /// Row-major Float32 values s × fpx(code) (exactly the product of the two Float32 numbers).
-    public func dequantize() -> [Float] {
-        AbsmaxQuantizer.dequantize(codes: codes, scales: scales, rows: rows, columns: columns,
-                                   grouping: grouping, table: paddedTo256(format.decodeTable))
-    }
-
-    /// The Float32 scale of the weight at (row, column).
-    public func scale(row: Int, column: Int) -> Float {
-        let groups = grouping.groupsPerRow(columns: columns)
-        return Float(Float16(bitPattern: scales[row * groups + column / grouping.groupSize(columns: columns)]))
-    }
 }
 
 /// Throws unless every code fits in `bits` bits.
