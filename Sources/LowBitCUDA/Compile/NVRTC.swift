@@ -56,7 +56,10 @@ public final class NVRTC: @unchecked Sendable {  // immutable after init
         }
         candidates += PipCUDALayout.folders("cu13/include")
         candidates += PipCUDALayout.folders("cuda_runtime/include")
-        return candidates.first { fileExists($0 + "/cuda_fp16.h") }
+        guard let found = candidates.first(where: { fileExists($0 + "/cuda_fp16.h") }) else { return nil }
+        guard let resolved = realpath(found, nil) else { return found }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     public var versionString: String { "\(version.major).\(version.minor)" }

@@ -2,7 +2,6 @@
 // behind, and device-side random fills for benchmarks. Compiled at run time by NVRTC (see docs/cuda.md).
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
-#include <stdint.h>
 
 // Streams `count16` 16-byte vectors through the SMs and adds every 32-bit word (wrapping) into *sum.
 // Four independent 16-byte loads per thread per iteration keep many requests in flight; the sum keeps the
