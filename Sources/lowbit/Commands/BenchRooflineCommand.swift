@@ -70,7 +70,7 @@ struct BenchRooflineCommand: ParsableCommand {
                             gemm: gemm, llama70B: llama)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
