@@ -146,6 +146,21 @@ extension GPUSelfTests {
             }
             return .exact(mismatches: bad, of: n, firstMismatch: "\(chunk * 4) B shared")
         },
+        GPUSelfTest("device and pinned memory are returned on release (no leaks)") { t in
+            try t.context.synchronize()
+            let before = try t.context.memoryInfo().free
+            for round in 0..<8 {
+                let chunk = try t.context.allocate(bytes: 512 << 20)
+                try chunk.fill(byte: UInt8(round))
+                let pinned = try t.context.allocatePinned(bytes: 16 << 20)
+                try chunk.copyToHost(pinned.bytes)
+            }
+            let after = try t.context.memoryInfo().free
+            // Allocations come back to the driver when the Swift objects die; allow 64 MiB of driver noise.
+            let lost = before - after
+            return GPUSelfTestOutcome(passed: lost < 64 << 20,
+                                      detail: "8 × (512 MiB device + 16 MiB pinned): \(max(lost, 0) >> 20) MiB not returned (allowed < 64)")
+        },
         GPUSelfTest("event timing: 2 ms spin kernel measures 2 ms") { t in
             let core = try CoreKernels(context: t.context)
             let start = try t.context.makeEvent(), end = try t.context.makeEvent()
