@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LowBitCUDA
 import LowBitCore
@@ -179,5 +180,30 @@ import LowBitCore
         let test = try #require(GPUSelfTests.all.first { $0.name == name })
         let results = try GPUSelfTestRunner.run([test], context: context) { _ in }
         #expect(results.first?.passed == true, "\(results.first?.detail ?? "")")
+    }
+}
+
+/// The on-disk cubin cache: round trip, and damaged or mismatched entries are ignored (recompiled).
+@Suite struct CUDAKernelCacheTests {
+    @Test func roundTripAndDamagedEntriesAreIgnored() throws {
+        let dir = "/tmp/lowbit-cache-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = CUDAKernelSource(name: "t", code: "x", kernels: ["a", "b<1>"])
+        let arch = CUDAArchitecture("sm_90a")
+        let module = CUDACompiledModule(source: source, architecture: arch, cubin: [0x7F, 0x45, 0x4C, 0x46, 1, 2, 3],
+                                        loweredNames: ["a": "a", "b<1>": "_Z1bILi1EEvv"], log: "ptxas info : line\twith tab\n")
+        CUDAKernelCache.store(module, name: "entry", directory: dir)
+        let loaded = try #require(CUDAKernelCache.load(name: "entry", source: source, architecture: arch, directory: dir))
+        #expect(loaded.cubin == module.cubin)
+        #expect(loaded.loweredNames == module.loweredNames)
+        #expect(loaded.log == module.log)
+        // A source with other kernels must not take this entry.
+        let other = CUDAKernelSource(name: "t", code: "x", kernels: ["a"])
+        #expect(CUDAKernelCache.load(name: "entry", source: other, architecture: arch, directory: dir) == nil)
+        // A damaged meta file is ignored.
+        #expect(CUDAKernelCache.writeAtomically(dir + "/entry.meta", Array("garbage".utf8)))
+        #expect(CUDAKernelCache.load(name: "entry", source: source, architecture: arch, directory: dir) == nil)
+        // No cubin: nothing.
+        #expect(CUDAKernelCache.load(name: "missing", source: source, architecture: arch, directory: dir) == nil)
     }
 }
