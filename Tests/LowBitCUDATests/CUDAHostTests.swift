@@ -54,6 +54,23 @@ import LowBitCore
         #expect(Double(1).kernelArgumentSize == 8)
     }
 
+    @Test func missingLibrariesGiveAReasonNotACrash() {
+        do {
+            _ = try DynamicLibrary.open(candidates: ["/nonexistent/libnothing.so.1", "libnothing-lowbit.so"], what: "a test library")
+            Issue.record("a nonexistent library opened")
+        } catch let e as LowBitError {
+            #expect(e.kind == .device)
+            #expect(e.message.contains("a test library not found"))
+            #expect(e.message.contains("/nonexistent/libnothing.so.1"))
+        } catch { Issue.record("unexpected error \(error)") }
+        // A library that exists but lacks the symbol: libc has no cuInit.
+        if let libc = try? DynamicLibrary.open(candidates: ["libc.so.6"], what: "libc") {
+            #expect(throws: LowBitError.self) {
+                let _: @convention(c) (UInt32) -> Int32 = try libc.symbol("cuInit")
+            }
+        }
+    }
+
     @Test func cacheKeySeparatesPartsAndIsStable() {
         let a = CUDAKernelCache.key(parts: ["ab", "c"])
         let b = CUDAKernelCache.key(parts: ["a", "bc"])
