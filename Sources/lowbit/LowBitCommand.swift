@@ -21,4 +21,6 @@ struct LowBitCommand: ParsableCommand {
 let allSubcommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     FetchCommand.self,
+    DevicesCommand.self,
+    SelftestCommand.self,
 ]
