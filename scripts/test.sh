@@ -19,7 +19,10 @@ timed swift build --build-tests
 step "fetch the default model and the Austen texts (lowbit fetch; cache: ${LOWBIT_CACHE:-~/.cache/lowbit})"
 timed .build/debug/lowbit fetch
 
-# Further steps go here (e.g. a CUDA compile check), each as: step "what"; timed <command>.
+step "compile every CUDA kernel with NVRTC from pip, for sm_80 and sm_90a, no GPU (fails on errors and spills)"
+timed scripts/ci-cuda-compile.sh
+
+# Further steps go here, each as: step "what"; timed <command>.
 
 step "tests"
 export LOWBIT_REQUIRE_ASSETS=1
