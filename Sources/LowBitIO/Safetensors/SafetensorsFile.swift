@@ -148,7 +148,8 @@ public final class SafetensorsFile: @unchecked Sendable {
 
     /// An integer JSON number (not a bool, not fractional).
     static func exactInt(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber, !(value is Bool) else { return nil }
+        // Foundation bridges JSON true/false to NSNumber too; its type code "c" tells them apart.
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
         let double = number.doubleValue
         guard double.rounded() == double, abs(double) < 9.0e15 else { return nil }
         return number.intValue
