@@ -103,7 +103,7 @@ import Testing
         expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(4); $0.u64(1 << 62) }, "length of array")
         expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(99); $0.u64(1) }, "unknown element type id 99")
         expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(4); $0.u64(3); $0.u32(1) }, "can hold at most 1")
-        expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(8); $0.u64(1); $0.u64(5); $0.u32(0) }, "truncated")
+        expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(8); $0.u64(1); $0.u64(5); $0.u32(0) }, "truncated or corrupt")
         // Arrays nested deeper than the limit.
         expectFailure(withKV { b in
             b.string("k"); b.u32(9)
