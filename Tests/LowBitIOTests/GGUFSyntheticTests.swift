@@ -60,6 +60,14 @@ import Testing
         #expect(try file.dequantize(b) == (0..<32).map { Float($0 - 16) })
     }
 
+    /// Version 2 has the same layout as 3 (64-bit counts); only the version number differs.
+    @Test func readsVersion2() throws {
+        var bytes = GGUFBuilder.valid()
+        bytes[4] = 2
+        let file = try open(bytes)
+        #expect(file.version == 2 && file.tensors.count == 2 && file.metadata.count == 15)
+    }
+
     @Test func honorsGeneralAlignment() throws {
         let file = try open(GGUFBuilder.valid(alignment: 64))
         #expect(file.alignment == 64)
