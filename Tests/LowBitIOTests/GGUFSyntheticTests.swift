@@ -8,10 +8,10 @@ import Testing
 @Suite struct GGUFSyntheticTests {
     let dir: String
 
-    init() throws { dir = try TestAssets.temporaryDirectory("gguf") }
+    init() throws { dir = try IOTestFiles.temporaryDirectory("gguf") }
 
     func open(_ bytes: [UInt8]) throws -> GGUFFile {
-        try GGUFFile(path: writeTemporaryFile(bytes, name: "t.gguf", in: dir))
+        try GGUFFile(path: IOTestFiles.write(bytes, name: "t.gguf", in: dir))
     }
 
     /// Opening must fail with an invalidFile/unsupported LowBitError whose message names the file and contains `fragment`.

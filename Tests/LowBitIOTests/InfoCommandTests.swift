@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func defaultModelTextAndJSON() throws {
-        guard let model = TestAssets.require(TestAssets.defaultModelPath) else { return }
+        guard let model = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return }
         let text = try #require(try Self.run(["info", model]))
         #expect(text.status == 0, "\(text.stderr)")
         for fragment in ["format: GGUF v3", "architecture: llama", "blocks         30", "kv_heads       3", "rope_base      100000",
@@ -64,8 +64,8 @@ import Testing
     }
 
     @Test func damagedCopiesFailCleanly() throws {
-        guard let model = TestAssets.require(TestAssets.defaultModelPath) else { return }
-        let dir = try TestAssets.temporaryDirectory("cli")
+        guard let model = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return }
+        let dir = try IOTestFiles.temporaryDirectory("cli")
         let original = try Data(contentsOf: URL(fileURLWithPath: model))
         let truncated = dir + "/truncated.gguf"
         try original.prefix(1_000_000).write(to: URL(fileURLWithPath: truncated))
@@ -91,9 +91,9 @@ import Testing
     }
 
     @Test func otherInputs() throws {
-        let dir = try TestAssets.temporaryDirectory("cli2")
+        let dir = try IOTestFiles.temporaryDirectory("cli2")
         // A small GGUF, a safetensors file and a Hugging Face folder need no downloaded assets.
-        let gguf = try writeTemporaryFile(GGUFBuilder.valid(), name: "small.gguf", in: dir)
+        let gguf = try IOTestFiles.write(GGUFBuilder.valid(), name: "small.gguf", in: dir)
         let result = try #require(try Self.run(["info", gguf, "--json"]))
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
@@ -117,7 +117,7 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("nothing.gguf"))
         let noDefault = try #require(try Self.run(["info"], environment: ["LOWBIT_CACHE": dir + "/empty-cache"]))
         #expect(noDefault.status != 0 && noDefault.stderr.contains("lowbit fetch"))
-        let text = try writeTemporaryFile(Array("hello world, not a model".utf8), name: "text.bin", in: dir)
+        let text = try IOTestFiles.write(Array("hello world, not a model".utf8), name: "text.bin", in: dir)
         let notModel = try #require(try Self.run(["info", text]))
         #expect(notModel.status != 0 && notModel.stderr.contains("neither a GGUF"))
     }

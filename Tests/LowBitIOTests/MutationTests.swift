@@ -74,7 +74,7 @@ import Testing
     }
 
     static func realModel() throws -> (bytes: [UInt8], file: GGUFFile)? {
-        guard let path = TestAssets.require(TestAssets.defaultModelPath) else { return nil }
+        guard let path = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return nil }
         let file = try GGUFFile(path: path)
         return (Array(file.file.bytes), file)
     }
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func damagedSafetensors() throws {
-        let dir = try TestAssets.temporaryDirectory("fuzz-st")
+        let dir = try IOTestFiles.temporaryDirectory("fuzz-st")
         let path = dir + "/model.safetensors"
         try SafetensorsWriter.write([
             SafetensorsEntry(name: "model.embed_tokens.weight", dtype: .bfloat16, shape: [16, 8], data: [UInt8](repeating: 0x3F, count: 256)),

@@ -90,7 +90,7 @@ public final class GGUFFile: @unchecked Sendable {
         var alignment = GGUFFile.defaultAlignment
         if let value = metadata["general.alignment"] {
             guard let a = value.intValue, a > 0, a & (a - 1) == 0, a <= 1 << 20 else {
-                throw reader.fail("general.alignment is \(value.summary); it must be a power of two")
+                throw reader.fail("general.alignment is \(value.summary); it must be a power of two no larger than 2^20")
             }
             alignment = a
         }
