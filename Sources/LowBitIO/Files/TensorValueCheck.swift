@@ -40,6 +40,8 @@ public struct TensorValueCheck: Sendable {
     public let stats: [TensorValueStats]
     public let skipped: [String]
     public let seconds: Double
+    /// Of `seconds`, the time spent decoding to Float (the rest: statistics, page faults of the output).
+    public let decodeSeconds: Double
 
     public var elements: Int { stats.reduce(0) { $0 + $1.elements } }
     public var nonFiniteTensors: [TensorValueStats] { stats.filter { $0.nonFinite > 0 } }
@@ -48,6 +50,12 @@ public struct TensorValueCheck: Sendable {
         let start = monotonicSeconds()
         var stats: [TensorValueStats] = []
         var skipped: [String] = []
+        var decodeSeconds = 0.0
+        func timed<T>(_ body: () throws -> T) rethrows -> T {
+            let t0 = monotonicSeconds()
+            defer { decodeSeconds += monotonicSeconds() - t0 }
+            return try body()
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw LowBitError.notFound("\(path): no such file or folder")
@@ -56,7 +64,7 @@ public struct TensorValueCheck: Sendable {
             let collection = try SafetensorsCollection(directory: path)
             for name in collection.tensorNames {
                 let (file, info) = collection.tensor(named: name)!
-                stats.append(file.floats(info).withUnsafeBufferPointer { TensorValueStats(name: name, values: $0) })
+                stats.append(timed { file.floats(info) }.withUnsafeBufferPointer { TensorValueStats(name: name, values: $0) })
             }
         } else {
             let mapped = try MappedFile(path: path)
@@ -67,15 +75,15 @@ public struct TensorValueCheck: Sendable {
                         skipped.append(tensor.name)
                         continue
                     }
-                    stats.append(try file.dequantize(tensor).withUnsafeBufferPointer { TensorValueStats(name: tensor.name, values: $0) })
+                    stats.append(try timed { try file.dequantize(tensor) }.withUnsafeBufferPointer { TensorValueStats(name: tensor.name, values: $0) })
                 }
             } else {
                 let file = try SafetensorsFile(file: mapped)
                 for tensor in file.tensors {
-                    stats.append(file.floats(tensor).withUnsafeBufferPointer { TensorValueStats(name: tensor.name, values: $0) })
+                    stats.append(timed { file.floats(tensor) }.withUnsafeBufferPointer { TensorValueStats(name: tensor.name, values: $0) })
                 }
             }
         }
-        return TensorValueCheck(stats: stats, skipped: skipped, seconds: monotonicSeconds() - start)
+        return TensorValueCheck(stats: stats, skipped: skipped, seconds: monotonicSeconds() - start, decodeSeconds: decodeSeconds)
     }
 }

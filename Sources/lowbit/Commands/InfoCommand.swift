@@ -44,8 +44,8 @@ struct InfoCommand: ParsableCommand {
         let values = check ? try TensorValueCheck.run(path: target) : nil
         print(json ? try InfoCommand.jsonText(summary, check: values) : InfoCommand.text(summary, check: values), terminator: "")
         if let values {
-            let rate = Double(values.elements) / max(values.seconds, 1e-9) / 1e6
-            printError("decoded \(InfoCommand.grouped(values.elements)) values in \(String(format: "%.3f", values.seconds)) s (\(String(format: "%.0f", rate)) M values/s, \(Parallel.threadCount) threads)")
+            let rate = Double(values.elements) / max(values.decodeSeconds, 1e-9) / 1e6
+            printError("decoded \(InfoCommand.grouped(values.elements)) values in \(String(format: "%.3f", values.decodeSeconds)) s (\(String(format: "%.0f", rate)) M values/s, \(Parallel.threadCount) threads; check total \(String(format: "%.3f", values.seconds)) s)")
             if !values.nonFiniteTensors.isEmpty {
                 throw LowBitError.invalidFile(target, "\(values.nonFiniteTensors.count) tensor(s) hold NaN or infinite values: \(values.nonFiniteTensors.prefix(5).map(\.name).joined(separator: ", "))")
             }
