@@ -26,9 +26,7 @@ struct InfoCommand: ParsableCommand {
     var check = false
 
     /// Where `lowbit fetch` puts the default model.
-    static var defaultModelPath: String {
-        lowbitCacheDirectory() + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    }
+    static var defaultModelPath: String { DefaultAssets.modelPath }
 
     func run() throws {
         let target: String
