@@ -77,6 +77,7 @@ import Testing
     @Test func damagedCopiesFailCleanly() throws {
         guard let model = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return }
         let dir = try IOTestFiles.temporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let original = try Data(contentsOf: URL(fileURLWithPath: model))
         let truncated = dir + "/truncated.gguf"
         try original.prefix(1_000_000).write(to: URL(fileURLWithPath: truncated))
@@ -104,6 +105,7 @@ import Testing
     /// --check decodes every tensor: finite values pass; a NaN weight is an error naming the tensor.
     @Test func checkFindsNonFiniteWeights() throws {
         let dir = try IOTestFiles.temporaryDirectory("cli-check")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var bytes = GGUFBuilder.valid()
         let good = try IOTestFiles.write(bytes, name: "good.gguf", in: dir)
         let ok = try #require(try Self.run(["info", good, "--check", "--json"]))
@@ -126,6 +128,7 @@ import Testing
 
     @Test func otherInputs() throws {
         let dir = try IOTestFiles.temporaryDirectory("cli2")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         // A small GGUF, a safetensors file and a Hugging Face folder need no downloaded assets.
         let gguf = try IOTestFiles.write(GGUFBuilder.valid(), name: "small.gguf", in: dir)
         let result = try #require(try Self.run(["info", gguf, "--json"]))
