@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "LowBitIOTests", dependencies: ["LowBitIO"]),
         .testTarget(name: "LowBitKernelsTests", dependencies: ["LowBitKernels"]),
         .testTarget(name: "LowBitCUDATests", dependencies: ["LowBitCUDA"]),
-        .testTarget(name: "LowBitModelTests", dependencies: ["LowBitModel"]),
+        .testTarget(name: "LowBitModelTests", dependencies: ["LowBitModel"], exclude: ["Fixtures"]),
         .testTarget(name: "LowBitQuantizeTests", dependencies: ["LowBitQuantize"]),
         .testTarget(name: "LowBitCLITests", dependencies: ["lowbit"]),
     ]
