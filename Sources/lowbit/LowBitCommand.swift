@@ -23,4 +23,5 @@ let allSubcommands: [any ParsableCommand.Type] = [
     ChatCommand.self,
     PerplexityCommand.self,
     BenchCommand.self,
+    InfoCommand.self,
 ]

@@ -103,12 +103,18 @@ public enum GGUFValue: Sendable, Equatable {
     /// A short human-readable rendering: scalars as is, arrays as their type and length.
     public var summary: String {
         switch self {
-        case .string(let s): s.count > 60 ? "\"\(s.prefix(57))...\" (\(s.utf8.count) bytes)" : "\"\(s)\""
-        case .array(let items): "\(typeName) × \(items.count)"
-        case .bool(let b): String(b)
-        case .float32(let v): String(v)
-        case .float64(let v): String(v)
-        default: intValue.map(String.init) ?? "\(self)"
+        case .string(let s):
+            // One line: control characters, quotes and backslashes shown as escapes.
+            let shown = s.count > 60 ? String(s.prefix(57)) + "..." : s
+            let escaped = shown.unicodeScalars.map { scalar in
+                scalar.value < 0x20 || scalar == "\"" || scalar == "\\" ? scalar.escaped(asASCII: false) : String(scalar)
+            }.joined()
+            return s.count > 60 ? "\"\(escaped)\" (\(s.utf8.count) bytes)" : "\"\(escaped)\""
+        case .array(let items): return "\(typeName) × \(items.count)"
+        case .bool(let b): return String(b)
+        case .float32(let v): return String(v)
+        case .float64(let v): return String(v)
+        default: return intValue.map(String.init) ?? "\(self)"
         }
     }
 }
