@@ -24,4 +24,5 @@ let allSubcommands: [any ParsableCommand.Type] = [
     PerplexityCommand.self,
     BenchCommand.self,
     InfoCommand.self,
+    FetchCommand.self,
 ]
