@@ -7,8 +7,8 @@ import LowBitCore
 ///   Q4_1: fp16 d, fp16 m, 16 bytes; byte j holds element j (low nibble) and j+16 (high); x = d·q + m.
 ///   Q8_0: fp16 d, 32 × int8; x = d·q.
 /// One token (decode): a fused dequantize-and-dot per block. Several tokens (prompt, perplexity): each
-/// row is dequantized once into a per-thread scratch row and dotted with every token, so the unpacking
-/// is paid once per row instead of once per token.
+/// rows are dequantized 4 at a time into a per-thread scratch tile and multiplied with every token
+/// (MatmulTile), so the unpacking is paid once per row instead of once per token.
 public enum GGMLBlockKind: Sendable, Equatable {
     case q4_1
     case q8_0
@@ -61,13 +61,14 @@ public enum GGMLBlockMatmul {
             return
         }
         Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * cols)
             defer { scratch.deallocate() }
-            for r in range {
-                dequantizeRow(kind, weights + r * rowBytes, cols: cols, into: scratch)
-                for t in 0..<tokens {
-                    y[t * rows + r] = dot(UnsafePointer(scratch), x + t * cols, cols)
-                }
+            var r = range.lowerBound
+            while r < range.upperBound {
+                let nr = min(4, range.upperBound - r)
+                for i in 0..<nr { dequantizeRow(kind, weights + (r + i) * rowBytes, cols: cols, into: scratch + i * cols) }
+                MatmulTile.rows4(scratch, rowCount: nr, cols: cols, x: x, tokens: tokens, y: y + r, ldy: rows)
+                r += nr
             }
         }
     }

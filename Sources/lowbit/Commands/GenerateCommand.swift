@@ -41,9 +41,11 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// Writes to stdout and flushes, so tokens appear as they are generated.
+/// Writes to stdout and flushes, so tokens appear as they are generated (through the same buffer as
+/// `print`, so the order of output is kept).
 func writeOut(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    print(text, terminator: "")
+    fflush(stdout)
 }
 
 struct GenerateCommand: ParsableCommand {
