@@ -47,9 +47,14 @@ public enum GGMLBlockMatmul {
                     xsum[b] = s
                 }
                 Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-                    for r in range {
-                        y[r] = dotQ4_1(weights + r * rowBytes, x, xsum, blocks)
+                    var r = range.lowerBound
+                    while r + 2 <= range.upperBound {
+                        let (a, b) = dotQ4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes, x, xsum, blocks)
+                        y[r] = a
+                        y[r + 1] = b
+                        r += 2
                     }
+                    if r < range.upperBound { y[r] = dotQ4_1(weights + r * rowBytes, x, xsum, blocks) }
                 }
             case .q8_0:
                 Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
@@ -141,6 +146,35 @@ public enum GGMLBlockMatmul {
             offset += halfAt(p + 2) * xsum[b]
         }
         return acc.sum() + offset
+    }
+
+    /// Two rows at once: each activation vector is loaded once for both, and the two rows' FMA chains
+    /// interleave.
+    static func dotQ4_1x2(_ rowA: UnsafeRawPointer, _ rowB: UnsafeRawPointer, _ x: UnsafePointer<Float>,
+                          _ xsum: UnsafePointer<Float>, _ blocks: Int) -> (Float, Float) {
+        var accA = SIMD8<Float>(), accB = SIMD8<Float>()
+        var offA: Float = 0, offB: Float = 0
+        for b in 0..<blocks {
+            let pa = rowA + b * 20, pb = rowB + b * 20
+            let xb = x + b * 32
+            let x0 = load8(xb), x1 = load8(xb + 8), x2 = load8(xb + 16), x3 = load8(xb + 24)
+            let (a0, a1, a2, a3) = nibbles(pa + 4)
+            var sa = a0 * x0
+            sa.addProduct(a1, x1)
+            sa.addProduct(a2, x2)
+            sa.addProduct(a3, x3)
+            let (b0, b1, b2, b3) = nibbles(pb + 4)
+            var sb = b0 * x0
+            sb.addProduct(b1, x1)
+            sb.addProduct(b2, x2)
+            sb.addProduct(b3, x3)
+            accA.addProduct(SIMD8<Float>(repeating: halfAt(pa)), sa)
+            accB.addProduct(SIMD8<Float>(repeating: halfAt(pb)), sb)
+            let xs = xsum[b]
+            offA += halfAt(pa + 2) * xs
+            offB += halfAt(pb + 2) * xs
+        }
+        return (accA.sum() + offA, accB.sum() + offB)
     }
 
     static func dotQ8_0(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {

@@ -45,7 +45,7 @@ struct SamplingOptions: ParsableArguments {
 /// `print`, so the order of output is kept).
 func writeOut(_ text: String) {
     print(text, terminator: "")
-    fflush(stdout)
+    fflush(nil)  // all C streams; naming `stdout` is not concurrency-safe in Swift 6
 }
 
 struct GenerateCommand: ParsableCommand {
