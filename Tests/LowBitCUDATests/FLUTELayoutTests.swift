@@ -136,6 +136,36 @@ private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576
         return Array(y[0..<shape.outputs])
     }
 
+    /// scripts/flute_pack.py (the GPU harness's NumPy packer) must produce the same bytes as `pack`:
+    /// these hashes were printed by `python3 scripts/flute_pack.py` on the same fixed pattern.
+    @Test func numpyMirrorHashes() throws {
+        let cases: [(Int, Int, Int, LUTGroupSize, UInt64, UInt64)] = [
+        (2, 33, 300, .group(64), 0xb3802ff86e951887, 0xf26fe565b0cfd781),
+        (2, 48, 576, .perRow, 0xa5479051b5c9cd0f, 0x2c8176b6307f58e5),
+        (2, 17, 129, .group(32), 0xac3dcbcc731e766c, 0x1b9bcbd8aabbd9b1),
+        (3, 33, 300, .group(64), 0x5eeeefb1d8b594f5, 0xf26fe565b0cfd781),
+        (3, 48, 576, .perRow, 0xfb4e3811d9b9f5ab, 0x2c8176b6307f58e5),
+        (3, 17, 129, .group(32), 0x07d086971dd472cb, 0x1b9bcbd8aabbd9b1),
+        (4, 33, 300, .group(64), 0x0817c7d65992fb09, 0xa84432a664853201),
+        (4, 48, 576, .perRow, 0xa4bd485b137f58c5, 0x2c8176b6307f58e5),
+        (4, 17, 129, .group(32), 0x5464aef214398ea5, 0x73937db5f8fbc3b1),
+        ]
+        func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+            bytes.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        }
+        for (bits, outputs, inputs, groupSize, codeHash, scaleHash) in cases {
+            let shape = try FLUTEShape(bits: bits, outputs: outputs, inputs: inputs, groupSize: groupSize)
+            var codes = [UInt8](), scales = [UInt16]()
+            for n in 0..<outputs { for k in 0..<inputs { codes.append(UInt8((n * 7 + k * 13 + (n * k) % 11) % (1 << bits))) } }
+            for n in 0..<outputs { for g in 0..<shape.groupsPerRow { scales.append(UInt16(0x3000 + (n * 3 + g * 5) % 1024)) } }
+            let packed = try FLUTELayout.pack(codes: codes, scales: scales, bits: bits, outputs: outputs,
+                                              inputs: inputs, groupSize: groupSize)
+            let scaleBytes = packed.scales.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+            #expect(fnv1a(packed.codes) == codeHash, "codes \(bits)-bit \(outputs)×\(inputs) G=\(groupSize)")
+            #expect(fnv1a(scaleBytes) == scaleHash, "scales \(bits)-bit \(outputs)×\(inputs) G=\(groupSize)")
+        }
+    }
+
     @Test func badInputsAreRejected() {
         #expect(throws: LowBitError.self) { try FLUTEShape(bits: 5, outputs: 16, inputs: 64, groupSize: .group(64)) }
         #expect(throws: LowBitError.self) { try FLUTEShape(bits: 4, outputs: 16, inputs: 64, groupSize: .group(48)) }
