@@ -30,12 +30,12 @@ TABLES = {4: NF4, 3: NF3, 2: NF2}
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
 
 _modules = {}
-def module(bits, nt, bf16, warps=8, prefetch=4):
-    key = (bits, nt, bf16, warps, prefetch)
+def module(bits, nt, bf16, warps=8, prefetch=4, post=0, minb=1):
+    key = (bits, nt, bf16, warps, prefetch, post, minb)
     if key not in _modules:
         t0 = time.time()
         opts = (f"-DFLUTE_BITS={bits}", f"-DFLUTE_NT={nt}", f"-DFLUTE_BF16={int(bf16)}", f"-DFLUTE_WARPS={warps}",
-                f"-DFLUTE_PREFETCH={prefetch}", "--std=c++17")
+                f"-DFLUTE_PREFETCH={prefetch}", f"-DFLUTE_POST_SCALE={post}", f"-DFLUTE_MINB={minb}", "--std=c++17")
         m = cp.RawModule(code=SRC, options=opts, backend="nvrtc")
         m.get_function("flute_gemm")
         _modules[key] = m
@@ -50,14 +50,15 @@ class Layer:
         self.low = codes_dev[:lowbytes]
         self.high = codes_dev[lowbytes:] if shape.bits == 3 else codes_dev[:8]
 
-def gemm(layer, x, y, M, bf16, ctas_per_sm=2, warps=8, prefetch=4, ctas=None, ws=None, counters=None):
+def gemm(layer, x, y, M, bf16, ctas_per_sm=2, warps=8, prefetch=4, ctas=None, ws=None, counters=None, minb=1):
     s = layer.s
+    post = int(s.kernel_group >= s.ck)
     done = 0
     while done < M:  # batch slices of up to 64 rows (NT = 8)
         m = min(64, M - done)
         nt = (m + 7) // 8
         nt = 1 if nt == 1 else 2 if nt == 2 else 4 if nt <= 4 else 8
-        mod = module(s.bits, nt, bf16, warps, prefetch)
+        mod = module(s.bits, nt, bf16, warps, prefetch, post, minb if nt == 1 else 1)
         f = mod.get_function("flute_gemm")
         grid = ctas or SMS * ctas_per_sm
         total_warps = grid * warps
@@ -160,7 +161,7 @@ def copy_roofline():
     t = time_calls([lambda: b.copy_(a)], reps=10)
     return 2 * a.numel() / (t * 1e-6)
 
-def timing(batches, bits_list, variants):
+def timing(batches, bits_list, variants, verbose=False):
     bw = copy_roofline()
     print(f"== timing: copy roofline {bw / 1e12:.3f} TB/s (read + write), {SMS} SMs", flush=True)
     rng = np.random.default_rng(1)
@@ -183,16 +184,17 @@ def timing(batches, bits_list, variants):
                 x = cp.asarray(xt.view(torch.int16)).view(cp.uint16).ravel()
                 y = cp.empty(M * n, dtype=cp.uint16)
                 best = None
-                for (cps, warps, pf) in variants:
+                for (cps, warps, pf, mb) in variants:
                     st = {}
-                    def call(L, cps=cps, warps=warps, pf=pf):
+                    def call(L, cps=cps, warps=warps, pf=pf, mb=mb):
                         st["ws"], st["cnt"] = gemm(L, x, y, M, False, ctas_per_sm=cps, warps=warps, prefetch=pf,
-                                                   ws=st.get("ws"), counters=st.get("cnt"))
+                                                   ws=st.get("ws"), counters=st.get("cnt"), minb=mb)
                     try:
                         t = time_calls([lambda L=L: call(L) for L in layers])
                     except Exception as e:
-                        print(f"  variant {cps, warps, pf} failed: {e}", flush=True); continue
-                    if best is None or t < best[0]: best = (t, f"{cps}/{warps}/{pf}")
+                        print(f"  variant {cps, warps, pf, mb} failed: {e}", flush=True); continue
+                    if verbose: print(f"    variant {cps}/{warps}/{pf}/{mb}: {t:.1f} us", flush=True)
+                    if best is None or t < best[0]: best = (t, f"{cps}/{warps}/{pf}/{mb}")
                 # check the fused result on this shape against dequantize + fp32 matmul
                 wd = cp.empty(n * k, dtype=cp.uint16); dequantize(layers[0], wd, False)
                 wt = to_torch(wd, torch.float16).reshape(n, k)
@@ -209,7 +211,7 @@ def timing(batches, bits_list, variants):
                 def deq_call(L, i):
                     dequantize(L, deq_w[i % 2], False)
                     torch.nn.functional.linear(xt, to_torch(deq_w[i % 2], torch.float16).reshape(n, k))
-                td = time_calls([lambda L=L, i=i: deq_call(L, i) for i, L in enumerate(layers)]) if M >= 64 else float("nan")
+                td = time_calls([lambda L=L, i=i: deq_call(L, i) for i, L in enumerate(layers)]) if M >= 128 else float("nan")
                 t, cfg = best
                 roof = nbytes / (t * 1e-6) / bw
                 rows.append((n, k, bits, M, tc, ti, t, cfg, roof, td, err))
@@ -226,13 +228,14 @@ def main():
     ap.add_argument("--skip-check", action="store_true")
     ap.add_argument("--batches", default="1,4,16,32,64,128,512")
     ap.add_argument("--bits", default="4,3,2")
-    ap.add_argument("--variants", default="2/8/4,4/8/4,3/8/2")
+    ap.add_argument("--variants", default="2/8/4/1,3/8/4/3,5/4/4/1")
+    ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     print(f"device {torch.cuda.get_device_name(0)}, {SMS} SMs, cupy {cp.__version__}, torch {torch.__version__}", flush=True)
     with cp.cuda.ExternalStream(torch.cuda.current_stream().cuda_stream):
         fails = 0 if a.skip_check else correctness(a.quick)
         variants = [tuple(int(v) for v in s.split("/")) for s in a.variants.split(",")]
-        timing([int(b) for b in a.batches.split(",")], [int(b) for b in a.bits.split(",")], variants)
+        timing([int(b) for b in a.batches.split(",")], [int(b) for b in a.bits.split(",")], variants, a.verbose)
     print(f"correctness failures: {fails}")
 
 if __name__ == "__main__":

@@ -100,24 +100,68 @@ struct Weights {
 #endif
 };
 
-extern "C" __global__ void __launch_bounds__(FLUTE_WARPS * 32)
+// Loads this lane's activations for one chunk: KL consecutive inputs of batch rows n*8 + g (zero outside).
+__device__ __forceinline__ void load_x(u32 (&xs)[FLUTE_NT][KL / 2], const u16* __restrict__ x, int M, int inputs,
+                                       int ldx, int k0, int g) {
+#pragma unroll
+    for (int n = 0; n < FLUTE_NT; ++n) {
+        const int m = n * 8 + g;
+#pragma unroll
+        for (int v = 0; v < KL / 8; ++v) {
+            uint4 q = make_uint4(0, 0, 0, 0);
+            if (m < M && k0 + v * 8 < inputs) q = __ldg((const uint4*)(x + (i64)m * ldx + k0 + v * 8));
+            xs[n][4 * v] = q.x; xs[n][4 * v + 1] = q.y; xs[n][4 * v + 2] = q.z; xs[n][4 * v + 3] = q.w;
+        }
+    }
+}
+
+__device__ __forceinline__ float scale_to_float(u32 bits16) {
+#if FLUTE_BF16
+    return __uint_as_float(bits16 << 16);
+#else
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"((u16)bits16));
+    return f;
+#endif
+}
+
+// FLUTE_POST_SCALE = 1 when a whole chunk lies in one scale group (G >= CK, per-row included): the MMA runs on
+// the bare table values and the fp32 chunk sum is scaled per row afterwards (fewer instructions, and the scale
+// product is not rounded to 16 bits). Otherwise each half2 is scaled before the MMA.
+#ifndef FLUTE_POST_SCALE
+#define FLUTE_POST_SCALE 0
+#endif
+// Activations one chunk ahead in registers (FLUTE_XPF = 1) costs KL/2 * NT registers: on for small batch tiles.
+#ifndef FLUTE_XPF
+#define FLUTE_XPF (FLUTE_NT <= 2)
+#endif
+// Minimum resident CTAs per SM (register cap for the compiler).
+#ifndef FLUTE_MINB
+#define FLUTE_MINB 1
+#endif
+
+extern "C" __global__ void __launch_bounds__(FLUTE_WARPS * 32, FLUTE_MINB)
 flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, chunk, lane)
            const uint2* __restrict__ codesHigh,  // 3-bit: 1-bit plane, same indexing; else unused
            const u32* __restrict__ scales,       // (row tile, group, g): rows g | g+8 << 16
            const u32* __restrict__ pairTable,    // LUT_ENTRIES words
            const u16* __restrict__ x,            // M x ldx (ldx % 8 == 0, inputs % 8 == 0)
            u16* __restrict__ y,                  // M x outputs
-           float* __restrict__ workspace,        // totalWarps * 2 * (4 * FLUTE_NT) * 32 floats
+           float* __restrict__ workspace,        // gridDim.x * FLUTE_WARPS * 2 * (4 * FLUTE_NT) * 32 floats
            u32* __restrict__ counters,           // rowTiles, zero before and after
            int M, int outputs, int inputs, int ldx, int rowTiles, int chunks, int groupsPerRow,
            int groupShift) {
     extern __shared__ u32 lut[];  // LUT_ENTRIES * 32
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2, t = lane & 3;
-    const i64 totalWarps = (i64)gridDim.x * FLUTE_WARPS;
-    const i64 warp = (i64)blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
     const i64 total = (i64)rowTiles * chunks;
-    const i64 lo = warp * total / totalWarps, hi = (warp + 1) * total / totalWarps;
+    // Never more warps than items: then every warp's range is non-empty and the warps sharing a row tile are
+    // exactly owner(first chunk) .. owner(last chunk).
+    const i64 launched = (i64)gridDim.x * FLUTE_WARPS;
+    const i64 totalWarps = launched < total ? launched : total;
+    const i64 warp = (i64)blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
+    const i64 lo = warp < totalWarps ? warp * total / totalWarps : total;
+    const i64 hi = warp < totalWarps ? (warp + 1) * total / totalWarps : total;
 
     // Start the weight stream before filling the table so the first loads overlap it.
     Weights buf[FLUTE_PREFETCH];
@@ -130,11 +174,23 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #endif
         }
     }
-    for (int i = threadIdx.x; i < LUT_ENTRIES * 32; i += FLUTE_WARPS * 32) lut[i] = pairTable[i >> 5];
+    int rt = (int)(lo / chunks), c = (int)(lo - (i64)rt * chunks);
+    // Activations and scales of the current chunk, loaded one chunk ahead.
+    u32 xs[FLUTE_NT][KL / 2];
+    u32 sw = 0;
+    if (lo < hi) {
+        load_x(xs, x, M, inputs, ldx, c * CK + t * KL, g);
+        sw = __ldg(scales + ((i64)rt * groupsPerRow + ((c * CK + t * KL) >> groupShift)) * 8 + g);
+    }
+    // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
+    for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_WARPS * 32) {
+        const u32 v = __ldg(pairTable + (i >> 3));
+        *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(v, v, v, v);
+    }
     __syncthreads();
+    if (lo >= hi) return;
     const u32* myLut = lut + lane;
 
-    int rt = (int)(lo / chunks), c = (int)(lo - (i64)rt * chunks);
     float acc[FLUTE_NT][4];
 #pragma unroll
     for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
@@ -152,23 +208,24 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                 buf[i].high = load_stream2(codesHigh + (p + FLUTE_PREFETCH) * 32 + lane);
 #endif
             }
-            // Activations of this lane for this chunk: KL consecutive inputs per batch row.
-            const int k0 = c * CK + t * KL;
-            u32 xs[FLUTE_NT][KL / 2];
+            // Next chunk's activations and scales (row tile rtn, chunk cn).
+            const int cn = (c + 1 == chunks) ? 0 : c + 1, rtn = (c + 1 == chunks) ? rt + 1 : rt;
+            u32 swn = 0;
+            if (p + 1 < hi)
+                swn = __ldg(scales + ((i64)rtn * groupsPerRow + ((cn * CK + t * KL) >> groupShift)) * 8 + g);
+#if FLUTE_XPF
+            u32 xn[FLUTE_NT][KL / 2];
+            if (p + 1 < hi) load_x(xn, x, M, inputs, ldx, cn * CK + t * KL, g);
+#endif
+            const u32 words[4] = {w.low.x, w.low.y, w.low.z, w.low.w};
+#if FLUTE_POST_SCALE
+            float part[FLUTE_NT][4];
 #pragma unroll
-            for (int n = 0; n < FLUTE_NT; ++n) {
-                const int m = n * 8 + g;
-#pragma unroll
-                for (int v = 0; v < KL / 8; ++v) {
-                    uint4 q = make_uint4(0, 0, 0, 0);
-                    if (m < M && k0 + v * 8 < inputs) q = __ldg((const uint4*)(x + (i64)m * ldx + k0 + v * 8));
-                    xs[n][4 * v] = q.x; xs[n][4 * v + 1] = q.y; xs[n][4 * v + 2] = q.z; xs[n][4 * v + 3] = q.w;
-                }
-            }
-            const u32 sw = __ldg(scales + ((i64)rt * groupsPerRow + (k0 >> groupShift)) * 8 + g);
+            for (int n = 0; n < FLUTE_NT; ++n) part[n][0] = part[n][1] = part[n][2] = part[n][3] = 0.f;
+#else
             const u32 sLow = (sw & 0xffffu) * 0x10001u;   // scale of row g in both halves
             const u32 sHigh = (sw >> 16) * 0x10001u;      // scale of row g + 8
-            const u32 words[4] = {w.low.x, w.low.y, w.low.z, w.low.w};
+#endif
 #pragma unroll
             for (int j = 0; j < STEPS; ++j) {
                 u32 e[4];
@@ -186,11 +243,39 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                            (((hw >> (8 * (j & 3) + 2 * q)) & 0x3u) << 4);
 #endif
                 u32 a[4];
+#if FLUTE_POST_SCALE
+#pragma unroll
+                for (int q = 0; q < 4; ++q) a[q] = myLut[e[q] << 5];
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n) mma(part[n], a, xs[n][2 * j], xs[n][2 * j + 1]);
+#else
 #pragma unroll
                 for (int q = 0; q < 4; ++q) a[q] = mul2(myLut[e[q] << 5], (q & 1) ? sHigh : sLow);
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) mma(acc[n], a, xs[n][2 * j], xs[n][2 * j + 1]);
+#endif
             }
+#if FLUTE_POST_SCALE
+            {
+                const float fLow = scale_to_float(sw & 0xffffu), fHigh = scale_to_float(sw >> 16);
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n) {
+                    acc[n][0] = fmaf(part[n][0], fLow, acc[n][0]);
+                    acc[n][1] = fmaf(part[n][1], fLow, acc[n][1]);
+                    acc[n][2] = fmaf(part[n][2], fHigh, acc[n][2]);
+                    acc[n][3] = fmaf(part[n][3], fHigh, acc[n][3]);
+                }
+            }
+#endif
+#if FLUTE_XPF
+#pragma unroll
+            for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                for (int v = 0; v < KL / 2; ++v) xs[n][v] = xn[n][v];
+#else
+            if (p + 1 < hi) load_x(xs, x, M, inputs, ldx, cn * CK + t * KL, g);
+#endif
+            sw = swn;
 
             // End of a row tile's segment: flush.
             const bool tileEnd = (c == chunks - 1) || (p == hi - 1);
@@ -243,11 +328,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
                 segmentStart = p + 1;
-                ++rt;
-                c = 0;
-            } else {
-                ++c;
             }
+            rt = rtn;
+            c = cn;
         }
     }
 }
