@@ -36,6 +36,11 @@ let package = Package(
         .target(
             name: "LowBitCUDA",
             dependencies: ["LowBitCore", "LowBitFormats"],
+            // Every .cu/.cuh file is embedded in the binary (PackageResources.<file>_cu / _cuh byte arrays)
+            // and registered in CUDAKernelSources.swift; NVRTC compiles it at run time. One line per file.
+            resources: [
+                .embedInCode("Kernels/lowbit_core.cu"),
+            ],
             swiftSettings: simdFlags),
         .target(
             name: "LowBitModel",

@@ -20,4 +20,6 @@ struct LowBitCommand: ParsableCommand {
 /// Every subcommand, in the order `--help` lists them. Each lives in its own file under Commands/.
 let allSubcommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
+    DevicesCommand.self,
+    SelftestCommand.self,
 ]
