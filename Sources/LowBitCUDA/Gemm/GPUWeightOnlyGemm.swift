@@ -14,9 +14,8 @@ public enum GPUActivationType: String, CaseIterable, Sendable {
 ///
 /// X and Y are dense row-major device arrays of `GPUActivationType`; accumulation is at least FP32.
 /// Every weight-only GPU format (TC-FPx, FLUTE, …) implements this, so `lowbit bench gemm`, the selftest and
-/// the model's linear layers treat them alike. Device addresses are `CUdeviceptr` values (UInt64), streams are
-/// `CUstream` handles (nil = the legacy default stream), so the protocol does not depend on how the backend
-/// wraps them.
+/// the model's linear layers treat them alike. X and Y are device pointers (`buffer.pointer(byteOffset:)`), so a
+/// caller can pass slices of larger buffers; `stream` nil is the null stream.
 public protocol GPUWeightOnlyGemm: AnyObject, Sendable {
     /// The format's CLI name ("fp6", "fpe2m2", "nf4", …).
     var formatName: String { get }
@@ -31,7 +30,8 @@ public protocol GPUWeightOnlyGemm: AnyObject, Sendable {
     /// Enqueues Y = X · Ŵᵀ on `stream` (asynchronous; no synchronization). `x` holds batch × inFeatures and `y`
     /// batch × outFeatures elements of `activation`; `batch` ≥ 1. Throws `LowBitError` for a bad batch, an
     /// unsupported activation type or a failed launch.
-    func encode(x: UInt64, y: UInt64, batch: Int, activation: GPUActivationType, stream: OpaquePointer?) throws
+    func encode(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                stream: CUDAStream?) throws
 
     /// The dequantized weights Ŵ[rows, 0..<inFeatures] exactly as the kernel sees them (row-major, Float holds
     /// every value of these formats exactly): the CPU reference for selftests.
@@ -48,7 +48,8 @@ public protocol GPUWeightOnlyGemmBuilder: Sendable {
     var formatNames: [String] { get }
     /// Quantizes random weights (a fixed function of `seed`) of `format` for an OC×IC layer on the host and
     /// uploads them. Throws `LowBitError` for an unknown format or a shape the format cannot represent.
-    func makeRandom(format: String, outFeatures: Int, inFeatures: Int, seed: UInt64) throws -> any GPUWeightOnlyGemm
+    func makeRandom(format: String, outFeatures: Int, inFeatures: Int, seed: UInt64,
+                    context: CUDAContext) throws -> any GPUWeightOnlyGemm
 }
 
 /// Every builder `lowbit bench gemm` and the selftest know about. One line per weight-only GPU format family.
