@@ -55,7 +55,7 @@ public protocol GPUWeightOnlyGemmBuilder: Sendable {
 /// Every builder `lowbit bench gemm` and the selftest know about. One line per weight-only GPU format family.
 public enum GPUWeightOnlyGemmRegistry {
     public static let builders: [any GPUWeightOnlyGemmBuilder] = [
-        // TCFPxGemmBuilder() (tcfpx branch), FLUTE's builder (flute branch): one line each.
+        TCFPxGemmBuilder(),
     ]
 
     /// The builder for a format name, or a clear error listing the known names.

@@ -34,6 +34,32 @@
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 
+// Defaults (FP6 e3m2, FP16, N ≤ 16) so the file also compiles on its own (CI's compile-everything pass).
+#ifndef TCFPX_E
+#define TCFPX_E 3
+#endif
+#ifndef TCFPX_M
+#define TCFPX_M 2
+#endif
+#ifndef TCFPX_BF16
+#define TCFPX_BF16 0
+#endif
+#ifndef TCFPX_NT
+#define TCFPX_NT 2
+#endif
+#ifndef TCFPX_MT
+#define TCFPX_MT 2
+#endif
+#ifndef TCFPX_WARPS
+#define TCFPX_WARPS 4
+#endif
+#ifndef TCFPX_STAGES
+#define TCFPX_STAGES 4
+#endif
+#ifndef TCFPX_XALIGNED
+#define TCFPX_XALIGNED 1
+#endif
+
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
 #define TCFPX_UNIT_BYTES (256 * TCFPX_W)
 #define TCFPX_TN (8 * TCFPX_NT)
@@ -396,51 +422,65 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     if (threadIdx.x == 0) *counter = 0u;  // ready for the next call on this stream
 }
 
-// Dequantizes the packed weights once into a dense row-major Ŵ[OC, IC] of the activation type (scales applied):
-// the large-batch path hands Ŵ to cuBLAS. One thread per (unit, lane, group) writes 4 values.
+// Dequantizes M tiles [mtBegin, mtEnd) of the packed weights once into a dense row-major Ŵ of the activation type
+// (scales applied), row 16·mtBegin first: the large-batch path hands it to cuBLAS. One warp per unit; the unit is
+// staged in shared memory so the global stores are 16-byte and coalesced.
 extern "C" __global__ void __launch_bounds__(256)
 tcfpx_dequantize(const unsigned char* __restrict__ W, const __half* __restrict__ scales, act_t* __restrict__ out,
-                 int OC, int IC, int KT, int rowBegin, int rowEnd) {
-    const int MTiles = (OC + 15) >> 4;
-    const long long total = (long long)MTiles * KT * 32;
-    for (long long id = (long long)blockIdx.x * blockDim.x + threadIdx.x; id < total;
-         id += (long long)gridDim.x * blockDim.x) {
-        const int lane = (int)(id & 31);
-        const long long unit = id >> 5;
-        const int kt = (int)(unit % KT), mt = (int)(unit / KT);
-        if (mt * 16 + 15 < rowBegin || mt * 16 >= rowEnd) continue;
+                 int OC, int IC, int KT, int mtBegin, int mtEnd) {
+    __shared__ __align__(16) unsigned short tile[8][16][136];
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int g = lane >> 2, t = lane & 3;
+    const long long units = (long long)(mtEnd - mtBegin) * KT;
+    const bool aligned = (IC & 7) == 0;
+    for (long long u = (long long)blockIdx.x * 8 + warp; u < units; u += (long long)gridDim.x * 8) {
+        const int mt = mtBegin + (int)(u / KT), kt = (int)(u % KT);
         Segments s;
-        load_segments(s, W + unit * TCFPX_UNIT_BYTES, lane);
-        const int g = lane >> 2, t = lane & 3;
+        load_segments(s, W + ((size_t)mt * KT + kt) * TCFPX_UNIT_BYTES, lane);
         unsigned v[32];
 #define TCFPX_DQ(G) { unsigned x = assemble<G>(s); cast4(x, v[2 * (G)], v[2 * (G) + 1]); }
         TCFPX_DQ(0) TCFPX_DQ(1) TCFPX_DQ(2) TCFPX_DQ(3) TCFPX_DQ(4) TCFPX_DQ(5) TCFPX_DQ(6) TCFPX_DQ(7)
         TCFPX_DQ(8) TCFPX_DQ(9) TCFPX_DQ(10) TCFPX_DQ(11) TCFPX_DQ(12) TCFPX_DQ(13) TCFPX_DQ(14) TCFPX_DQ(15)
 #undef TCFPX_DQ
+        const int row0 = mt * 16 + g, row1 = row0 + 8;
+        const float f0 = row0 < OC ? row_factor(scales, row0) : 0.f;
+        const float f1 = row1 < OC ? row_factor(scales, row1) : 0.f;
 #pragma unroll
         for (int G = 0; G < 16; G++) {
             const int j = G >> 1;
 #pragma unroll
             for (int r = 0; r < 2; r++) {  // register P (r = 0) or Q (r = 1) of this group
                 const int reg = 2 * (G & 1) + r;  // a0..a3
-                const int row = mt * 16 + g + 8 * (reg & 1);
-                if (row < rowBegin || row >= rowEnd || row >= OC) continue;
-                const int kb = kt * 128 + 32 * (j >> 1) + 8 * t + 4 * (j & 1) + 2 * (reg >> 1);
+                const int rr = g + 8 * (reg & 1);
+                const int kk = 32 * (j >> 1) + 8 * t + 4 * (j & 1) + 2 * (reg >> 1);
                 const unsigned h = v[2 * G + r];
-                const float f = row_factor(scales, row);
+                const float f = (reg & 1) ? f1 : f0;
 #pragma unroll
                 for (int e = 0; e < 2; e++) {
-                    const int k = kb + e;
-                    if (k >= IC) continue;
                     unsigned short bits = (unsigned short)(e == 0 ? (h & 0xFFFFu) : (h >> 16));
 #if TCFPX_BF16
                     float w = __bfloat162float(__ushort_as_bfloat16(bits));
+                    tile[warp][rr][kk + e] = __bfloat16_as_ushort(__float2bfloat16_rn(w * f));
 #else
                     float w = __half2float(__ushort_as_half(bits));
+                    tile[warp][rr][kk + e] = __half_as_ushort(__float2half_rn(w * f));
 #endif
-                    out[(size_t)(row - rowBegin) * IC + k] = float_to_act(w * f);
                 }
             }
         }
+        __syncwarp();
+        for (int c = lane; c < 256; c += 32) {
+            const int r = c >> 4, ch = c & 15;
+            const int row = mt * 16 + r;
+            const int k = kt * 128 + ch * 8;
+            if (row >= OC || k >= IC) continue;
+            unsigned short* dst = reinterpret_cast<unsigned short*>(out) + (size_t)(row - mtBegin * 16) * IC + k;
+            if (aligned && k + 8 <= IC) {
+                *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(&tile[warp][r][ch * 8]);
+            } else {
+                for (int e = 0; e < 8 && k + e < IC; e++) dst[e] = tile[warp][r][ch * 8 + e];
+            }
+        }
+        __syncwarp();
     }
 }
