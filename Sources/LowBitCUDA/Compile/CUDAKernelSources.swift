@@ -3,6 +3,7 @@
 public enum CUDAKernelSources {
     public static let all: [CUDAKernelSource] = [
         .core,
+        .tcfpx,
     ]
 
     /// Headers every source may `#include "<name>"` (served from memory). One line per `.cuh` file.

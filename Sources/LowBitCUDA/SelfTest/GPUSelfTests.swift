@@ -5,6 +5,7 @@ extension GPUSelfTests {
     public static var all: [GPUSelfTest] {
         core
             + cublas
+            + tcfpx
     }
 }
 
