@@ -41,6 +41,7 @@ let package = Package(
             resources: [
                 .embedInCode("Kernels/lowbit_core.cu"),
                 .embedInCode("Kernels/tcfpx_gemm.cu"),
+                .embedInCode("Kernels/flute.cu"),
             ],
             swiftSettings: simdFlags),
         .target(

@@ -81,7 +81,8 @@ def dequantize(layer, w, bf16):
     vectors = s.row_tiles * s.chunks
     f(((vectors + 7) // 8,), (256,), (layer.low, layer.high, layer.scales, layer.table, w, np.int32(s.outputs),
                                       np.int32(s.inputs), np.int32(s.inputs), np.int32(s.row_tiles),
-                                      np.int32(s.chunks), np.int32(s.padded_groups), np.int32(s.group_shift)))
+                                      np.int32(s.chunks), np.int32(s.padded_groups), np.int32(s.group_shift),
+                                      np.int32(0), np.int32(s.row_tiles)))
 
 def make_layer(bits, outputs, inputs, group, bf16, rng, table=None):
     s = fp.Shape(bits, outputs, inputs, group)

@@ -4,6 +4,7 @@ public enum CUDAKernelSources {
     public static let all: [CUDAKernelSource] = [
         .core,
         .tcfpx,
+        .flute,
     ]
 
     /// Headers every source may `#include "<name>"` (served from memory). One line per `.cuh` file.

@@ -56,6 +56,7 @@ public protocol GPUWeightOnlyGemmBuilder: Sendable {
 public enum GPUWeightOnlyGemmRegistry {
     public static let builders: [any GPUWeightOnlyGemmBuilder] = [
         TCFPxGemmBuilder(),
+        FLUTEGemmBuilder(),
     ]
 
     /// The builder for a format name, or a clear error listing the known names.

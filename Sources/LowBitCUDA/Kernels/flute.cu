@@ -335,18 +335,19 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     }
 }
 
-// Large-batch path: expand the packed weights once into a dense row-major (outputs x ldw) matrix for cuBLAS.
+// Large-batch path: expand the packed weights into a dense row-major (rows x ldw) matrix for cuBLAS.
 // One warp per packed vector (row tile, chunk); each lane writes 8-byte runs of its rows.
 extern "C" __global__ void __launch_bounds__(256)
 flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ codesHigh, const u32* __restrict__ scales,
                  const u32* __restrict__ pairTable, u16* __restrict__ w, int outputs, int inputs, int ldw,
-                 int rowTiles, int chunks, int groupsPerRow, int groupShift) {
+                 int rowTiles, int chunks, int groupsPerRow, int groupShift, int rtBegin, int rtEnd) {
     __shared__ u32 lut[LUT_ENTRIES];
     for (int i = threadIdx.x; i < LUT_ENTRIES; i += blockDim.x) lut[i] = pairTable[i];
     __syncthreads();
     const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-    const i64 p = (i64)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    if (p >= (i64)rowTiles * chunks) return;
+    // Row tiles rtBegin..<rtEnd only; row rtBegin*16 lands in row 0 of w (row chunks for cuBLAS).
+    const i64 p = (i64)rtBegin * chunks + (i64)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (p >= (i64)rtEnd * chunks) return;
     const int rt = (int)(p / chunks), c = (int)(p - (i64)rt * chunks);
     const uint4 low = codes[p * 32 + lane];
 #if FLUTE_BITS == 3
@@ -375,7 +376,7 @@ flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ code
             const u32 s = half ? sHigh : sLow;
             const u32 v0 = mul2(lut[e[half]], s), v1 = mul2(lut[e[2 + half]], s);
             if (row < outputs) {
-                u16* dst = w + (i64)row * ldw + k;
+                u16* dst = w + (i64)(row - rtBegin * 16) * ldw + k;
                 if (k + 4 <= inputs && (ldw & 3) == 0) {
                     *(uint2*)dst = make_uint2(v0, v1);
                 } else {

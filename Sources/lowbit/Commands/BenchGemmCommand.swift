@@ -21,8 +21,12 @@ struct BenchGemmCommand: ParsableCommand {
     @Option(help: "cuda (this bench measures the GPU only).")
     var device: DeviceChoice = .cuda
 
-    @Option(help: "Weight format(s), comma-separated (fp6, fp5, fp4, fpe2m3, …; FLUTE formats once registered).")
+    @Option(help: "Weight format(s), comma-separated (fp6, fp5, fp4, fpe2m3, …; FLUTE: nf4, nf3, nf2, lut4, lut3, lut2).")
     var format: String = "fp6"
+
+    // FLUTE (flute branch): scale group size of nf*/lut* formats, appended to their names (nf4 → nf4g64).
+    @Option(name: .customLong("group-size"), help: "FLUTE formats only: scale group size 32, 64, 128, 256 or 'row' (default 128).")
+    var groupSize: String?
 
     @Option(help: "Shapes OCxIC, comma-separated.")
     var shapes: String = "8192x8192,10240x8192,57344x8192,8192x28672"
@@ -101,7 +105,12 @@ struct BenchGemmCommand: ParsableCommand {
             }
             return v
         }
-        let formats = format.split(separator: ",").map(String.init)
+        let formats = format.split(separator: ",").map { name -> String in
+            // FLUTE (flute branch): --group-size G turns a bare nf4/lut3/… into nf4gG.
+            let n = String(name)
+            guard let g = groupSize, ["nf4", "nf3", "nf2", "lut4", "lut3", "lut2"].contains(n.lowercased()) else { return n }
+            return n + (g == "row" ? "grow" : "g" + g)
+        }
         let builders = try formats.map { try GPUWeightOnlyGemmRegistry.builder(for: $0) }
 
         let resolved = try device.resolve()
