@@ -1,3 +1,4 @@
+import Foundation
 import LowBitCore
 import LowBitFormats
 import Synchronization
@@ -5,9 +6,21 @@ import Synchronization
 extension CUDAKernelSource {
     /// FLUTE: the pair-LUT GEMM, the dequantize kernel (large batches) and the activation padder (flute.cu).
     /// Compiled per configuration through `defines` (FLUTE_BITS, FLUTE_NT, FLUTE_BF16, FLUTE_POST_SCALE, …).
-    public static let flute = CUDAKernelSource(
-        name: "flute", code: PackageResources.flute_cu,
-        kernels: ["flute_gemm", "flute_dequantize", "flute_pad_activations"])
+    /// LOWBIT_FLUTE_SOURCE=path replaces the embedded source (kernel development on the GPU machine without a
+    /// Swift toolchain there).
+    public static let flute: CUDAKernelSource = {
+        let kernels = ["flute_gemm", "flute_dequantize", "flute_pad_activations"]
+        if let path = getEnvironment("LOWBIT_FLUTE_SOURCE"), !path.isEmpty,
+           let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            return CUDAKernelSource(name: "flute_dev", code: text, kernels: kernels)
+        }
+        return CUDAKernelSource(name: "flute", code: PackageResources.flute_cu, kernels: kernels)
+    }()
+}
+
+/// Development overrides of the launch configuration (LOWBIT_FLUTE_WARPS, _PREFETCH, _CTAS_PER_SM, _MINB).
+func fluteEnvironmentInt(_ name: String) -> Int? {
+    getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
 }
 
 /// Which kernel path computes a call.
@@ -44,8 +57,10 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     }()
 
     /// Warps per CTA and weight chunks each warp keeps in flight (measured best on H200, docs/flute.md).
-    static let warps = 8
-    static let prefetch = 4
+    static let warps = fluteEnvironmentInt("LOWBIT_FLUTE_WARPS") ?? 8
+    static let prefetch = fluteEnvironmentInt("LOWBIT_FLUTE_PREFETCH") ?? 4
+    static let ctasPerSMOverride = fluteEnvironmentInt("LOWBIT_FLUTE_CTAS_PER_SM")
+    static let minBlocks = fluteEnvironmentInt("LOWBIT_FLUTE_MINB") ?? 1
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -146,6 +161,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             "FLUTE_BF16": activation == .bfloat16 ? "1" : "0",
             "FLUTE_WARPS": "\(Self.warps)", "FLUTE_PREFETCH": "\(Self.prefetch)",
             "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
+            "FLUTE_MINB": nTiles == 1 ? "\(Self.minBlocks)" : "1",
         ]
     }
 
@@ -160,7 +176,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let threads = 32 * Self.warps
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * threads)
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (sharedMemoryBytes + 1024)
-        let perSM = max(1, min(byRegs, bySmem, 2048 / threads))
+        let perSM = Self.ctasPerSMOverride ?? max(1, min(byRegs, bySmem, 2048 / threads))
         return p.multiprocessorCount * perSM
     }
 
