@@ -65,7 +65,8 @@ def gemm(layer, x, y, M, bf16, ctas_per_sm=2, warps=8, prefetch=4, ctas=None, ws
         need = total_warps * 2 * 4 * nt * 32
         if ws is None or ws.size < need: ws = cp.empty(need, dtype=cp.float32)
         if counters is None: counters = cp.zeros(s.row_tiles, dtype=cp.uint32)
-        smem = (1 << (2 * s.bits)) * 32 * 4
+        smem = 2 * (1 << (2 * s.bits)) * 32 * 4  # FLUTE_SMEM_BYTES
+        if smem > 48 * 1024: f.max_dynamic_shared_size_bytes = smem
         xs = x[done * s.inputs:] if done else x
         ys = y[done * s.outputs:] if done else y
         f((grid,), (warps * 32,), (layer.low, layer.high, layer.scales, layer.table, xs, ys, ws, counters,

@@ -26,6 +26,13 @@ def compile_cu(path, arch, defines):
     lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
     log = ctypes.create_string_buffer(size.value)
     lib.nvrtcGetProgramLog(prog, log)
+    cubin_path = os.environ.get("CUBIN_OUT")
+    if rc == 0 and cubin_path:
+        n = ctypes.c_size_t()
+        lib.nvrtcGetCUBINSize(prog, ctypes.byref(n))
+        buf = ctypes.create_string_buffer(n.value)
+        lib.nvrtcGetCUBIN(prog, buf)
+        open(cubin_path, "wb").write(buf.raw)
     return rc, log.value.decode(errors="replace")
 
 if __name__ == "__main__":

@@ -165,7 +165,8 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         ]
     }
 
-    var sharedMemoryBytes: Int { (1 << (2 * shape.bits)) * 32 * 4 }
+    /// FLUTE_SMEM_BYTES: twice the 32-copy table, so the kernel can align it to its own size.
+    var sharedMemoryBytes: Int { 2 * (1 << (2 * shape.bits)) * 32 * 4 }
 
     /// Persistent grid: as many CTAs as fit on the device at once (registers, shared memory, threads).
     func gridSize(bits: Int, nTiles: Int, activation: GPUActivationType) throws -> Int {

@@ -44,6 +44,7 @@ typedef long long i64;
 #define CK (4 * KL)                        // inputs per chunk
 #define STEPS (KL / 4)                     // mma k16 steps per chunk
 #define LUT_ENTRIES (1 << (2 * FLUTE_BITS))
+#define FLUTE_SMEM_BYTES (2 * LUT_ENTRIES * 128)  // dynamic shared memory flute_gemm needs
 
 __device__ __forceinline__ uint4 load_stream(const uint4* p) {
     uint4 v;
@@ -99,21 +100,9 @@ struct Weights {
     uint2 high;
 #endif
 };
-
-// Loads this lane's activations for one chunk: KL consecutive inputs of batch rows n*8 + g (zero outside).
-__device__ __forceinline__ void load_x(u32 (&xs)[FLUTE_NT][KL / 2], const u16* __restrict__ x, int M, int inputs,
-                                       int ldx, int k0, int g) {
-#pragma unroll
-    for (int n = 0; n < FLUTE_NT; ++n) {
-        const int m = n * 8 + g;
-#pragma unroll
-        for (int v = 0; v < KL / 8; ++v) {
-            uint4 q = make_uint4(0, 0, 0, 0);
-            if (m < M && k0 + v * 8 < inputs) q = __ldg((const uint4*)(x + (i64)m * ldx + k0 + v * 8));
-            xs[n][4 * v] = q.x; xs[n][4 * v + 1] = q.y; xs[n][4 * v + 2] = q.z; xs[n][4 * v + 3] = q.w;
-        }
-    }
-}
+#if FLUTE_PREFETCH % 2
+#error "FLUTE_PREFETCH must be even (activation slots alternate)"
+#endif
 
 __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #if FLUTE_BF16
@@ -131,14 +120,41 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_POST_SCALE
 #define FLUTE_POST_SCALE 0
 #endif
-// Activations one chunk ahead in registers (FLUTE_XPF = 1) costs KL/2 * NT registers: on for small batch tiles.
-#ifndef FLUTE_XPF
-#define FLUTE_XPF (FLUTE_NT <= 2)
+#ifndef FLUTE_XSLOTS
+#define FLUTE_XSLOTS (FLUTE_NT <= 2 ? 2 : 1)
 #endif
 // Minimum resident CTAs per SM (register cap for the compiler).
 #ifndef FLUTE_MINB
 #define FLUTE_MINB 1
 #endif
+
+// (w >> S) & mask for a compile-time S of either sign: one shift and one LOP3.
+template <int S>
+__device__ __forceinline__ u32 field(u32 w, u32 mask) {
+    if (S >= 0) return (w >> (S >= 0 ? S : 0)) & mask;
+    return (w << (S < 0 ? -S : 0)) & mask;
+}
+
+// Shared address of pair q of MMA step j in this lane's copy of the table: entry e sits at base | (e << 7) |
+// (lane << 2) (32 copies, one per lane: conflict-free); `laneBytes` = base | lane << 2. Shifts and masks only.
+template <int J, int Q>
+__device__ __forceinline__ u32 lut_offset(const u32 (&words)[4], uint2 high, u32 laneBytes) {
+#if FLUTE_BITS == 4
+    return field<8 * Q - 7>(words[J], 0xffu << 7) | laneBytes;
+#elif FLUTE_BITS == 2
+    return field<16 * (J & 1) + 4 * Q - 7>(words[J >> 1], 0xfu << 7) | laneBytes;
+#else
+    const u32 hw = (J < 4) ? high.x : high.y;
+    const u32 hi = field<8 * (J & 3) + 2 * Q - 11>(hw, 0x3u << 11) | laneBytes;
+    return field<16 * (J & 1) + 4 * Q - 7>(words[J >> 1], 0xfu << 7) | hi;
+#endif
+}
+
+__device__ __forceinline__ u32 lds(u32 byteAddress) {
+    u32 v;
+    asm("ld.shared.u32 %0, [%1];" : "=r"(v) : "r"(byteAddress) : "memory");
+    return v;
+}
 
 extern "C" __global__ void __launch_bounds__(FLUTE_WARPS * 32, FLUTE_MINB)
 flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, chunk, lane)
@@ -151,37 +167,75 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
            u32* __restrict__ counters,           // rowTiles, zero before and after
            int M, int outputs, int inputs, int ldx, int rowTiles, int chunks, int groupsPerRow,
            int groupShift) {
-    extern __shared__ u32 lut[];  // LUT_ENTRIES * 32
+    // Dynamic shared memory of twice the table (FLUTE_SMEM_BYTES): the table is placed at a shared address
+    // aligned to its own size, so a lookup address is base | (entry << 7) | (lane << 2): one shift and one LOP3,
+    // no add. (The user area itself starts at 0x400, so a static __align__ does not give this.)
+    extern __shared__ __align__(16) u32 lutRaw[];
+    const u32 rawBase = (u32)__cvta_generic_to_shared(lutRaw);
+    const u32 alignedBase = (rawBase + LUT_ENTRIES * 128 - 1) & ~(u32)(LUT_ENTRIES * 128 - 1);
+    u32* lut = lutRaw + ((alignedBase - rawBase) >> 2);
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2, t = lane & 3;
-    const i64 total = (i64)rowTiles * chunks;
+    const int total = rowTiles * chunks;  // < 2^31 (checked by the launcher)
     // Never more warps than items: then every warp's range is non-empty and the warps sharing a row tile are
     // exactly owner(first chunk) .. owner(last chunk).
-    const i64 launched = (i64)gridDim.x * FLUTE_WARPS;
-    const i64 totalWarps = launched < total ? launched : total;
-    const i64 warp = (i64)blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
-    const i64 lo = warp < totalWarps ? warp * total / totalWarps : total;
-    const i64 hi = warp < totalWarps ? (warp + 1) * total / totalWarps : total;
+    const int launched = gridDim.x * FLUTE_WARPS;
+    const int totalWarps = launched < total ? launched : total;
+    const int warp = blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
+    const int lo = warp < totalWarps ? (int)((i64)warp * total / totalWarps) : total;
+    const int hi = warp < totalWarps ? (int)((i64)(warp + 1) * total / totalWarps) : total;
 
     // Start the weight stream before filling the table so the first loads overlap it.
+    const uint4* wp = codes + (i64)lo * 32 + lane;
+#if FLUTE_BITS == 3
+    const uint2* hp = codesHigh + (i64)lo * 32 + lane;
+#endif
     Weights buf[FLUTE_PREFETCH];
 #pragma unroll
     for (int i = 0; i < FLUTE_PREFETCH; ++i) {
         if (lo + i < hi) {
-            buf[i].low = load_stream(codes + (lo + i) * 32 + lane);
+            buf[i].low = load_stream(wp + i * 32);
 #if FLUTE_BITS == 3
-            buf[i].high = load_stream2(codesHigh + (lo + i) * 32 + lane);
+            buf[i].high = load_stream2(hp + i * 32);
 #endif
         }
     }
-    int rt = (int)(lo / chunks), c = (int)(lo - (i64)rt * chunks);
-    // Activations and scales of the current chunk, loaded one chunk ahead.
-    u32 xs[FLUTE_NT][KL / 2];
-    u32 sw = 0;
-    if (lo < hi) {
-        load_x(xs, x, M, inputs, ldx, c * CK + t * KL, g);
-        sw = __ldg(scales + ((i64)rt * groupsPerRow + ((c * CK + t * KL) >> groupShift)) * 8 + g);
+    wp += FLUTE_PREFETCH * 32;
+#if FLUTE_BITS == 3
+    hp += FLUTE_PREFETCH * 32;
+#endif
+    int rt = lo / chunks, c = lo - rt * chunks;
+
+    // Per-lane activation rows (batch rows n*8 + g; rows >= M read nothing) and the input bound.
+    const u16* xrow[FLUTE_NT];
+    bool xvalid[FLUTE_NT];
+#pragma unroll
+    for (int n = 0; n < FLUTE_NT; ++n) {
+        xvalid[n] = n * 8 + g < M;
+        xrow[n] = x + (i64)(xvalid[n] ? n * 8 + g : 0) * ldx + t * KL;
     }
+    const int klimit = inputs - t * KL;  // chunk c, vector v is inside iff c*CK + 8v < klimit
+
+    // Activations and scales. Small batch tiles: two slots, chunk p uses slot (p - lo) & 1, loaded one chunk
+    // ahead. Large ones (FLUTE_NT >= 4) cannot afford the registers: one slot, loaded at the chunk's start.
+    u32 xs[FLUTE_XSLOTS][FLUTE_NT][KL / 2];
+    u32 sw[FLUTE_XSLOTS];
+    auto load_xs = [&](u32 (&dst)[FLUTE_NT][KL / 2], u32& s, int cc, int rr) {
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) {
+#pragma unroll
+            for (int v = 0; v < KL / 8; ++v) {
+                uint4 q = make_uint4(0, 0, 0, 0);
+                if (xvalid[n] && cc * CK + v * 8 < klimit) q = __ldg((const uint4*)(xrow[n] + cc * CK + v * 8));
+                dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
+            }
+        }
+        s = __ldg(scales + (rr * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
+    };
+#if FLUTE_XSLOTS == 2
+    if (lo < hi) load_xs(xs[0], sw[0], c, rt);
+#endif
+
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
     for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_WARPS * 32) {
         const u32 v = __ldg(pairTable + (i >> 3));
@@ -189,75 +243,76 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     }
     __syncthreads();
     if (lo >= hi) return;
-    const u32* myLut = lut + lane;
+    const u32 laneBytes = alignedBase | (lane << 2);
 
     float acc[FLUTE_NT][4];
 #pragma unroll
     for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
-    i64 segmentStart = lo;
+    int segmentStart = lo;
 
-    for (i64 base = lo; base < hi; base += FLUTE_PREFETCH) {
+    for (int base = lo; base < hi; base += FLUTE_PREFETCH) {
 #pragma unroll
         for (int i = 0; i < FLUTE_PREFETCH; ++i) {
-            const i64 p = base + i;
+            const int p = base + i;
             if (p >= hi) break;
-            const Weights w = buf[i];
-            if (p + FLUTE_PREFETCH < hi) {
-                buf[i].low = load_stream(codes + (p + FLUTE_PREFETCH) * 32 + lane);
+            const int cn = (c + 1 == chunks) ? 0 : c + 1, rtn = (c + 1 == chunks) ? rt + 1 : rt;
+#if FLUTE_XSLOTS == 2
+            const int slot = i & 1;  // FLUTE_PREFETCH is even, so (p - lo) & 1 == i & 1
+            if (p + 1 < hi) load_xs(xs[slot ^ 1], sw[slot ^ 1], cn, rtn);
+#else
+            const int slot = 0;
+            load_xs(xs[0], sw[0], c, rt);
+#endif
+
+            const u32 words[4] = {buf[i].low.x, buf[i].low.y, buf[i].low.z, buf[i].low.w};
 #if FLUTE_BITS == 3
-                buf[i].high = load_stream2(codesHigh + (p + FLUTE_PREFETCH) * 32 + lane);
+            const uint2 high = buf[i].high;
+#else
+            const uint2 high = make_uint2(0, 0);
+#endif
+            // Refill this slot with chunk p + FLUTE_PREFETCH (after its words were read).
+            if (p + FLUTE_PREFETCH < hi) {
+                buf[i].low = load_stream(wp);
+#if FLUTE_BITS == 3
+                buf[i].high = load_stream2(hp);
 #endif
             }
-            // Next chunk's activations and scales (row tile rtn, chunk cn).
-            const int cn = (c + 1 == chunks) ? 0 : c + 1, rtn = (c + 1 == chunks) ? rt + 1 : rt;
-            u32 swn = 0;
-            if (p + 1 < hi)
-                swn = __ldg(scales + ((i64)rtn * groupsPerRow + ((cn * CK + t * KL) >> groupShift)) * 8 + g);
-#if FLUTE_XPF
-            u32 xn[FLUTE_NT][KL / 2];
-            if (p + 1 < hi) load_x(xn, x, M, inputs, ldx, cn * CK + t * KL, g);
+            wp += 32;
+#if FLUTE_BITS == 3
+            hp += 32;
 #endif
-            const u32 words[4] = {w.low.x, w.low.y, w.low.z, w.low.w};
 #if FLUTE_POST_SCALE
             float part[FLUTE_NT][4];
 #pragma unroll
             for (int n = 0; n < FLUTE_NT; ++n) part[n][0] = part[n][1] = part[n][2] = part[n][3] = 0.f;
 #else
-            const u32 sLow = (sw & 0xffffu) * 0x10001u;   // scale of row g in both halves
-            const u32 sHigh = (sw >> 16) * 0x10001u;      // scale of row g + 8
+            const u32 sLow = (sw[slot] & 0xffffu) * 0x10001u;   // scale of row g in both halves
+            const u32 sHigh = (sw[slot] >> 16) * 0x10001u;      // scale of row g + 8
 #endif
-#pragma unroll
-            for (int j = 0; j < STEPS; ++j) {
-                u32 e[4];
-#if FLUTE_BITS == 4
-#pragma unroll
-                for (int q = 0; q < 4; ++q) e[q] = (words[j] >> (8 * q)) & 0xffu;
-#elif FLUTE_BITS == 2
-#pragma unroll
-                for (int q = 0; q < 4; ++q) e[q] = (words[j >> 1] >> (16 * (j & 1) + 4 * q)) & 0xfu;
-#else
-                const u32 hw = (j < 4) ? w.high.x : w.high.y;
-#pragma unroll
-                for (int q = 0; q < 4; ++q)
-                    e[q] = ((words[j >> 1] >> (16 * (j & 1) + 4 * q)) & 0xfu) |
-                           (((hw >> (8 * (j & 3) + 2 * q)) & 0x3u) << 4);
-#endif
-                u32 a[4];
+#define FLUTE_STEP(J)                                                                                      \
+    if (J < STEPS) {                                                                                       \
+        u32 a[4];                                                                                          \
+        a[0] = lds(lut_offset<J, 0>(words, high, laneBytes));                                              \
+        a[1] = lds(lut_offset<J, 1>(words, high, laneBytes));                                              \
+        a[2] = lds(lut_offset<J, 2>(words, high, laneBytes));                                              \
+        a[3] = lds(lut_offset<J, 3>(words, high, laneBytes));                                              \
+        FLUTE_APPLY(J)                                                                                     \
+    }
 #if FLUTE_POST_SCALE
-#pragma unroll
-                for (int q = 0; q < 4; ++q) a[q] = myLut[e[q] << 5];
-#pragma unroll
-                for (int n = 0; n < FLUTE_NT; ++n) mma(part[n], a, xs[n][2 * j], xs[n][2 * j + 1]);
+#define FLUTE_APPLY(J)                                                                                     \
+    _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(part[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
 #else
-#pragma unroll
-                for (int q = 0; q < 4; ++q) a[q] = mul2(myLut[e[q] << 5], (q & 1) ? sHigh : sLow);
-#pragma unroll
-                for (int n = 0; n < FLUTE_NT; ++n) mma(acc[n], a, xs[n][2 * j], xs[n][2 * j + 1]);
+#define FLUTE_APPLY(J)                                                                                     \
+    a[0] = mul2(a[0], sLow); a[1] = mul2(a[1], sHigh); a[2] = mul2(a[2], sLow); a[3] = mul2(a[3], sHigh);   \
+    _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(acc[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
 #endif
-            }
+            FLUTE_STEP(0) FLUTE_STEP(1) FLUTE_STEP(2) FLUTE_STEP(3)
+            FLUTE_STEP(4) FLUTE_STEP(5) FLUTE_STEP(6) FLUTE_STEP(7)
+#undef FLUTE_STEP
+#undef FLUTE_APPLY
 #if FLUTE_POST_SCALE
             {
-                const float fLow = scale_to_float(sw & 0xffffu), fHigh = scale_to_float(sw >> 16);
+                const float fLow = scale_to_float(sw[slot] & 0xffffu), fHigh = scale_to_float(sw[slot] >> 16);
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) {
                     acc[n][0] = fmaf(part[n][0], fLow, acc[n][0]);
@@ -267,32 +322,22 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                 }
             }
 #endif
-#if FLUTE_XPF
-#pragma unroll
-            for (int n = 0; n < FLUTE_NT; ++n)
-#pragma unroll
-                for (int v = 0; v < KL / 2; ++v) xs[n][v] = xn[n][v];
-#else
-            if (p + 1 < hi) load_x(xs, x, M, inputs, ldx, cn * CK + t * KL, g);
-#endif
-            sw = swn;
 
             // End of a row tile's segment: flush.
-            const bool tileEnd = (c == chunks - 1) || (p == hi - 1);
-            if (tileEnd) {
-                const bool full = (segmentStart == (i64)rt * chunks) && (c == chunks - 1);
+            if (c == chunks - 1 || p == hi - 1) {
+                const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
                 bool write = full;
                 if (!full) {
                     const int side = (segmentStart == lo) ? 0 : 1;
-                    float* slot = workspace + ((warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
+                    float* dst = workspace + ((i64)(warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
                     for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
-                        for (int r = 0; r < 4; ++r) __stcg(slot + (n * 4 + r) * 32, acc[n][r]);
+                        for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
                     __threadfence();
                     __syncwarp();
-                    const i64 first = owner_of((i64)rt * chunks, total, totalWarps);
-                    const i64 last = owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
+                    const int first = (int)owner_of((i64)rt * chunks, total, totalWarps);
+                    const int last = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
                     u32 arrived = 0;
                     if (lane == 0) arrived = atomicAdd(counters + rt, 1u);
                     arrived = __shfl_sync(0xffffffffu, arrived, 0);
@@ -300,10 +345,10 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                         __threadfence();
 #pragma unroll
                         for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
-                        for (i64 q = first; q <= last; ++q) {
-                            const i64 qlo = q * total / totalWarps;
+                        for (int q = first; q <= last; ++q) {
+                            const int qlo = (int)((i64)q * total / totalWarps);
                             const int qside = (qlo / chunks == rt) ? 0 : 1;
-                            const float* src = workspace + ((q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
+                            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
                             for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
