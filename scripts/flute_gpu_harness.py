@@ -228,6 +228,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--skip-check", action="store_true")
+    ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--batches", default="1,4,16,32,64,128,512")
     ap.add_argument("--bits", default="4,3,2")
     ap.add_argument("--variants", default="2/8/4/1,3/8/4/3,5/4/4/1")
@@ -237,7 +238,7 @@ def main():
     with cp.cuda.ExternalStream(torch.cuda.current_stream().cuda_stream):
         fails = 0 if a.skip_check else correctness(a.quick)
         variants = [tuple(int(v) for v in s.split("/")) for s in a.variants.split(",")]
-        timing([int(b) for b in a.batches.split(",")], [int(b) for b in a.bits.split(",")], variants, a.verbose)
+        if not a.skip_timing: timing([int(b) for b in a.batches.split(",")], [int(b) for b in a.bits.split(",")], variants, a.verbose)
     print(f"correctness failures: {fails}")
 
 if __name__ == "__main__":
