@@ -61,6 +61,10 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let prefetch = fluteEnvironmentInt("LOWBIT_FLUTE_PREFETCH") ?? 4
     static let ctasPerSMOverride = fluteEnvironmentInt("LOWBIT_FLUTE_CTAS_PER_SM")
     static let minBlocks = fluteEnvironmentInt("LOWBIT_FLUTE_MINB") ?? 1
+    /// LOWBIT_FLUTE_EXPERIMENTAL=1: scales loaded with the weight ring (FLUTE_SCALE_AHEAD) and 16-byte dequantize
+    /// stores (FLUTE_DEQ_WIDE). Compile-checked, not yet run on a GPU (docs/flute.md); off by default until the
+    /// selftest has passed with it.
+    static let experimental = fluteEnvironmentInt("LOWBIT_FLUTE_EXPERIMENTAL") == 1
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -128,7 +132,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let path: FLUTEPath = batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
         let grid = (try? gridSize(bits: shape.bits, nTiles: nTiles(for: min(batch, 64)), activation: .float16)) ?? 0
-        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K"
+        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (Self.experimental ? " exp" : "")
             + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
     }
 
@@ -162,6 +166,8 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             "FLUTE_WARPS": "\(Self.warps)", "FLUTE_PREFETCH": "\(Self.prefetch)",
             "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
             "FLUTE_MINB": nTiles == 1 ? "\(Self.minBlocks)" : "1",
+            "FLUTE_SCALE_AHEAD": Self.experimental ? "1" : "0",
+            "FLUTE_DEQ_WIDE": Self.experimental ? "1" : "0",
         ]
     }
 

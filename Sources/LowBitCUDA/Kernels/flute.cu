@@ -94,10 +94,21 @@ __device__ __forceinline__ i64 owner_of(i64 x, i64 total, i64 warps) {
     return ((x + 1) * warps + total - 1) / total - 1;
 }
 
+// FLUTE_SCALE_AHEAD = 1: each chunk's scale word travels in the weight ring (loaded FLUTE_PREFETCH chunks
+// ahead, like the codes) instead of one chunk ahead: a new group's scale is an L2/DRAM miss whose latency the
+// one-chunk lead did not cover (measured v3 was insensitive to warps and prefetch depth). Experimental: off by
+// default until it has passed the GPU selftest.
+#ifndef FLUTE_SCALE_AHEAD
+#define FLUTE_SCALE_AHEAD 0
+#endif
+
 struct Weights {
     uint4 low;
 #if FLUTE_BITS == 3
     uint2 high;
+#endif
+#if FLUTE_SCALE_AHEAD
+    u32 scale;
 #endif
 };
 #if FLUTE_PREFETCH % 2
@@ -190,6 +201,14 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_BITS == 3
     const uint2* hp = codesHigh + (i64)lo * 32 + lane;
 #endif
+    int rt = lo / chunks, c = lo - rt * chunks;
+#if FLUTE_SCALE_AHEAD
+    int rtA = rt, cA = c;  // the next chunk whose scale the ring loads
+#define FLUTE_LOAD_SCALE(dst) \
+    dst = __ldg(scales + (rtA * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
+#define FLUTE_ADVANCE_SCALE() \
+    if (++cA == chunks) { cA = 0; ++rtA; }
+#endif
     Weights buf[FLUTE_PREFETCH];
 #pragma unroll
     for (int i = 0; i < FLUTE_PREFETCH; ++i) {
@@ -198,13 +217,18 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_BITS == 3
             buf[i].high = load_stream2(hp + i * 32);
 #endif
+#if FLUTE_SCALE_AHEAD
+            FLUTE_LOAD_SCALE(buf[i].scale);
+#endif
         }
+#if FLUTE_SCALE_AHEAD
+        FLUTE_ADVANCE_SCALE()
+#endif
     }
     wp += FLUTE_PREFETCH * 32;
 #if FLUTE_BITS == 3
     hp += FLUTE_PREFETCH * 32;
 #endif
-    int rt = lo / chunks, c = lo - rt * chunks;
 
     // Per-lane activation rows (batch rows n*8 + g; rows >= M read nothing) and the input bound.
     const u16* xrow[FLUTE_NT];
@@ -230,7 +254,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                 dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
             }
         }
+#if !FLUTE_SCALE_AHEAD
         s = __ldg(scales + (rr * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
+#endif
     };
 #if FLUTE_XSLOTS == 2
     if (lo < hi) load_xs(xs[0], sw[0], c, rt);
@@ -270,13 +296,24 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #else
             const uint2 high = make_uint2(0, 0);
 #endif
+#if FLUTE_SCALE_AHEAD
+            const u32 swCur = buf[i].scale;
+#else
+            const u32 swCur = sw[slot];
+#endif
             // Refill this slot with chunk p + FLUTE_PREFETCH (after its words were read).
             if (p + FLUTE_PREFETCH < hi) {
                 buf[i].low = load_stream(wp);
 #if FLUTE_BITS == 3
                 buf[i].high = load_stream2(hp);
 #endif
+#if FLUTE_SCALE_AHEAD
+                FLUTE_LOAD_SCALE(buf[i].scale);
+#endif
             }
+#if FLUTE_SCALE_AHEAD
+            FLUTE_ADVANCE_SCALE()
+#endif
             wp += 32;
 #if FLUTE_BITS == 3
             hp += 32;
@@ -286,8 +323,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
             for (int n = 0; n < FLUTE_NT; ++n) part[n][0] = part[n][1] = part[n][2] = part[n][3] = 0.f;
 #else
-            const u32 sLow = (sw[slot] & 0xffffu) * 0x10001u;   // scale of row g in both halves
-            const u32 sHigh = (sw[slot] >> 16) * 0x10001u;      // scale of row g + 8
+            const u32 sLow = (swCur & 0xffffu) * 0x10001u;   // scale of row g in both halves
+            const u32 sHigh = (swCur >> 16) * 0x10001u;      // scale of row g + 8
 #endif
 #define FLUTE_STEP(J)                                                                                      \
     if (J < STEPS) {                                                                                       \
@@ -312,7 +349,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #undef FLUTE_APPLY
 #if FLUTE_POST_SCALE
             {
-                const float fLow = scale_to_float(sw[slot] & 0xffffu), fHigh = scale_to_float(sw[slot] >> 16);
+                const float fLow = scale_to_float(swCur & 0xffffu), fHigh = scale_to_float(swCur >> 16);
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) {
                     acc[n][0] = fmaf(part[n][0], fLow, acc[n][0]);
@@ -381,6 +418,10 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 }
 
 // Large-batch path: expand the packed weights into a dense row-major (rows x ldw) matrix for cuBLAS.
+// FLUTE_DEQ_WIDE = 1 (experimental, off until GPU-checked): gather a lane's run first, then 16-byte stores.
+#ifndef FLUTE_DEQ_WIDE
+#define FLUTE_DEQ_WIDE 0
+#endif
 // One warp per packed vector (row tile, chunk); each lane writes 8-byte runs of its rows.
 extern "C" __global__ void __launch_bounds__(256)
 flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ codesHigh, const u32* __restrict__ scales,
@@ -402,6 +443,9 @@ flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ code
     const int k0 = c * CK + t * KL;
     const u32 sw = scales[((i64)rt * groupsPerRow + (k0 >> groupShift)) * 8 + g];
     const u32 sLow = (sw & 0xffffu) * 0x10001u, sHigh = (sw >> 16) * 0x10001u;
+#if FLUTE_DEQ_WIDE
+    u32 run[2][KL / 2];  // this lane's dequantized values of rows g and g + 8, in input order
+#endif
 #pragma unroll
     for (int j = 0; j < STEPS; ++j) {
         u32 e[4];
@@ -414,12 +458,16 @@ flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ code
         for (int q = 0; q < 4; ++q)
             e[q] = ((words[j >> 1] >> (16 * (j & 1) + 4 * q)) & 0xfu) | (((hw >> (8 * (j & 3) + 2 * q)) & 0x3u) << 4);
 #endif
-        const int k = k0 + 4 * j;
 #pragma unroll
         for (int half = 0; half < 2; ++half) {  // half 0: row g (a0, a2), half 1: row g + 8 (a1, a3)
-            const int row = rt * 16 + g + 8 * half;
             const u32 s = half ? sHigh : sLow;
             const u32 v0 = mul2(lut[e[half]], s), v1 = mul2(lut[e[2 + half]], s);
+#if FLUTE_DEQ_WIDE
+            run[half][2 * j] = v0;
+            run[half][2 * j + 1] = v1;
+#else
+            const int k = k0 + 4 * j;
+            const int row = rt * 16 + g + 8 * half;
             if (row < outputs) {
                 u16* dst = w + (i64)(row - rtBegin * 16) * ldw + k;
                 if (k + 4 <= inputs && (ldw & 3) == 0) {
@@ -429,8 +477,27 @@ flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ code
                     for (int q = 0; q < 4; ++q) if (k + q < inputs) dst[q] = vals[q];
                 }
             }
+#endif
         }
     }
+#if FLUTE_DEQ_WIDE
+    // Each lane owns KL consecutive inputs of rows g and g + 8: 16-byte stores, and the 4 lanes of a row
+    // cover 4*KL consecutive inputs (whole 128-byte lines).
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+        const int row = rt * 16 + g + 8 * half;
+        if (row >= outputs) continue;
+        u16* dst = w + (i64)(row - rtBegin * 16) * ldw + k0;
+        if (k0 + KL <= inputs && (ldw & 7) == 0) {
+#pragma unroll
+            for (int v = 0; v < KL / 8; ++v)
+                ((uint4*)dst)[v] = make_uint4(run[half][4 * v], run[half][4 * v + 1], run[half][4 * v + 2], run[half][4 * v + 3]);
+        } else {
+            for (int q = 0; q < KL; ++q)
+                if (k0 + q < inputs) dst[q] = (u16)(run[half][q >> 1] >> (16 * (q & 1)));
+        }
+    }
+#endif
 }
 
 // Copies X (M x inputs, any inputs) into a zero-padded M x ldx buffer (ldx % 8 == 0) for flute_gemm.
