@@ -50,10 +50,12 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     let pairF16: CUDABuffer
     let pairBF16: CUDABuffer
 
-    /// Batches from this size up take dequantize + cuBLAS (override: LOWBIT_FLUTE_LARGE_BATCH).
+    /// Batches from this size up take dequantize + cuBLAS (override: LOWBIT_FLUTE_LARGE_BATCH). Measured on
+    /// H200 (docs/flute.md): at N = 128 two fused 64-row slices (≈ 2 × 75 µs on 8192×8192) beat the chunked
+    /// dequantize + cuBLAS path (279 µs); at N = 512 the latter wins (351 vs ≈ 600 µs).
     public static let largeBatchThreshold: Int = {
         if let text = getEnvironment("LOWBIT_FLUTE_LARGE_BATCH"), let n = Int(text), n > 0 { return n }
-        return 128
+        return 256
     }()
 
     /// Warps per CTA and weight chunks each warp keeps in flight (measured best on H200, docs/flute.md).
