@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LowBitCUDA
 import LowBitCore
@@ -51,6 +52,23 @@ import LowBitCore
         }
         #expect(Int32(1).kernelArgumentSize == 4)
         #expect(Double(1).kernelArgumentSize == 8)
+    }
+
+    @Test func missingLibrariesGiveAReasonNotACrash() {
+        do {
+            _ = try DynamicLibrary.open(candidates: ["/nonexistent/libnothing.so.1", "libnothing-lowbit.so"], what: "a test library")
+            Issue.record("a nonexistent library opened")
+        } catch let e as LowBitError {
+            #expect(e.kind == .device)
+            #expect(e.message.contains("a test library not found"))
+            #expect(e.message.contains("/nonexistent/libnothing.so.1"))
+        } catch { Issue.record("unexpected error \(error)") }
+        // A library that exists but lacks the symbol: libc has no cuInit.
+        if let libc = try? DynamicLibrary.open(candidates: ["libc.so.6"], what: "libc") {
+            #expect(throws: LowBitError.self) {
+                let _: @convention(c) (UInt32) -> Int32 = try libc.symbol("cuInit")
+            }
+        }
     }
 
     @Test func cacheKeySeparatesPartsAndIsStable() {
@@ -179,5 +197,30 @@ import LowBitCore
         let test = try #require(GPUSelfTests.all.first { $0.name == name })
         let results = try GPUSelfTestRunner.run([test], context: context) { _ in }
         #expect(results.first?.passed == true, "\(results.first?.detail ?? "")")
+    }
+}
+
+/// The on-disk cubin cache: round trip, and damaged or mismatched entries are ignored (recompiled).
+@Suite struct CUDAKernelCacheTests {
+    @Test func roundTripAndDamagedEntriesAreIgnored() throws {
+        let dir = "/tmp/lowbit-cache-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = CUDAKernelSource(name: "t", code: "x", kernels: ["a", "b<1>"])
+        let arch = CUDAArchitecture("sm_90a")
+        let module = CUDACompiledModule(source: source, architecture: arch, cubin: [0x7F, 0x45, 0x4C, 0x46, 1, 2, 3],
+                                        loweredNames: ["a": "a", "b<1>": "_Z1bILi1EEvv"], log: "ptxas info : line\twith tab\n")
+        CUDAKernelCache.store(module, name: "entry", directory: dir)
+        let loaded = try #require(CUDAKernelCache.load(name: "entry", source: source, architecture: arch, directory: dir))
+        #expect(loaded.cubin == module.cubin)
+        #expect(loaded.loweredNames == module.loweredNames)
+        #expect(loaded.log == module.log)
+        // A source with other kernels must not take this entry.
+        let other = CUDAKernelSource(name: "t", code: "x", kernels: ["a"])
+        #expect(CUDAKernelCache.load(name: "entry", source: other, architecture: arch, directory: dir) == nil)
+        // A damaged meta file is ignored.
+        #expect(CUDAKernelCache.writeAtomically(dir + "/entry.meta", Array("garbage".utf8)))
+        #expect(CUDAKernelCache.load(name: "entry", source: source, architecture: arch, directory: dir) == nil)
+        // No cubin: nothing.
+        #expect(CUDAKernelCache.load(name: "missing", source: source, architecture: arch, directory: dir) == nil)
     }
 }

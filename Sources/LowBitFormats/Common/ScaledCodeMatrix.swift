@@ -21,6 +21,30 @@ extension ScaledCodeMatrix {
                                    grouping: grouping, table: paddedTo256(valueTable))
     }
 
+    /// Writes rows `range` (row-major, `range.count × columns` Floats) into `destination`: the same values
+    /// as `dequantize()`, for callers that stream a few rows at a time.
+    public func dequantizeRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "row range \(range) outside 0..<\(rows)")
+        let table = paddedTo256(valueTable)
+        let groupSize = grouping.groupSize(columns: columns), groups = grouping.groupsPerRow(columns: columns)
+        codes.withUnsafeBufferPointer { cb in
+            scales.withUnsafeBufferPointer { sb in
+                table.withUnsafeBufferPointer { tb in
+                    let t = tb.baseAddress!
+                    for r in range {
+                        let out = destination + (r - range.lowerBound) * columns
+                        for g in 0..<groups {
+                            let s = Float(Float16(bitPattern: sb[r * groups + g]))
+                            for c in (g * groupSize)..<min(columns, (g + 1) * groupSize) {
+                                out[c] = s * t[Int(cb[r * columns + c])]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The Float32 scale of the weight at (row, column).
     public func scale(row: Int, column: Int) -> Float {
         let groups = grouping.groupsPerRow(columns: columns)

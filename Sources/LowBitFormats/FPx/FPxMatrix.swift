@@ -12,7 +12,8 @@ extension FPxFormat: ScaledValueEncoder {
 /// A weight matrix [rows, columns] in an FPx format with fp16 scales (TC-FPx): ŵ = s × fpx(code), computed
 /// in Float32, with one scale per row (the TC-FPx layout) or per group of columns.
 ///
-/// Quantization: s = fp16(absmax / format.maxValue) over the row (or group); an all-zero group gets s = 1;
+/// Quantization: s = fp16(absmax / format.maxValue) over the row (or group); an all-zero group (or one
+/// whose scale underflows fp16 to 0) gets s = 1;
 /// a scale that overflows fp16 is an error naming the row. code = format.encode(w / s) with the
 /// fp16-rounded s and a Float32 division. NaN or infinite weights are an error naming row and column.
 public struct FPxMatrix: Sendable {
