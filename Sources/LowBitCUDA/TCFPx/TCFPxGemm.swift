@@ -12,7 +12,7 @@ extension CUDAKernelSource {
 
 /// Which kernel path computes a call.
 public enum TCFPxPath: String, Sendable, CaseIterable {
-    /// Pick by batch size (fused below `TCFPxGemm.largeBatchThreshold`, else dequantize + cuBLAS).
+    /// Pick by batch size (fused below `TCFPxGemm.largeBatchThreshold`, else dequantize + cuBLAS; BF16 always fused).
     case auto
     /// Fused dequantization + mma.sync, split-K by the wave rule.
     case fused
@@ -62,6 +62,16 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         if let text = getEnvironment("LOWBIT_TCFPX_LARGE_BATCH"), let n = Int(text), n > 0 { return n }
         return 128
     }()
+
+    /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_MT (16-row tiles
+    /// per warp), LOWBIT_TCFPX_WARPS, LOWBIT_TCFPX_STAGES, LOWBIT_TCFPX_SPLITS (forces split-K).
+    static func override(_ name: String) -> Int? {
+        getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+    static let mtOverride = override("LOWBIT_TCFPX_MT")
+    static let warpsOverride = override("LOWBIT_TCFPX_WARPS")
+    static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
+    static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -134,11 +144,12 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     // MARK: Launch
 
-    func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool) -> [String: String] {
+    func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
+                 mtPerWarp: Int = 2, warps: Int = 4) -> [String: String] {
         [
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
-            "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "2", "TCFPX_WARPS": "4", "TCFPX_STAGES": "\(stages)",
+            "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
             "TCFPX_XALIGNED": xAligned ? "1" : "0",
         ]
     }
@@ -148,8 +159,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// waves(s) = ⌈CTAs(s) / (SMs · CTAs per SM)⌉; ties keep the smaller s.
     public func launchPlan(batch: Int, activation: GPUActivationType, path requested: TCFPxPath,
                            xAligned: Bool = true) throws -> TCFPxLaunchPlan {
+        // BF16 stays fused: dense BF16 weights would round scale·fpx (8 significant bits), the fused kernel is exact.
         let path: TCFPxPath = requested == .auto
-            ? (batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused) : requested
+            ? (batch >= Self.largeBatchThreshold && activation == .float16 ? .dequantizeCublas : .fused) : requested
         let p = context.properties
         if path == .dequantizeCublas {
             // Chunks of about 1/4 of the L2, so cuBLAS finds the dense rows still in L2.
@@ -160,12 +172,15 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
         let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
         let tn = 8 * nTiles
-        let warps = 4, mtPerWarp = 2
+        let warps = Self.warpsOverride ?? 4, mtPerWarp = min(4, Self.mtOverride ?? 2)
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
-        let stages = nTiles <= 2 ? 4 : 3
+        var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
+        while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = stages * stageBytes
         let function = try context.kernels.function(
-            "tcfpx_gemm", in: .tcfpx, defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned))
+            "tcfpx_gemm", in: .tcfpx,
+            defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
+                             mtPerWarp: mtPerWarp, warps: warps))
         let registers = max(1, try function.attribute(.registers))
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
@@ -182,6 +197,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             let waves = (ctas + slots - 1) / slots
             let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
             if cost < best.cost - 1e-9 { best = (cost, actual, per) }
+        }
+        if let forced = Self.splitsOverride {
+            let per = (kt + min(forced, kt) - 1) / min(forced, kt)
+            best = (0, (kt + per - 1) / per, per)
         }
         return TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
                                splits: best.splits, unitsPerSplit: best.per,
@@ -203,7 +222,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
         let function = try context.kernels.function(
             "tcfpx_gemm", in: .tcfpx,
-            defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned))
+            defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
+                             mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
         let ocPadded = geometry.rowTiles * 16
         let nPadded = plan.grid.z * 8 * plan.nTiles
         let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
