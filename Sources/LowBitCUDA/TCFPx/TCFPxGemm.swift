@@ -164,8 +164,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             ? (batch >= Self.largeBatchThreshold && activation == .float16 ? .dequantizeCublas : .fused) : requested
         let p = context.properties
         if path == .dequantizeCublas {
-            // Chunks of about 1/4 of the L2, so cuBLAS finds the dense rows still in L2.
-            let rows = max(16, min(geometry.rowTiles * 16, (p.l2CacheBytes / 4) / (2 * inFeatures) / 16 * 16))
+            // Whole matrix when the dense copy is ≤ 512 MiB (one dequantize + one GEMM: run 1 showed per-chunk
+            // launches costing more than the L2 reuse of small chunks saved), else 512 MiB row chunks.
+            let rows = max(16, min(geometry.rowTiles * 16, (512 << 20) / (2 * inFeatures) / 16 * 16))
             return TCFPxLaunchPlan(path: .dequantizeCublas, nTiles: 0, mTilesPerWarp: 0, warps: 8, stages: 0, splits: 1,
                                    unitsPerSplit: 0, grid: .init(x: 1), sharedMemoryBytes: 0, ctasPerSM: 0,
                                    chunkRows: rows)

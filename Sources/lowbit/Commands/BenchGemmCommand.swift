@@ -146,7 +146,11 @@ struct BenchGemmCommand: ParsableCommand {
 
             for (formatName, builder) in zip(formats, builders) {
                 printError("\(formatName) \(oc)×\(ic): preparing weights…")
+                let prepStart = monotonicSeconds()
                 let first = try builder.makeRandom(format: formatName, outFeatures: oc, inFeatures: ic, seed: 1, context: context)
+                let prepSeconds = monotonicSeconds() - prepStart
+                printError(String(format: "  one copy (random codes, pack, upload): %.2f s = %.0f M weights/s on %d threads",
+                                  prepSeconds, Double(oc * ic) / prepSeconds / 1e6, Parallel.threadCount))
                 let copies = CUDATimer.rotationCount(bytesPerSet: first.weightBytes, l2Bytes: p.l2CacheBytes)
                 var gemms: [any GPUWeightOnlyGemm] = [first]
                 for i in 1..<copies {
