@@ -77,6 +77,16 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         var workspace: CUDABuffer?
         var counters: CUDABuffer?
         var dense: CUDABuffer?
+        /// Launch plans and kernels by (batch, activation, path, aligned X): a decode loop pays the planning
+        /// (module lookup, occupancy, split rule) once.
+        var plans: [PlanKey: (TCFPxLaunchPlan, CUDAFunction)] = [:]
+    }
+
+    struct PlanKey: Hashable {
+        let batch: Int
+        let activation: GPUActivationType
+        let path: TCFPxPath
+        let xAligned: Bool
     }
     private let scratch = Mutex<Scratch>(Scratch())
 
@@ -216,15 +226,29 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             throw LowBitError.invalidArgument("batch", "TC-FPx GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
         }
         let xAligned = inFeatures % 8 == 0 && x.address % 16 == 0
-        let plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
+        let key = PlanKey(batch: batch, activation: activation, path: path, xAligned: xAligned)
+        let (plan, function): (TCFPxLaunchPlan, CUDAFunction)
+        if let cached = scratch.withLock({ $0.plans[key] }) {
+            (plan, function) = cached
+        } else {
+            plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
+            function = plan.path == .dequantizeCublas
+                ? try context.kernels.function(
+                    "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                : try context.kernels.function(
+                    "tcfpx_gemm", in: .tcfpx,
+                    defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
+                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
+            scratch.withLock { s in
+                if s.plans.count > 256 { s.plans.removeAll() }
+                s.plans[key] = (plan, function)
+            }
+        }
         if plan.path == .dequantizeCublas {
-            try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream, plan: plan)
+            try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream, plan: plan,
+                                       dequantize: function)
             return
         }
-        let function = try context.kernels.function(
-            "tcfpx_gemm", in: .tcfpx,
-            defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
-                             mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
         let ocPadded = geometry.rowTiles * 16
         let nPadded = plan.grid.z * 8 * plan.nTiles
         let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
@@ -246,9 +270,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     /// Dequantizes row chunks into a dense scratch matrix and multiplies each with cuBLAS (FP32 accumulation).
     func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
-                                stream: CUDAStream?, plan: TCFPxLaunchPlan) throws {
-        let dequantize = try context.kernels.function(
-            "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                                stream: CUDAStream?, plan: TCFPxLaunchPlan, dequantize: CUDAFunction) throws {
         let chunk = plan.chunkRows
         let dense = try scratch.withLock { s -> CUDABuffer in
             let bytes = chunk * inFeatures * 2
