@@ -19,4 +19,10 @@ timeout ${BENCH_TIMEOUT:-300} $BIN bench gemm --device cuda --format ${FORMATS:-
     --shapes ${SHAPES:-8192x8192,10240x8192,57344x8192,8192x28672} \
     --batches ${BATCHES:-1,2,4,8,16,32,64,128,256,512,1024,4096} --repetitions ${REPS:-30} ${EXTRA:-} 2>"$OUT/bench.err" \
     > "$OUT/bench.txt"
+if [ -n "$FORMATS2" ]; then
+  timeout ${BENCH_TIMEOUT:-300} $BIN bench gemm --device cuda --format $FORMATS2 --path auto \
+      --shapes ${SHAPES:-8192x8192,10240x8192,57344x8192,8192x28672} --batches ${BATCHES2:-1,16,64,256} \
+      --repetitions ${REPS:-30} 2>"$OUT/bench2.err" > "$OUT/bench2.txt"
+fi
 cut -c1-118 "$OUT/bench.txt"; grep -E "weights/s" "$OUT/bench.err" | head -4
+[ -f "$OUT/bench2.txt" ] && cut -c1-118 "$OUT/bench2.txt"
