@@ -43,7 +43,7 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
     func closedFormAddresses(e: Int, m: Int) throws {
         let format = try TCFPxFormat(exponentBits: e, mantissaBits: m)
         let w = format.width
-        let (oc, ic) = (37, 389)
+        let (oc, ic) = (211, 389)   // 14 row tiles: one full 8-tile block and a partial one
         let geometry = try TCFPxGeometry(format: format, outFeatures: oc, inFeatures: ic)
         let codes = randomCodes(count: oc * ic, width: w, seed: 77)
         let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
@@ -75,7 +75,9 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
                 let lane = 4 * g + t
                 let group = 2 * (2 * p + q) + h
                 let byte = 2 * half + (1 - rowHalf)
-                let unit = (mt * kTiles + kt) * 256 * w
+                let mTiles = (oc + 15) / 16
+                let rb = min(8, mTiles - (mt / 8) * 8)
+                let unit = ((mt / 8) * 8 * kTiles + kt * rb + mt % 8) * 256 * w
                 var code = 0
                 for (bits, shift, offset, stride, laneOffset) in segs {
                     let field: Int

@@ -105,6 +105,15 @@ typedef __half act_t;
 #endif
 
 static_assert(TCFPX_W >= 3 && TCFPX_W <= 7, "widths 3..7");
+static_assert(TCFPX_WARPS * TCFPX_MT == 8, "a CTA covers one 8-tile row block of the layout");
+
+// Units are stored row block by row block (8 row tiles = 128 rows): inside a block, column tile by column tile,
+// the block's (up to 8) row tiles side by side. A CTA's pipeline stage is then one contiguous read.
+__device__ __forceinline__ size_t unit_index(int mt, int kt, int KT, int MTiles) {
+    const int mb = mt >> 3, r = mt & 7;
+    const int rb = min(8, MTiles - (mb << 3));
+    return (size_t)(mb << 3) * KT + (size_t)kt * rb + r;
+}
 static_assert(TCFPX_E >= 1 && TCFPX_E <= 4, "E in 1..4 (the FP16 exponent must never be all ones)");
 
 __device__ __forceinline__ unsigned smem_u32(const void* p) {
@@ -270,22 +279,15 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
                                            const act_t* __restrict__ X, int kt, int KT, int mtBase, int MTiles,
                                            int n0, int N, int IC) {
     const int tid = threadIdx.x;
-    // A: each warp's MT units are contiguous per row tile; the CTA copies WARPS·MT units (16·W chunks each).
+    // A: the CTA's row block at column tile kt is one contiguous run of rb units (16·W chunks each).
     constexpr int chunksPerUnit = TCFPX_UNIT_BYTES / 16;
-    constexpr int chunks = TCFPX_WARPS * TCFPX_MT * chunksPerUnit;
+    const int rb = min(8, MTiles - mtBase);
+    const int chunks = rb * chunksPerUnit;
+    const unsigned char* src = W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
 #pragma unroll
-    for (int c0 = 0; c0 < chunks; c0 += TCFPX_WARPS * 32) {
+    for (int c0 = 0; c0 < 8 * chunksPerUnit; c0 += TCFPX_WARPS * 32) {
         int c = c0 + tid;
-        if (chunks % (TCFPX_WARPS * 32) == 0 || c < chunks) {
-            int u = c / chunksPerUnit;          // unit index within the CTA: warp-major, then MT
-            int within = c - u * chunksPerUnit;
-            int mt = mtBase + u;
-            unsigned char* dst = stage + u * TCFPX_UNIT_BYTES + within * 16;
-            if (mt < MTiles) {
-                const unsigned char* src = W + ((size_t)mt * KT + kt) * TCFPX_UNIT_BYTES + within * 16;
-                cp_async16(dst, src);
-            }
-        }
+        if (c < chunks) cp_async16(stage + c * 16, src + c * 16);
     }
     // X: TN rows × 16 chunks of 16 bytes (8 halves).
     unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
@@ -478,10 +480,11 @@ tcfpx_dequantize(const unsigned char* __restrict__ W, const __half* __restrict__
     const int g = lane >> 2, t = lane & 3;
     const long long units = (long long)(mtEnd - mtBegin) * KT;
     const bool aligned = (IC & 7) == 0;
+    const int MTiles = (OC + 15) >> 4;
     for (long long u = (long long)blockIdx.x * 8 + warp; u < units; u += (long long)gridDim.x * 8) {
         const int mt = mtBegin + (int)(u / KT), kt = (int)(u % KT);
         Segments s;
-        load_segments(s, W + ((size_t)mt * KT + kt) * TCFPX_UNIT_BYTES, lane);
+        load_segments(s, W + unit_index(mt, kt, KT, MTiles) * TCFPX_UNIT_BYTES, lane);
         unsigned v[32];
 #define TCFPX_DQ(G) { unsigned x = assemble<G>(s); cast4(x, v[2 * (G)], v[2 * (G) + 1]); }
         TCFPX_DQ(0) TCFPX_DQ(1) TCFPX_DQ(2) TCFPX_DQ(3) TCFPX_DQ(4) TCFPX_DQ(5) TCFPX_DQ(6) TCFPX_DQ(7)

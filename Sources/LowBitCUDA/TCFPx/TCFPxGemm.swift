@@ -63,13 +63,11 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         return 128
     }()
 
-    /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_MT (16-row tiles
-    /// per warp), LOWBIT_TCFPX_WARPS, LOWBIT_TCFPX_STAGES, LOWBIT_TCFPX_SPLITS (forces split-K).
+    /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
+    /// LOWBIT_TCFPX_SPLITS (forces split-K).
     static func override(_ name: String) -> Int? {
         getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
-    static let mtOverride = override("LOWBIT_TCFPX_MT")
-    static let warpsOverride = override("LOWBIT_TCFPX_WARPS")
     static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
 
@@ -183,7 +181,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
         let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
         let tn = 8 * nTiles
-        let warps = Self.warpsOverride ?? 4, mtPerWarp = min(4, Self.mtOverride ?? 2)
+        // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
+        // N ≤ 16 by < 10 %).
+        let warps = 4, mtPerWarp = 2
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }

@@ -98,9 +98,16 @@ public struct TCFPxGeometry: Hashable, Sendable {
     /// Bytes of one 16×128 unit: 2048 codes of `width` bits.
     public var unitBytes: Int { 256 * format.width }
     public var packedByteCount: Int { rowTiles * columnTiles * unitBytes }
-    /// Byte offset of unit (rowTile, columnTile).
+    /// Row tiles per block: one CTA of the kernel covers a block (128 rows).
+    public static let blockRowTiles = 8
+
+    /// Byte offset of unit (rowTile, columnTile). Units are stored block by block (8 row tiles); inside a block,
+    /// column tile by column tile, with the block's row tiles side by side, so a CTA's pipeline stage (all its row
+    /// tiles at one column tile) is one contiguous read. The last block may have fewer row tiles (no padding).
     @inline(__always) public func unitOffset(rowTile: Int, columnTile: Int) -> Int {
-        (rowTile * columnTiles + columnTile) * unitBytes
+        let block = rowTile / Self.blockRowTiles, r = rowTile % Self.blockRowTiles
+        let tilesInBlock = min(Self.blockRowTiles, rowTiles - block * Self.blockRowTiles)
+        return (block * Self.blockRowTiles * columnTiles + columnTile * tilesInBlock + r) * unitBytes
     }
 
     /// Spaced layout (M ≤ 2): the kernel rebuilds each code as `s 0…0 E…E M…M 0…` with the E+M field already at
