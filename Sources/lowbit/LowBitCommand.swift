@@ -20,6 +20,8 @@ struct LowBitCommand: ParsableCommand {
 /// Every subcommand, in the order `--help` lists them. Each lives in its own file under Commands/.
 let allSubcommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
+    InfoCommand.self,
+    FetchCommand.self,
     DevicesCommand.self,
     SelftestCommand.self,
 ]

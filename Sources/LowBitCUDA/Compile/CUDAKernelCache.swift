@@ -33,7 +33,8 @@ enum CUDAKernelCache {
         return hex(a) + hex(b)
     }
 
-    static func load(name: String, source: CUDAKernelSource, architecture: CUDAArchitecture) -> CUDACompiledModule? {
+    static func load(name: String, source: CUDAKernelSource, architecture: CUDAArchitecture,
+                     directory: String = CUDAKernelCache.directory) -> CUDACompiledModule? {
         guard enabled,
               let cubin = readFile(directory + "/" + name + ".cubin"), !cubin.isEmpty,
               let metaBytes = readFile(directory + "/" + name + ".meta") else { return nil }
@@ -51,7 +52,7 @@ enum CUDAKernelCache {
     }
 
     /// Best effort: a cache that cannot be written only costs a recompile next time.
-    static func store(_ module: CUDACompiledModule, name: String) {
+    static func store(_ module: CUDACompiledModule, name: String, directory: String = CUDAKernelCache.directory) {
         guard enabled else { return }
         let dir = directory
         guard makeDirectories(dir) else { return }

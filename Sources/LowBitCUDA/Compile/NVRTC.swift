@@ -26,6 +26,12 @@ public final class NVRTC: @unchecked Sendable {  // immutable after init
     /// The loaded compiler, or why it could not be loaded ("NVRTC unavailable: …").
     public static func shared() throws -> NVRTC { try loaded.get() }
 
+    /// nil when NVRTC loaded, else why not ("NVRTC unavailable: …").
+    public static var unavailableReason: String? {
+        if case .failure(let error) = loaded { return error.message }
+        return nil
+    }
+
     private init() throws {
         let library = try DynamicLibrary.open(candidates: NVRTCAPI.libraryCandidates, what: "NVRTC (libnvrtc)")
         api = try NVRTCAPI(library: library)

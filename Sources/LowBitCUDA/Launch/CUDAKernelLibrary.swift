@@ -52,9 +52,17 @@ public final class CUDAModule: @unchecked Sendable {  // handle immutable; funct
         self.compiled = compiled
         try context.makeCurrent()
         var module: OpaquePointer? = nil
-        try compiled.cubin.withUnsafeBytes { raw in
-            try context.api.check(context.api.cuModuleLoadData(&module, raw.baseAddress!),
-                                  "cuModuleLoadData(\(compiled.source.name).cu for \(compiled.architecture))")
+        let result = compiled.cubin.withUnsafeBytes { raw in context.api.cuModuleLoadData(&module, raw.baseAddress!) }
+        if result != 0 {
+            // A cubin from an NVRTC newer than the driver may be refused: say so next to CUDA's error.
+            var hint = ""
+            if let nvrtc = try? NVRTC.shared(),
+               (nvrtc.version.major, nvrtc.version.minor) > (context.cuda.driverVersion.major, context.cuda.driverVersion.minor) {
+                hint = " (NVRTC \(nvrtc.versionString) is newer than the driver's CUDA "
+                    + "\(context.cuda.driverVersion.major).\(context.cuda.driverVersion.minor): use an NVRTC no newer than the driver)"
+            }
+            throw LowBitError(.device, "cuModuleLoadData(\(compiled.source.name).cu for \(compiled.architecture)) failed: "
+                + context.api.describe(result) + hint)
         }
         handle = module
     }

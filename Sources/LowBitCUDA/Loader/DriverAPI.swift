@@ -54,6 +54,17 @@ struct DriverAPI: @unchecked Sendable {  // immutable table of C function pointe
         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
     ) -> CUresult
 
+    /// CUDA graphs (optional: absent on very old drivers, then CUDAGraph.capture throws).
+    struct GraphAPI {
+        let cuStreamBeginCapture: @convention(c) (CUhandle, Int32) -> CUresult
+        let cuStreamEndCapture: @convention(c) (CUhandle, UnsafeMutablePointer<CUhandle>) -> CUresult
+        let cuGraphInstantiateWithFlags: @convention(c) (UnsafeMutablePointer<CUhandle>, CUhandle, UInt64) -> CUresult
+        let cuGraphLaunch: @convention(c) (CUhandle, CUhandle) -> CUresult
+        let cuGraphExecDestroy: @convention(c) (CUhandle) -> CUresult
+        let cuGraphDestroy: @convention(c) (CUhandle) -> CUresult
+    }
+    let graphs: GraphAPI?
+
     static let libraryCandidates = ["libcuda.so.1", "libcuda.so"]
 
     init(library: DynamicLibrary) throws {
@@ -100,6 +111,13 @@ struct DriverAPI: @unchecked Sendable {  // immutable table of C function pointe
         cuFuncGetAttribute = try l.symbol("cuFuncGetAttribute")
         cuFuncSetAttribute = try l.symbol("cuFuncSetAttribute")
         cuLaunchKernel = try l.symbol("cuLaunchKernel")
+        graphs = try? GraphAPI(
+            cuStreamBeginCapture: l.symbol("cuStreamBeginCapture_v2"),
+            cuStreamEndCapture: l.symbol("cuStreamEndCapture"),
+            cuGraphInstantiateWithFlags: l.symbol("cuGraphInstantiateWithFlags"),
+            cuGraphLaunch: l.symbol("cuGraphLaunch"),
+            cuGraphExecDestroy: l.symbol("cuGraphExecDestroy"),
+            cuGraphDestroy: l.symbol("cuGraphDestroy"))
     }
 
     /// "CUDA_ERROR_OUT_OF_MEMORY (out of memory)" for a result code.

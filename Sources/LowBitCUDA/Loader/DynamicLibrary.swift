@@ -26,7 +26,7 @@ struct DynamicLibrary: @unchecked Sendable {  // a dlopen handle is an immutable
             reasons.append(reason)
         }
         throw LowBitError(.device, "\(what) not found (tried \(candidates.joined(separator: ", "))): "
-            + (reasons.last ?? "no candidates"))
+            + (reasons.first ?? "no candidates"))
     }
 
     /// The symbol `name` as the C function type `F`. `F` must match the C prototype exactly.

@@ -146,6 +146,61 @@ extension GPUSelfTests {
             }
             return .exact(mismatches: bad, of: n, firstMismatch: "\(chunk * 4) B shared")
         },
+        GPUSelfTest("device and pinned memory are returned on release (no leaks)") { t in
+            try t.context.synchronize()
+            let before = try t.context.memoryInfo().free
+            for round in 0..<8 {
+                let chunk = try t.context.allocate(bytes: 512 << 20)
+                try chunk.fill(byte: UInt8(round))
+                let pinned = try t.context.allocatePinned(bytes: 16 << 20)
+                try chunk.copyToHost(pinned.bytes)
+            }
+            let after = try t.context.memoryInfo().free
+            // Allocations come back to the driver when the Swift objects die; allow 64 MiB of driver noise.
+            let lost = before - after
+            return GPUSelfTestOutcome(passed: lost < 64 << 20,
+                                      detail: "8 × (512 MiB device + 16 MiB pinned): \(max(lost, 0) >> 20) MiB not returned (allowed < 64)")
+        },
+        GPUSelfTest("CUDA graph: captured kernels + cuBLAS replay on new inputs") { t in
+            let n = 3, ic = 515, oc = 257
+            let f = try t.context.kernels.function("lowbit_axpb<__half>", in: .core)
+            let blas = try t.context.cublas(stream: t.stream)
+            let dx = try t.context.allocate(UInt16.self, count: n * ic)
+            let dy = try t.context.allocate(UInt16.self, count: n * ic)
+            let wBits = t.uniformFloats(oc * ic, scale: 0.5).map { floatToHalfBits($0) }
+            let dw = try t.context.upload(wBits)
+            let dc = try t.context.allocate(Float.self, count: n * oc)
+            let a: Float = 1.5, b: Float = -0.25
+            let graph = try CUDAGraph.capture(on: t.stream) {
+                try f.launch(grid: .init(x: (n * ic + 255) / 256), block: 256, stream: t.stream, dx, dy, Int32(n * ic), a, b)
+                try blas.linear(x: dy, w: dw, out: dc, rows: n, outFeatures: oc, inFeatures: ic, inputType: .float16, outputType: .float32)
+            }
+            var gemmErr = 0.0, axpbErr = 0.0
+            for _ in 0..<3 {  // each replay on fresh inputs: the graph reads the buffers' current contents
+                let xBits = t.uniformFloats(n * ic).map { floatToHalfBits($0) }
+                try dx.copyFromHost(xBits)
+                try dy.fill(half: 0x7E00)
+                try dc.fill(word: 0x7FC0_0000)
+                try graph.launch(on: t.stream)
+                try t.stream.synchronize()
+                // The fp16 intermediate is checked against a*x+b (rounding to fp16: ≤ 2^-11 relative), and the GEMM
+                // against a float64 product of the intermediate the GPU actually produced.
+                let y = try dy.download(UInt16.self, count: n * ic).map { Double(halfBitsToFloat($0)) }
+                axpbErr = max(axpbErr, relativeError(y, xBits.map { Double(a) * Double(halfBitsToFloat($0)) + Double(b) }))
+                var ref = [Double](repeating: 0, count: n * oc)
+                for r in 0..<n {
+                    for o in 0..<oc {
+                        var acc = 0.0
+                        for k in 0..<ic { acc += y[r * ic + k] * Double(halfBitsToFloat(wBits[o * ic + k])) }
+                        ref[r * oc + o] = acc
+                    }
+                }
+                gemmErr = max(gemmErr, relativeError(try dc.download(Float.self, count: n * oc), ref))
+            }
+            return GPUSelfTestOutcome(passed: gemmErr <= 1e-5 && axpbErr <= 5e-4,
+                                      detail: "3 replays: linear rel err \(formatScientific(gemmErr)) (bound 1.00e-05), "
+                                          + "axpb rel err \(formatScientific(axpbErr)) (bound 5.00e-04)")
+        },
         GPUSelfTest("event timing: 2 ms spin kernel measures 2 ms") { t in
             let core = try CoreKernels(context: t.context)
             let start = try t.context.makeEvent(), end = try t.context.makeEvent()

@@ -70,29 +70,35 @@ struct BenchRooflineCommand: ParsableCommand {
                             gemm: gemm, llama70B: llama)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
         printLine("GPU: \(p.name), \(p.multiprocessorCount) SMs, L2 \(p.l2CacheBytes >> 20) MiB (\(report.date))")
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+        }
+        func padLeft(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+        }
         func bw(_ b: CUDARoofline.Bandwidth) -> String {
-            String(format: "%-14@ %8.1f GB moved  %9.1f µs median  %7.3f TB/s%@", b.name as NSString,
-                   Double(b.bytes) / 1e9, b.timing.medianMicroseconds, b.bytesPerSecond / 1e12,
-                   (b.timing.hostWasAhead ? "" : "  (host fell behind)") as NSString)
+            pad(b.name, 14) + String(format: " %8.1f GB moved  %9.1f µs median  %7.3f TB/s",
+                                     Double(b.bytes) / 1e9, b.timing.medianMicroseconds, b.bytesPerSecond / 1e12)
+                + (b.timing.hostWasAhead ? "" : "  (host fell behind)")
         }
         printLine(bw(read))
         for c in copies { printLine(bw(c)) }
         for g in gemm {
-            printLine(String(format: "cuBLAS %@ %d×%d×%d  %9.1f µs median  %6.1f TFLOP/s", g.type as NSString, g.rows,
-                         g.outFeatures, g.inFeatures, g.timing.medianMicroseconds, g.teraflopsPerSecond))
+            printLine("cuBLAS \(g.type) \(g.rows)×\(g.outFeatures)×\(g.inFeatures)"
+                + String(format: "  %9.1f µs median  %6.1f TFLOP/s", g.timing.medianMicroseconds, g.teraflopsPerSecond))
         }
-        printLine("cuBLAS FP16 linear, Llama-2-70B shapes (C[N,OC] = X[N,IC]·W[OC,IC]ᵀ), median µs; weight-read roofline at read BW:")
-        printLine(String(format: "%-13@ %-10@", "OC×IC" as NSString, "roofline" as NSString)
-            + CUDARoofline.decodeBatches.map { String(format: "%10@", "N=\($0)" as NSString) }.joined())
+        printLine("cuBLAS FP16 linear, Llama-2-70B shapes (C[N,OC] = X[N,IC]·W[OC,IC]ᵀ), median µs; "
+            + "roofline = FP16 weight bytes / measured read bandwidth:")
+        printLine(pad("OC×IC", 13) + padLeft("roofline", 10) + CUDARoofline.decodeBatches.map { padLeft("N=\($0)", 10) }.joined())
         for shape in CUDARoofline.llama70BShapes {
             let weightBytes = Double(shape.outFeatures * shape.inFeatures * 2)
             let floor = weightBytes / read.bytesPerSecond * 1e6
-            var line = String(format: "%-13@ %8.1f  ", "\(shape.outFeatures)×\(shape.inFeatures)" as NSString, floor)
+            var line = pad("\(shape.outFeatures)×\(shape.inFeatures)", 13) + String(format: "%10.1f", floor)
             for n in CUDARoofline.decodeBatches {
                 if let g = llama.first(where: { $0.rows == n && $0.outFeatures == shape.outFeatures && $0.inFeatures == shape.inFeatures }) {
                     line += String(format: "%10.1f", g.timing.medianMicroseconds)

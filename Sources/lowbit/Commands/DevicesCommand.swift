@@ -43,7 +43,7 @@ struct DevicesCommand: ParsableCommand {
         let report = DevicesReport.gather()
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             printLine(report.text)

@@ -53,6 +53,10 @@ struct SelftestCommand: ParsableCommand {
         let resolved = try device.resolve()
         guard case .cuda(let context) = resolved else {
             if case .cpu(let note?) = resolved { printError(note) }
+            if let reason = NVRTC.unavailableReason {
+                printLine("selftest --device auto: no GPU and no NVRTC, nothing to check (\(reason))")
+                return
+            }
             printError("selftest: no GPU, compiling the kernels only")
             if try !compileAll(architectures: [CUDAArchitecture("sm_80"), CUDAArchitecture("sm_90a")]) { throw ExitCode.failure }
             return

@@ -1,2 +1,0 @@
-/// Number formats: exact codecs for every low-bit format LowBit supports.
-public enum LowBitFormatsModule {}
