@@ -28,12 +28,14 @@ configs = []
 for (e, m) in [(3, 2), (2, 3), (2, 2), (3, 1), (2, 1), (1, 1), (4, 2)]:
     configs.append(dict(TCFPX_E=e, TCFPX_M=m, TCFPX_BF16=0, TCFPX_NT=2, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4, TCFPX_XALIGNED=1))
 for nt in (1, 4, 8):
-    configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=nt, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=3, TCFPX_XALIGNED=1))
+    configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=nt, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4 if nt == 1 else 3, TCFPX_XALIGNED=1))
 configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=1, TCFPX_NT=2, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4, TCFPX_XALIGNED=0))
 only = int(sys.argv[1]) if len(sys.argv) > 1 else None
+dump = sys.argv[2] if len(sys.argv) > 2 else None   # write the cubin of config `only` here (for nvdisasm)
 for i, c in enumerate(configs):
     if only is not None and only != 0 and i != only - 1: continue
     rc, log, cub = compile_one(c)
+    if dump and cub: open(dump, 'wb').write(cub)
     lines = [l for l in log.splitlines() if 'registers' in l or 'spill' in l or 'error' in l or 'warning' in l]
     print(c, 'rc', rc, 'cubin', len(cub))
     for l in (lines if rc == 0 else log.splitlines()[:40]): print('   ', l)

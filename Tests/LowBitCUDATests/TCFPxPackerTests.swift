@@ -43,14 +43,28 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
     func closedFormAddresses(e: Int, m: Int) throws {
         let format = try TCFPxFormat(exponentBits: e, mantissaBits: m)
         let w = format.width
-        let (oc, ic) = (37, 389)
+        let (oc, ic) = (211, 389)   // 14 row tiles: one full 8-tile block and a partial one
         let geometry = try TCFPxGeometry(format: format, outFeatures: oc, inFeatures: ic)
         let codes = randomCodes(count: oc * ic, width: w, seed: 77)
         let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
         let kTiles = (ic + 127) / 128
-        let seg4 = w & 4 != 0 ? 0 : -1
-        let seg2 = w & 2 != 0 ? (w & 4 != 0 ? 1024 : 0) : -1
-        let seg1 = w & 1 != 0 ? (w & 4 != 0 ? 1024 : 0) + (w & 2 != 0 ? 512 : 0) : -1
+        // Segments written out from the layout rules (docs/tcfpx.md), independently of TCFPxGeometry.segments:
+        // (bits, code shift, array offset, bytes per lane, offset in the lane's bytes).
+        var segs: [(Int, Int, Int, Int, Int)] = []
+        if m <= 2 {
+            let l = e + m
+            let ones = 1 + (l & 1)
+            let off2 = l & 4 != 0 ? 1024 : 0, off1 = off2 + (l & 2 != 0 ? 512 : 0)
+            segs.append((1, l, off1, 8 * ones, 0))
+            if l & 1 != 0 { segs.append((1, l - 1, off1, 16, 8)) }
+            if l & 2 != 0 { segs.append((2, (l & 4 != 0) ? 4 : 0, off2, 16, 0)) }
+            if l & 4 != 0 { segs.append((4, 0, 0, 16, 0)) }
+        } else {
+            let off2 = w & 4 != 0 ? 1024 : 0, off1 = off2 + (w & 2 != 0 ? 512 : 0)
+            if w & 1 != 0 { segs.append((1, w - 1, off1, 8, 0)) }
+            if w & 2 != 0 { segs.append((2, (w & 4 != 0) ? 4 : 0, off2, 16, 0)) }
+            if w & 4 != 0 { segs.append((4, 0, 0, 16, 0)) }
+        }
         for row in 0..<oc {
             for col in 0..<ic {
                 let (mt, ro) = (row / 16, row % 16)
@@ -61,20 +75,25 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
                 let lane = 4 * g + t
                 let group = 2 * (2 * p + q) + h
                 let byte = 2 * half + (1 - rowHalf)
-                let unit = (mt * kTiles + kt) * 256 * w
+                let mTiles = (oc + 15) / 16
+                let rb = min(8, mTiles - (mt / 8) * 8)
+                let unit = ((mt / 8) * 8 * kTiles + kt * rb + mt % 8) * 256 * w
                 var code = 0
-                if seg1 >= 0 {
-                    let b = Int(packed[unit + seg1 + lane * 8 + (group / 8) * 4 + byte])
-                    code = (b >> (7 - group % 8)) & 1
-                }
-                if seg2 >= 0 {
-                    let b = Int(packed[unit + seg2 + lane * 16 + (group / 4) * 4 + byte])
-                    code = code << 2 | (b >> (6 - 2 * (group % 4))) & 3
-                }
-                if seg4 >= 0 {
-                    let i = group / 2
-                    let b = Int(packed[unit + seg4 + (i / 4) * 512 + lane * 16 + (i % 4) * 4 + byte])
-                    code = code << 4 | (group % 2 == 0 ? b >> 4 : b & 15)
+                for (bits, shift, offset, stride, laneOffset) in segs {
+                    let field: Int
+                    switch bits {
+                    case 1:
+                        let b = Int(packed[unit + offset + lane * stride + laneOffset + (group / 8) * 4 + byte])
+                        field = (b >> (7 - group % 8)) & 1
+                    case 2:
+                        let b = Int(packed[unit + offset + lane * 16 + (group / 4) * 4 + byte])
+                        field = (b >> (6 - 2 * (group % 4))) & 3
+                    default:
+                        let i = group / 2
+                        let b = Int(packed[unit + offset + (i / 4) * 512 + lane * 16 + (i % 4) * 4 + byte])
+                        field = group % 2 == 0 ? b >> 4 : b & 15
+                    }
+                    code |= field << shift
                 }
                 if code != Int(codes[row * ic + col]) {
                     Issue.record("\(format) (\(row), \(col)): packed \(code), source \(codes[row * ic + col])")
@@ -109,22 +128,14 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
 /// Runs the kernel's dequantization (tcfpx_gemm.cu: assemble + cast4) on the CPU over packed weights and checks
 /// every value against the format's definition: the exactness argument of the bit trick, for every format.
 @Suite struct TCFPxBitTrickTests {
-    static func assemble(_ w4: [UInt32], _ w2: [UInt32], _ w1: [UInt32], group G: Int, width: Int) -> UInt32 {
-        var x: UInt32 = 0
-        var off: UInt32 = 0
-        if width & 1 != 0 { x |= (w1[G >> 3] << UInt32(G & 7)) & 0x8080_8080; off = 1 }
-        if width & 2 != 0 { x |= ((w2[G >> 2] << UInt32(2 * (G & 3))) & 0xC0C0_C0C0) >> off; off += 2 }
-        if width & 4 != 0 { x |= ((w4[G >> 1] << UInt32(4 * (G & 1))) & 0xF0F0_F0F0) >> off }
-        return x
-    }
-
-    static func cast4(_ x: UInt32, width: Int, shift: Int) -> (UInt32, UInt32) {
-        let byteField: UInt32 = (0x7F >> UInt32(8 - width)) << UInt32(8 - width)
-        let mask = (byteField << 24) | (byteField << 8)
-        let p = (x & 0x8000_8000) | ((x & mask) >> UInt32(shift))
-        let y = x << 8
-        let q = (y & 0x8000_8000) | ((y & mask) >> UInt32(shift))
-        return (p, q)
+    /// Byte bit of the MSB of a segment after assembly (the kernel's TCFPX_POS*).
+    static func bytePosition(_ segment: TCFPxGeometry.Segment, format: TCFPxFormat, spaced: Bool) -> Int {
+        let top = segment.codeShift + segment.bits - 1
+        if spaced {
+            let l = format.exponentBits + format.mantissaBits
+            return top == l ? 7 : (2 - format.mantissaBits) + top
+        }
+        return 8 - format.width + top
     }
 
     @Test(arguments: tcfpxTestFormats)
@@ -132,6 +143,8 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         let format = try TCFPxFormat(exponentBits: e, mantissaBits: m)
         let w = format.width
         let geometry = try TCFPxGeometry(format: format, outFeatures: 16, inFeatures: 128)
+        let spaced = geometry.isSpaced
+        #expect(spaced == (m <= 2))
         // Every code appears: 2048 values cycle through all 2^w codes.
         var codes = [UInt8](repeating: 0, count: 2048)
         for i in 0..<2048 { codes[i] = UInt8((i * 7 + i / 64) % (1 << w)) }
@@ -142,20 +155,31 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
             for i in 0..<4 { v |= UInt32(packed[o + i]) << UInt32(8 * i) }
             return v
         }
+        let l = e + m
+        let byteField: UInt32 = spaced ? ((1 << UInt32(l)) - 1) << UInt32(2 - m) : (0x7F >> UInt32(8 - w)) << UInt32(8 - w)
+        let fieldMask = (byteField << 24) | (byteField << 8)
+        func cast(_ x: UInt32, shift: Int) -> (UInt32, UInt32) {
+            if shift == 0 { return (x & 0xFF00_FF00, (x << 8) & 0xFF00_FF00) }
+            let y = x << 8
+            return ((x & 0x8000_8000) | ((x & fieldMask) >> UInt32(shift)),
+                    (y & 0x8000_8000) | ((y & fieldMask) >> UInt32(shift)))
+        }
         let fp16Scale = Double(sign: .plus, exponent: 15 - format.bias, significand: 1)
         let bf16Scale = Double(sign: .plus, exponent: 127 - format.bias, significand: 1)
+        let topMask: [Int: UInt32] = [1: 0x8080_8080, 2: 0xC0C0_C0C0, 4: 0xF0F0_F0F0]
         for lane in 0..<32 {
-            var w4 = [UInt32](repeating: 0, count: 8), w2 = [UInt32](repeating: 0, count: 4)
-            var w1 = [UInt32](repeating: 0, count: 2)
-            if let base = geometry.segment4Offset {
-                for i in 0..<8 { w4[i] = word(base + (i / 4) * 512 + lane * 16 + (i % 4) * 4) }
-            }
-            if let base = geometry.segment2Offset { for i in 0..<4 { w2[i] = word(base + lane * 16 + i * 4) } }
-            if let base = geometry.segment1Offset { for i in 0..<2 { w1[i] = word(base + lane * 8 + i * 4) } }
             for group in 0..<16 {
-                let x = Self.assemble(w4, w2, w1, group: group, width: w)
-                let (p16, q16) = Self.cast4(x, width: w, shift: 5 - e)
-                let (pb, qb) = Self.cast4(x, width: w, shift: 8 - e)
+                // The kernel's assemble<G>: per segment, shift the word so group G's fields are on top of each
+                // byte, mask, and move them down to their byte position.
+                var x: UInt32 = 0
+                for segment in geometry.segments {
+                    let perWord = 8 / segment.bits
+                    let (o, _) = TCFPxGeometry.wordLocation(segment, lane: lane, group: group, byte: 0)
+                    let v = (word(o) << UInt32(segment.bits * (group % perWord))) & topMask[segment.bits]!
+                    x |= v >> UInt32(7 - Self.bytePosition(segment, format: format, spaced: spaced))
+                }
+                let (p16, q16) = cast(x, shift: spaced ? 0 : 5 - e)
+                let (pb, qb) = cast(x, shift: spaced ? 3 : 8 - e)
                 // Register P = bytes 3 (hi) and 1 (lo); Q = bytes 2 and 0.
                 let registers: [(UInt32, UInt32, Int, Int)] = [(p16, pb, 3, 1), (q16, qb, 2, 0)]
                 for (reg16, regB, hiByte, loByte) in registers {

@@ -61,6 +61,33 @@
 #endif
 
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
+#define TCFPX_L (TCFPX_E + TCFPX_M)
+// Two byte layouts (TCFPxGeometry.isSpaced in Swift). Dense (M = 3): byte = s E…E M…M 0…0, segments cut the code
+// MSB first by the set bits of W. Spaced (M ≤ 2): byte = s 0…0 E…E M…M 0… with the E+M field already where FP16
+// wants it (top field bit at byte bit E + 1), so the FP16 cast is a mask; segments: a sign plane plus the field
+// cut by the set bits of E + M.
+#if TCFPX_M <= 2
+#define TCFPX_SPACED 1
+#define TCFPX_HAS1 1                    /* sign plane */
+#define TCFPX_HASF1 (TCFPX_L & 1)        /* second 1-bit plane: field MSB */
+#define TCFPX_HAS2 ((TCFPX_L & 2) != 0)
+#define TCFPX_HAS4 ((TCFPX_L & 4) != 0)
+#define TCFPX_POS1 7
+#define TCFPX_POSF1 (TCFPX_E + 1)
+#define TCFPX_POS2 (TCFPX_E + 1 - (TCFPX_L & 1))
+#define TCFPX_POS4 (TCFPX_E + 1 - (TCFPX_L & 1) - (TCFPX_L & 2))
+#else
+#define TCFPX_SPACED 0
+#define TCFPX_HAS1 (TCFPX_W & 1)
+#define TCFPX_HASF1 0
+#define TCFPX_HAS2 ((TCFPX_W & 2) != 0)
+#define TCFPX_HAS4 ((TCFPX_W & 4) != 0)
+#define TCFPX_POS1 7
+#define TCFPX_POSF1 0
+#define TCFPX_POS2 (7 - (TCFPX_W & 1))
+#define TCFPX_POS4 (7 - (TCFPX_W & 1) - (TCFPX_W & 2))
+#endif
+#define TCFPX_ONES (TCFPX_HAS1 + TCFPX_HASF1)   /* 1-bit planes, interleaved per lane (8 bytes each) */
 #define TCFPX_UNIT_BYTES (256 * TCFPX_W)
 #define TCFPX_TN (8 * TCFPX_NT)
 #define TCFPX_ROWS (16 * TCFPX_MT * TCFPX_WARPS)
@@ -78,6 +105,15 @@ typedef __half act_t;
 #endif
 
 static_assert(TCFPX_W >= 3 && TCFPX_W <= 7, "widths 3..7");
+static_assert(TCFPX_WARPS * TCFPX_MT == 8, "a CTA covers one 8-tile row block of the layout");
+
+// Units are stored row block by row block (8 row tiles = 128 rows): inside a block, column tile by column tile,
+// the block's (up to 8) row tiles side by side. A CTA's pipeline stage is then one contiguous read.
+__device__ __forceinline__ size_t unit_index(int mt, int kt, int KT, int MTiles) {
+    const int mb = mt >> 3, r = mt & 7;
+    const int rb = min(8, MTiles - (mb << 3));
+    return (size_t)(mb << 3) * KT + (size_t)kt * rb + r;
+}
 static_assert(TCFPX_E >= 1 && TCFPX_E <= 4, "E in 1..4 (the FP16 exponent must never be all ones)");
 
 __device__ __forceinline__ unsigned smem_u32(const void* p) {
@@ -116,12 +152,13 @@ __device__ __forceinline__ void mma16816(float* c, const unsigned* a, unsigned b
 struct Segments {
     unsigned w4[8];
     unsigned w2[4];
-    unsigned w1[2];
+    unsigned w1[2];   // dense: the 1-bit segment; spaced: the sign plane
+    unsigned f1[2];   // spaced: the field's 1-bit plane
 };
 
 __device__ __forceinline__ void load_segments(Segments& s, const unsigned char* unit, int lane) {
     const unsigned char* p = unit;
-#if TCFPX_W & 4
+#if TCFPX_HAS4
     {
         uint4 v0 = *reinterpret_cast<const uint4*>(p + lane * 16);
         uint4 v1 = *reinterpret_cast<const uint4*>(p + 512 + lane * 16);
@@ -130,14 +167,19 @@ __device__ __forceinline__ void load_segments(Segments& s, const unsigned char* 
         p += 1024;
     }
 #endif
-#if TCFPX_W & 2
+#if TCFPX_HAS2
     {
         uint4 v = *reinterpret_cast<const uint4*>(p + lane * 16);
         s.w2[0] = v.x; s.w2[1] = v.y; s.w2[2] = v.z; s.w2[3] = v.w;
         p += 512;
     }
 #endif
-#if TCFPX_W & 1
+#if TCFPX_ONES == 2
+    {
+        uint4 v = *reinterpret_cast<const uint4*>(p + lane * 16);
+        s.w1[0] = v.x; s.w1[1] = v.y; s.f1[0] = v.z; s.f1[1] = v.w;
+    }
+#elif TCFPX_ONES == 1
     {
         uint2 v = *reinterpret_cast<const uint2*>(p + lane * 8);
         s.w1[0] = v.x; s.w1[1] = v.y;
@@ -145,41 +187,53 @@ __device__ __forceinline__ void load_segments(Segments& s, const unsigned char* 
 #endif
 }
 
-// Group G (0..15) of a lane: one register, byte b = one value left-aligned (s E M 0…), bits below junk-free.
+// Moves the top `bits`-wide field of every byte (already masked) so its MSB sits at byte bit `pos`.
+#define TCFPX_PLACE(v, pos) ((pos) == 7 ? (v) : ((v) >> (7 - (pos))))
+
+// Group G (0..15) of a lane: one register with one value per byte (layout above), no stray bits.
 // Bytes [3,2,1,0] = [aP.hi, aQ.hi, aP.lo, aQ.lo] with (P, Q) = (0, 1) for even G and (2, 3) for odd G.
 template <int G>
 __device__ __forceinline__ unsigned assemble(const Segments& s) {
     unsigned x = 0;
-    int off = 0;
-#if TCFPX_W & 1
-    x |= (s.w1[G >> 3] << (G & 7)) & 0x80808080u;
-    off = 1;
+#if TCFPX_HAS1
+    x |= TCFPX_PLACE((s.w1[G >> 3] << (G & 7)) & 0x80808080u, TCFPX_POS1);
 #endif
-#if TCFPX_W & 2
-    x |= ((s.w2[G >> 2] << (2 * (G & 3))) & 0xC0C0C0C0u) >> off;
-    off += 2;
+#if TCFPX_HASF1
+    x |= TCFPX_PLACE((s.f1[G >> 3] << (G & 7)) & 0x80808080u, TCFPX_POSF1);
 #endif
-#if TCFPX_W & 4
-    x |= ((s.w4[G >> 1] << (4 * (G & 1))) & 0xF0F0F0F0u) >> off;
+#if TCFPX_HAS2
+    x |= TCFPX_PLACE((s.w2[G >> 2] << (2 * (G & 3))) & 0xC0C0C0C0u, TCFPX_POS2);
 #endif
-    (void)off;
+#if TCFPX_HAS4
+    x |= TCFPX_PLACE((s.w4[G >> 1] << (4 * (G & 1))) & 0xF0F0F0F0u, TCFPX_POS4);
+#endif
     return x;
 }
 
-// The E+M bits below the sign of bytes 3 and 1.
+// The E+M field bits of bytes 3 and 1, and the shift that moves them into the half's exponent/mantissa.
+#if TCFPX_SPACED
+#define TCFPX_BYTE_FIELD (((1u << TCFPX_L) - 1u) << (2 - TCFPX_M))
+#else
 #define TCFPX_BYTE_FIELD ((0x7Fu >> (8 - TCFPX_W)) << (8 - TCFPX_W))
+#endif
 #define TCFPX_FIELD_MASK ((TCFPX_BYTE_FIELD << 24) | (TCFPX_BYTE_FIELD << 8))
 #if TCFPX_BF16
-#define TCFPX_SHIFT (8 - TCFPX_E)
+#define TCFPX_SHIFT (TCFPX_SPACED ? 3 : 8 - TCFPX_E)
 #else
-#define TCFPX_SHIFT (5 - TCFPX_E)
+#define TCFPX_SHIFT (TCFPX_SPACED ? 0 : 5 - TCFPX_E)
 #endif
 
 // Two half2 registers (A fragment registers P and Q) from one assembled group.
 __device__ __forceinline__ void cast4(unsigned x, unsigned& p, unsigned& q) {
+#if TCFPX_SHIFT == 0
+    // Spaced bytes are FP16 high bytes already: keep bytes 3, 1 (P) and move bytes 2, 0 up (Q).
+    p = x & 0xFF00FF00u;
+    q = __byte_perm(x, 0u, 0x2404);
+#else
     p = (x & 0x80008000u) | ((x & TCFPX_FIELD_MASK) >> TCFPX_SHIFT);
     unsigned y = x << 8;
     q = (y & 0x80008000u) | ((y & TCFPX_FIELD_MASK) >> TCFPX_SHIFT);
+#endif
 #if TCFPX_BF16
     // 2^(127 − bias) as BF16: exponent field 254 − bias → bits ((254 − bias) << 7). Exact.
     const unsigned bias = (1u << (TCFPX_E - 1)) - 1u;
@@ -225,22 +279,15 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
                                            const act_t* __restrict__ X, int kt, int KT, int mtBase, int MTiles,
                                            int n0, int N, int IC) {
     const int tid = threadIdx.x;
-    // A: each warp's MT units are contiguous per row tile; the CTA copies WARPS·MT units (16·W chunks each).
+    // A: the CTA's row block at column tile kt is one contiguous run of rb units (16·W chunks each).
     constexpr int chunksPerUnit = TCFPX_UNIT_BYTES / 16;
-    constexpr int chunks = TCFPX_WARPS * TCFPX_MT * chunksPerUnit;
+    const int rb = min(8, MTiles - mtBase);
+    const int chunks = rb * chunksPerUnit;
+    const unsigned char* src = W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
 #pragma unroll
-    for (int c0 = 0; c0 < chunks; c0 += TCFPX_WARPS * 32) {
+    for (int c0 = 0; c0 < 8 * chunksPerUnit; c0 += TCFPX_WARPS * 32) {
         int c = c0 + tid;
-        if (chunks % (TCFPX_WARPS * 32) == 0 || c < chunks) {
-            int u = c / chunksPerUnit;          // unit index within the CTA: warp-major, then MT
-            int within = c - u * chunksPerUnit;
-            int mt = mtBase + u;
-            unsigned char* dst = stage + u * TCFPX_UNIT_BYTES + within * 16;
-            if (mt < MTiles) {
-                const unsigned char* src = W + ((size_t)mt * KT + kt) * TCFPX_UNIT_BYTES + within * 16;
-                cp_async16(dst, src);
-            }
-        }
+        if (c < chunks) cp_async16(stage + c * 16, src + c * 16);
     }
     // X: TN rows × 16 chunks of 16 bytes (8 halves).
     unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
@@ -433,10 +480,11 @@ tcfpx_dequantize(const unsigned char* __restrict__ W, const __half* __restrict__
     const int g = lane >> 2, t = lane & 3;
     const long long units = (long long)(mtEnd - mtBegin) * KT;
     const bool aligned = (IC & 7) == 0;
+    const int MTiles = (OC + 15) >> 4;
     for (long long u = (long long)blockIdx.x * 8 + warp; u < units; u += (long long)gridDim.x * 8) {
         const int mt = mtBegin + (int)(u / KT), kt = (int)(u % KT);
         Segments s;
-        load_segments(s, W + ((size_t)mt * KT + kt) * TCFPX_UNIT_BYTES, lane);
+        load_segments(s, W + unit_index(mt, kt, KT, MTiles) * TCFPX_UNIT_BYTES, lane);
         unsigned v[32];
 #define TCFPX_DQ(G) { unsigned x = assemble<G>(s); cast4(x, v[2 * (G)], v[2 * (G) + 1]); }
         TCFPX_DQ(0) TCFPX_DQ(1) TCFPX_DQ(2) TCFPX_DQ(3) TCFPX_DQ(4) TCFPX_DQ(5) TCFPX_DQ(6) TCFPX_DQ(7)

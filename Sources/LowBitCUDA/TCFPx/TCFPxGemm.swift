@@ -12,7 +12,7 @@ extension CUDAKernelSource {
 
 /// Which kernel path computes a call.
 public enum TCFPxPath: String, Sendable, CaseIterable {
-    /// Pick by batch size (fused below `TCFPxGemm.largeBatchThreshold`, else dequantize + cuBLAS).
+    /// Pick by batch size (fused below `TCFPxGemm.largeBatchThreshold`, else dequantize + cuBLAS; BF16 always fused).
     case auto
     /// Fused dequantization + mma.sync, split-K by the wave rule.
     case fused
@@ -63,10 +63,28 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         return 128
     }()
 
+    /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
+    /// LOWBIT_TCFPX_SPLITS (forces split-K).
+    static func override(_ name: String) -> Int? {
+        getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+    static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
+    static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
+
     struct Scratch {
         var workspace: CUDABuffer?
         var counters: CUDABuffer?
         var dense: CUDABuffer?
+        /// Launch plans and kernels by (batch, activation, path, aligned X): a decode loop pays the planning
+        /// (module lookup, occupancy, split rule) once.
+        var plans: [PlanKey: (TCFPxLaunchPlan, CUDAFunction)] = [:]
+    }
+
+    struct PlanKey: Hashable {
+        let batch: Int
+        let activation: GPUActivationType
+        let path: TCFPxPath
+        let xAligned: Bool
     }
     private let scratch = Mutex<Scratch>(Scratch())
 
@@ -134,11 +152,12 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     // MARK: Launch
 
-    func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool) -> [String: String] {
+    func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
+                 mtPerWarp: Int = 2, warps: Int = 4) -> [String: String] {
         [
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
-            "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "2", "TCFPX_WARPS": "4", "TCFPX_STAGES": "\(stages)",
+            "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
             "TCFPX_XALIGNED": xAligned ? "1" : "0",
         ]
     }
@@ -148,24 +167,31 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// waves(s) = ⌈CTAs(s) / (SMs · CTAs per SM)⌉; ties keep the smaller s.
     public func launchPlan(batch: Int, activation: GPUActivationType, path requested: TCFPxPath,
                            xAligned: Bool = true) throws -> TCFPxLaunchPlan {
+        // BF16 stays fused: dense BF16 weights would round scale·fpx (8 significant bits), the fused kernel is exact.
         let path: TCFPxPath = requested == .auto
-            ? (batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused) : requested
+            ? (batch >= Self.largeBatchThreshold && activation == .float16 ? .dequantizeCublas : .fused) : requested
         let p = context.properties
         if path == .dequantizeCublas {
-            // Chunks of about 1/4 of the L2, so cuBLAS finds the dense rows still in L2.
-            let rows = max(16, min(geometry.rowTiles * 16, (p.l2CacheBytes / 4) / (2 * inFeatures) / 16 * 16))
+            // Whole matrix when the dense copy is ≤ 512 MiB (one dequantize + one GEMM: run 1 showed per-chunk
+            // launches costing more than the L2 reuse of small chunks saved), else 512 MiB row chunks.
+            let rows = max(16, min(geometry.rowTiles * 16, (512 << 20) / (2 * inFeatures) / 16 * 16))
             return TCFPxLaunchPlan(path: .dequantizeCublas, nTiles: 0, mTilesPerWarp: 0, warps: 8, stages: 0, splits: 1,
                                    unitsPerSplit: 0, grid: .init(x: 1), sharedMemoryBytes: 0, ctasPerSM: 0,
                                    chunkRows: rows)
         }
         let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
         let tn = 8 * nTiles
+        // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
+        // N ≤ 16 by < 10 %).
         let warps = 4, mtPerWarp = 2
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
-        let stages = nTiles <= 2 ? 4 : 3
+        var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
+        while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = stages * stageBytes
         let function = try context.kernels.function(
-            "tcfpx_gemm", in: .tcfpx, defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned))
+            "tcfpx_gemm", in: .tcfpx,
+            defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
+                             mtPerWarp: mtPerWarp, warps: warps))
         let registers = max(1, try function.attribute(.registers))
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
@@ -183,6 +209,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
             if cost < best.cost - 1e-9 { best = (cost, actual, per) }
         }
+        if let forced = Self.splitsOverride {
+            let per = (kt + min(forced, kt) - 1) / min(forced, kt)
+            best = (0, (kt + per - 1) / per, per)
+        }
         return TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
                                splits: best.splits, unitsPerSplit: best.per,
                                grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
@@ -196,14 +226,29 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             throw LowBitError.invalidArgument("batch", "TC-FPx GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
         }
         let xAligned = inFeatures % 8 == 0 && x.address % 16 == 0
-        let plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
+        let key = PlanKey(batch: batch, activation: activation, path: path, xAligned: xAligned)
+        let (plan, function): (TCFPxLaunchPlan, CUDAFunction)
+        if let cached = scratch.withLock({ $0.plans[key] }) {
+            (plan, function) = cached
+        } else {
+            plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
+            function = plan.path == .dequantizeCublas
+                ? try context.kernels.function(
+                    "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                : try context.kernels.function(
+                    "tcfpx_gemm", in: .tcfpx,
+                    defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
+                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
+            scratch.withLock { s in
+                if s.plans.count > 256 { s.plans.removeAll() }
+                s.plans[key] = (plan, function)
+            }
+        }
         if plan.path == .dequantizeCublas {
-            try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream, plan: plan)
+            try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream, plan: plan,
+                                       dequantize: function)
             return
         }
-        let function = try context.kernels.function(
-            "tcfpx_gemm", in: .tcfpx,
-            defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned))
         let ocPadded = geometry.rowTiles * 16
         let nPadded = plan.grid.z * 8 * plan.nTiles
         let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
@@ -225,9 +270,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     /// Dequantizes row chunks into a dense scratch matrix and multiplies each with cuBLAS (FP32 accumulation).
     func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
-                                stream: CUDAStream?, plan: TCFPxLaunchPlan) throws {
-        let dequantize = try context.kernels.function(
-            "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                                stream: CUDAStream?, plan: TCFPxLaunchPlan, dequantize: CUDAFunction) throws {
         let chunk = plan.chunkRows
         let dense = try scratch.withLock { s -> CUDABuffer in
             let bytes = chunk * inFeatures * 2

@@ -98,16 +98,88 @@ public struct TCFPxGeometry: Hashable, Sendable {
     /// Bytes of one 16×128 unit: 2048 codes of `width` bits.
     public var unitBytes: Int { 256 * format.width }
     public var packedByteCount: Int { rowTiles * columnTiles * unitBytes }
-    /// Byte offset of unit (rowTile, columnTile).
+    /// Row tiles per block: one CTA of the kernel covers a block (128 rows).
+    public static let blockRowTiles = 8
+
+    /// Byte offset of unit (rowTile, columnTile). Units are stored block by block (8 row tiles); inside a block,
+    /// column tile by column tile, with the block's row tiles side by side, so a CTA's pipeline stage (all its row
+    /// tiles at one column tile) is one contiguous read. The last block may have fewer row tiles (no padding).
     @inline(__always) public func unitOffset(rowTile: Int, columnTile: Int) -> Int {
-        (rowTile * columnTiles + columnTile) * unitBytes
+        let block = rowTile / Self.blockRowTiles, r = rowTile % Self.blockRowTiles
+        let tilesInBlock = min(Self.blockRowTiles, rowTiles - block * Self.blockRowTiles)
+        return (block * Self.blockRowTiles * columnTiles + columnTile * tilesInBlock + r) * unitBytes
     }
 
-    /// Byte offsets of the 4-, 2- and 1-bit segment arrays inside a unit (nil when absent).
-    public var segment4Offset: Int? { format.width & 4 != 0 ? 0 : nil }
-    public var segment2Offset: Int? { format.width & 2 != 0 ? (format.width & 4 != 0 ? 1024 : 0) : nil }
-    public var segment1Offset: Int? {
-        format.width & 1 != 0 ? (format.width & 4 != 0 ? 1024 : 0) + (format.width & 2 != 0 ? 512 : 0) : nil
+    /// Spaced layout (M ≤ 2): the kernel rebuilds each code as `s 0…0 E…E M…M 0…` with the E+M field already at
+    /// FP16's exponent/mantissa position, so the FP16 cast is a mask. Dense layout (M = 3: the spaced byte would
+    /// need 9 bits): `s E…E M…M 0…0`, cast by a shift. The same packed bytes serve FP16 and BF16 activations.
+    public var isSpaced: Bool { format.mantissaBits <= 2 }
+
+    /// One power-of-two segment of every code: `bits` wide, taken from code bits codeShift ..< codeShift + bits.
+    public struct Segment: Hashable, Sendable {
+        public let bits: Int
+        public let codeShift: Int
+        /// Byte offset of the segment's array inside a unit.
+        public let arrayOffset: Int
+        /// 1-bit planes: bytes per lane (8 or 16, planes interleaved) and this plane's offset in them.
+        public let laneStride: Int
+        public let laneOffset: Int
+    }
+
+    /// The segments, MSB of the code first. Unit order: 4-bit array (two 512-byte chunks of lane-interleaved
+    /// uint4), 2-bit array (uint4 per lane), then the 1-bit planes (8 bytes per plane per lane, interleaved).
+    public var segments: [Segment] {
+        let w = format.width
+        let has4, has2: Bool
+        var ones: [Int] = []   // code shifts of the 1-bit planes, in lane order
+        var pieces: [(bits: Int, shift: Int)] = []
+        if isSpaced {
+            let l = format.exponentBits + format.mantissaBits
+            ones.append(l)                      // sign plane
+            var top = l
+            if l & 1 != 0 { top -= 1; ones.append(top); pieces.append((1, top)) }
+            has2 = l & 2 != 0
+            if has2 { top -= 2; pieces.append((2, top)) }
+            has4 = l & 4 != 0
+            if has4 { top -= 4; pieces.append((4, top)) }
+            pieces.insert((1, l), at: 0)
+        } else {
+            var top = w
+            if w & 1 != 0 { top -= 1; ones.append(top); pieces.append((1, top)) }
+            has2 = w & 2 != 0
+            if has2 { top -= 2; pieces.append((2, top)) }
+            has4 = w & 4 != 0
+            if has4 { top -= 4; pieces.append((4, top)) }
+        }
+        let offset2 = has4 ? 1024 : 0
+        let offset1 = offset2 + (has2 ? 512 : 0)
+        return pieces.map { piece in
+            switch piece.bits {
+            case 4: return Segment(bits: 4, codeShift: piece.shift, arrayOffset: 0, laneStride: 16, laneOffset: 0)
+            case 2: return Segment(bits: 2, codeShift: piece.shift, arrayOffset: offset2, laneStride: 16, laneOffset: 0)
+            default:
+                let plane = ones.firstIndex(of: piece.shift)!
+                return Segment(bits: 1, codeShift: piece.shift, arrayOffset: offset1, laneStride: 8 * ones.count,
+                               laneOffset: 8 * plane)
+            }
+        }
+    }
+
+    /// Byte offset (inside a unit) of the 32-bit word holding (lane, group, byte)'s field of `segment`, and the
+    /// field's bit shift in that word. 4-bit: word W4[G/2], bits 8b + 4·(1 − G%2)…; 2-bit: W2[G/4],
+    /// bits 8b + 6 − 2·(G%4)…; 1-bit: W1[G/8], bit 8b + 7 − G%8.
+    @inline(__always)
+    public static func wordLocation(_ segment: Segment, lane: Int, group: Int, byte: Int) -> (offset: Int, shift: Int) {
+        switch segment.bits {
+        case 4:
+            let i = group >> 1
+            return (segment.arrayOffset + (i >> 2) * 512 + lane * 16 + (i & 3) * 4, 8 * byte + 4 * (1 - (group & 1)))
+        case 2:
+            return (segment.arrayOffset + lane * 16 + (group >> 2) * 4, 8 * byte + 6 - 2 * (group & 3))
+        default:
+            return (segment.arrayOffset + lane * segment.laneStride + segment.laneOffset + (group >> 3) * 4,
+                    8 * byte + 7 - (group & 7))
+        }
     }
 
     /// Where the value for (lane, group, byte) of a unit comes from: row and column offsets inside the unit.

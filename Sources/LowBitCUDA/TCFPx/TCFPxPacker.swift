@@ -74,7 +74,7 @@ public enum TCFPxPacker {
         let oc = geometry.outFeatures, ic = geometry.inFeatures
         var out = [UInt8](repeating: 0, count: oc * ic)
         let kTiles = geometry.columnTiles, mTiles = geometry.rowTiles
-        let width = geometry.format.width
+        let segments = geometry.segments
         gather.withUnsafeBufferPointer { table in
             out.withUnsafeMutableBufferPointer { dst in
                 let dstBase = dst.baseAddress!
@@ -87,7 +87,7 @@ public enum TCFPxPacker {
                                 for group in 0..<16 {
                                     for byte in 0..<4 {
                                         let code = readCode(unit: unit, lane: lane, group: group, byte: byte,
-                                                            width: width, geometry: geometry)
+                                                            segments: segments)
                                         let rc = Int(table[(lane * 16 + group) * 4 + byte])
                                         let row = mt * 16 + (rc >> 7), col = kt * 128 + (rc & 127)
                                         if row < oc && col < ic { dstBase[row * ic + col] = code }
@@ -106,49 +106,22 @@ public enum TCFPxPacker {
         try packed.withUnsafeBufferPointer { try unpack(packed: $0, geometry: geometry) }
     }
 
-    // MARK: - Bit positions (shared by pack, unpack and the tests)
-
-    /// Byte offset inside a unit of the 32-bit word holding a segment field, and the field's shift in that word.
-    /// Segment words of a lane: 4-bit W4[0..7] (two 512-byte chunks of lane-interleaved uint4), 2-bit W2[0..3]
-    /// (one chunk of uint4), 1-bit W1[0..1] (uint2 per lane). Group G, byte b: W4[G/2] bits 8b + 4·(1 − G%2) …,
-    /// W2[G/4] bits 8b + 6 − 2·(G%4) …, W1[G/8] bit 8b + 7 − G%8.
-    @inline(__always)
-    static func word4(lane: Int, group: Int, byte: Int) -> (offset: Int, shift: Int) {
-        let i = group >> 1
-        return ((i >> 2) * 512 + lane * 16 + (i & 3) * 4, 8 * byte + 4 * (1 - (group & 1)))
-    }
-
-    @inline(__always)
-    static func word2(lane: Int, group: Int, byte: Int) -> (offset: Int, shift: Int) {
-        (lane * 16 + (group >> 2) * 4, 8 * byte + 6 - 2 * (group & 3))
-    }
-
-    @inline(__always)
-    static func word1(lane: Int, group: Int, byte: Int) -> (offset: Int, shift: Int) {
-        (lane * 8 + (group >> 3) * 4, 8 * byte + 7 - (group & 7))
-    }
+    // MARK: - Bit positions
 
     @inline(__always)
     static func readWord(_ p: UnsafeRawPointer, _ offset: Int) -> UInt32 {
         UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
-    /// Reassembles one code from its segments (MSB first: 1-bit, 2-bit, 4-bit).
+    /// Reassembles one code from its segments.
     @inline(__always)
-    static func readCode(unit: UnsafeRawPointer, lane: Int, group: Int, byte: Int, width: Int,
-                         geometry: TCFPxGeometry) -> UInt8 {
+    static func readCode(unit: UnsafeRawPointer, lane: Int, group: Int, byte: Int,
+                         segments: [TCFPxGeometry.Segment]) -> UInt8 {
         var code: UInt32 = 0
-        if let base = geometry.segment1Offset {
-            let (o, s) = word1(lane: lane, group: group, byte: byte)
-            code = (readWord(unit, base + o) >> UInt32(s)) & 1
-        }
-        if let base = geometry.segment2Offset {
-            let (o, s) = word2(lane: lane, group: group, byte: byte)
-            code = code << 2 | (readWord(unit, base + o) >> UInt32(s)) & 3
-        }
-        if let base = geometry.segment4Offset {
-            let (o, s) = word4(lane: lane, group: group, byte: byte)
-            code = code << 4 | (readWord(unit, base + o) >> UInt32(s)) & 15
+        for segment in segments {
+            let (o, s) = TCFPxGeometry.wordLocation(segment, lane: lane, group: group, byte: byte)
+            let field = (readWord(unit, o) >> UInt32(s)) & ((1 << UInt32(segment.bits)) - 1)
+            code |= field << UInt32(segment.codeShift)
         }
         return UInt8(truncatingIfNeeded: code)
     }
@@ -173,68 +146,35 @@ public enum TCFPxPacker {
         }
     }
 
-    /// Builds every segment word of every lane of one unit in registers and stores them once.
+    /// Builds every segment word of every lane of one unit and stores each once. The segment words of a lane
+    /// (at most 8 + 4 + 2 + 2) are accumulated in a small scratch array indexed by (segment, word).
     @inline(__always)
     static func packUnit(tile: UnsafePointer<UInt8>, table: UnsafePointer<Int32>, width: Int,
                          geometry: TCFPxGeometry, into unit: UnsafeMutableRawPointer) {
-        let has1 = width & 1 != 0, has2 = width & 2 != 0, has4 = width & 4 != 0
-        let shift2 = has4 ? 4 : 0               // bits below the 2-bit segment
-        let shift1 = shift2 + (has2 ? 2 : 0)     // bits below the 1-bit segment
-        let base4 = geometry.segment4Offset ?? 0, base2 = geometry.segment2Offset ?? 0
-        let base1 = geometry.segment1Offset ?? 0
-        for lane in 0..<32 {
-            var w4 = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-            var w2 = (UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-            var w1 = (UInt32(0), UInt32(0))
-            for group in 0..<16 {
-                let entry = table + (lane * 16 + group) * 4
-                var f4: UInt32 = 0, f2: UInt32 = 0, f1: UInt32 = 0
-                for byte in 0..<4 {
-                    let c = UInt32(tile[Int(entry[byte])])
-                    f4 |= (c & 15) << UInt32(8 * byte + 4 * (1 - (group & 1)))
-                    f2 |= ((c >> UInt32(shift2)) & 3) << UInt32(8 * byte + 6 - 2 * (group & 3))
-                    f1 |= ((c >> UInt32(shift1)) & 1) << UInt32(8 * byte + 7 - (group & 7))
+        let segments = geometry.segments
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 32) { words in
+            for lane in 0..<32 {
+                for (si, segment) in segments.enumerated() {
+                    let wordsPerLane = 32 / (8 / segment.bits) / 2  // 4-bit: 8, 2-bit: 4, 1-bit: 2
+                    let base = words.baseAddress! + si * 8
+                    base.update(repeating: 0, count: 8)
+                    let mask = UInt32((1 << segment.bits) - 1)
+                    let perWord = 8 / segment.bits       // groups per word
+                    for group in 0..<16 {
+                        let entry = table + (lane * 16 + group) * 4
+                        let slot = group % perWord
+                        var f: UInt32 = 0
+                        for byte in 0..<4 {
+                            let c = (UInt32(tile[Int(entry[byte])]) >> UInt32(segment.codeShift)) & mask
+                            f |= c << UInt32(8 * byte + 8 - segment.bits * (slot + 1))
+                        }
+                        base[group / perWord] |= f
+                    }
+                    for i in 0..<wordsPerLane {
+                        let (o, _) = TCFPxGeometry.wordLocation(segment, lane: lane, group: i * perWord, byte: 0)
+                        unit.storeBytes(of: base[i].littleEndian, toByteOffset: o, as: UInt32.self)
+                    }
                 }
-                switch group >> 1 {
-                case 0: w4.0 |= f4
-                case 1: w4.1 |= f4
-                case 2: w4.2 |= f4
-                case 3: w4.3 |= f4
-                case 4: w4.4 |= f4
-                case 5: w4.5 |= f4
-                case 6: w4.6 |= f4
-                default: w4.7 |= f4
-                }
-                switch group >> 2 {
-                case 0: w2.0 |= f2
-                case 1: w2.1 |= f2
-                case 2: w2.2 |= f2
-                default: w2.3 |= f2
-                }
-                if group < 8 { w1.0 |= f1 } else { w1.1 |= f1 }
-            }
-            if has4 {
-                let p = unit + base4 + lane * 16
-                p.storeBytes(of: w4.0.littleEndian, toByteOffset: 0, as: UInt32.self)
-                p.storeBytes(of: w4.1.littleEndian, toByteOffset: 4, as: UInt32.self)
-                p.storeBytes(of: w4.2.littleEndian, toByteOffset: 8, as: UInt32.self)
-                p.storeBytes(of: w4.3.littleEndian, toByteOffset: 12, as: UInt32.self)
-                p.storeBytes(of: w4.4.littleEndian, toByteOffset: 512, as: UInt32.self)
-                p.storeBytes(of: w4.5.littleEndian, toByteOffset: 516, as: UInt32.self)
-                p.storeBytes(of: w4.6.littleEndian, toByteOffset: 520, as: UInt32.self)
-                p.storeBytes(of: w4.7.littleEndian, toByteOffset: 524, as: UInt32.self)
-            }
-            if has2 {
-                let p = unit + base2 + lane * 16
-                p.storeBytes(of: w2.0.littleEndian, toByteOffset: 0, as: UInt32.self)
-                p.storeBytes(of: w2.1.littleEndian, toByteOffset: 4, as: UInt32.self)
-                p.storeBytes(of: w2.2.littleEndian, toByteOffset: 8, as: UInt32.self)
-                p.storeBytes(of: w2.3.littleEndian, toByteOffset: 12, as: UInt32.self)
-            }
-            if has1 {
-                let p = unit + base1 + lane * 8
-                p.storeBytes(of: w1.0.littleEndian, toByteOffset: 0, as: UInt32.self)
-                p.storeBytes(of: w1.1.littleEndian, toByteOffset: 4, as: UInt32.self)
             }
         }
     }

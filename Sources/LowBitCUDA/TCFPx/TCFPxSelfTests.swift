@@ -23,8 +23,10 @@ extension GPUSelfTests {
                                batches: [130, 600], activation: .float16, path: .fused))
         tests.append(tcfpxTest("tcfpx e3m2 f16 dequant+cublas OC=515 IC=1000 N=3,600", format: "fp6", oc: 515, ic: 1000,
                                batches: [3, 600], activation: .float16, path: .dequantizeCublas))
+        // BF16 cannot hold scale·fpx exactly (8 significant bits), so the dense BF16 weights of this path add about
+        // 2^-9/√3 relative error: a looser bound, and `auto` never picks this path for BF16.
         tests.append(tcfpxTest("tcfpx e2m3 bf16 dequant+cublas OC=1031 IC=577 N=200", format: "fpe2m3", oc: 1031, ic: 577,
-                               batches: [200], activation: .bfloat16, path: .dequantizeCublas))
+                               batches: [200], activation: .bfloat16, path: .dequantizeCublas, bound: 4e-3))
         tests.append(GPUSelfTest("tcfpx e3m2 split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
             try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4)
         })
@@ -32,7 +34,7 @@ extension GPUSelfTests {
     }()
 
     static func tcfpxTest(_ name: String, format: String, oc: Int, ic: Int, batches: [Int],
-                          activation: GPUActivationType, path: TCFPxPath) -> GPUSelfTest {
+                          activation: GPUActivationType, path: TCFPxPath, bound: Double = 1e-3) -> GPUSelfTest {
         GPUSelfTest(name) { t in
             let fmt = try TCFPxFormat(name: format)
             let (codes, scales) = TCFPxGemmBuilder.randomCodes(format: fmt, outFeatures: oc, inFeatures: ic,
@@ -85,7 +87,7 @@ extension GPUSelfTests {
                 worst = max(worst, err.isNaN ? .infinity : err)
                 details.append("N=\(n) \(formatScientific(err))")
             }
-            let outcome = GPUSelfTestOutcome(metric: worst, bound: 1e-3, name: "max rel err")
+            let outcome = GPUSelfTestOutcome(metric: worst, bound: bound, name: "max rel err")
             return GPUSelfTestOutcome(passed: outcome.passed, detail: outcome.detail + " [" + details.joined(separator: ", ") + "]")
         }
     }

@@ -155,7 +155,11 @@ struct BenchGemmCommand: ParsableCommand {
 
             for (formatName, builder) in zip(formats, builders) {
                 printError("\(formatName) \(oc)×\(ic): preparing weights…")
+                let prepStart = monotonicSeconds()
                 let first = try builder.makeRandom(format: formatName, outFeatures: oc, inFeatures: ic, seed: 1, context: context)
+                let prepSeconds = monotonicSeconds() - prepStart
+                printError(String(format: "  one copy (random codes, pack, upload): %.2f s = %.0f M weights/s on %d threads",
+                                  prepSeconds, Double(oc * ic) / prepSeconds / 1e6, Parallel.threadCount))
                 let copies = CUDATimer.rotationCount(bytesPerSet: first.weightBytes, l2Bytes: p.l2CacheBytes)
                 var gemms: [any GPUWeightOnlyGemm] = [first]
                 for i in 1..<copies {
@@ -203,14 +207,15 @@ struct BenchGemmCommand: ParsableCommand {
             printLine(String(format: "read roofline %.3f TB/s on %@ (%@)", read.bytesPerSecond / 1e12, p.name as NSString,
                              report.date as NSString))
             if !rows.allSatisfy(\.hostWasAhead) {
-                printLine("note: in some measurements the GPU caught up with the host (times may include launch gaps)")
+                printLine("note: * = the GPU caught up with the host in that measurement (times may include launch gaps)")
             }
         }
     }
 
     static func format(_ r: Row) -> String {
-        String(format: "%-7@ %-15@ %6d×%-6d N=%-5d %9.1f µs %7.1f GB/s %5.1f%% roof  cuBLAS %9.1f µs  %5.2f×  %@",
+        String(format: "%-7@ %-15@ %6d×%-6d N=%-5d %9.1f µs %7.1f GB/s %5.1f%% roof  cuBLAS %9.1f µs  %5.2f×%@ %@",
                r.format as NSString, r.path as NSString, r.outFeatures, r.inFeatures, r.batch, r.microseconds,
-               r.weightGBps, 100 * r.rooflineFraction, r.cublasMicroseconds, r.speedupOverCublas, r.plan as NSString)
+               r.weightGBps, 100 * r.rooflineFraction, r.cublasMicroseconds, r.speedupOverCublas,
+               (r.hostWasAhead ? " " : "*") as NSString, r.plan as NSString)
     }
 }
