@@ -309,7 +309,7 @@ public struct FLUTEGemmBuilder: GPUWeightOnlyGemmBuilder {
         case "": group = .group(128)
         case "grow": group = .perRow
         default:
-            guard suffix.hasPrefix("g"), let g = Int(suffix.dropFirst()) else {
+            guard suffix.hasPrefix("g"), let g = Int(suffix.dropFirst()), [32, 64, 128, 256].contains(g) else {
                 throw LowBitError.invalidArgument("--format", "'\(name)': group suffix must be g32, g64, g128, g256 or grow")
             }
             group = .group(g)
