@@ -263,10 +263,27 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #endif
 
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
+#if FLUTE_SCALE_AHEAD
+    // Experimental path: a fixed trip count, so all of a thread's table loads are issued before its first
+    // store (the plain loop waits out one L2 round trip per iteration: 8 for 4-bit).
+    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_WARPS * 32 - 1) / (FLUTE_WARPS * 32);
+    u32 fill[kFill];
+#pragma unroll
+    for (int r = 0; r < kFill; ++r) {
+        const int i = threadIdx.x + r * FLUTE_WARPS * 32;
+        fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
+    }
+#pragma unroll
+    for (int r = 0; r < kFill; ++r) {
+        const int i = threadIdx.x + r * FLUTE_WARPS * 32;
+        if (i < LUT_ENTRIES * 8) *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(fill[r], fill[r], fill[r], fill[r]);
+    }
+#else
     for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_WARPS * 32) {
         const u32 v = __ldg(pairTable + (i >> 3));
         *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(v, v, v, v);
     }
+#endif
     __syncthreads();
     if (lo >= hi) return;
     const u32 laneBytes = alignedBase | (lane << 2);
