@@ -43,6 +43,8 @@ let package = Package(
             // and registered in CUDAKernelSources.swift; NVRTC compiles it at run time. One line per file.
             resources: [
                 .embedInCode("Kernels/lowbit_core.cu"),
+                .embedInCode("Kernels/tcfpx_gemm.cu"),
+                .embedInCode("Kernels/flute.cu"),
             ],
             swiftSettings: simdFlags),
         .target(

@@ -3,6 +3,8 @@
 public enum CUDAKernelSources {
     public static let all: [CUDAKernelSource] = [
         .core,
+        .tcfpx,
+        .flute,
     ]
 
     /// Headers every source may `#include "<name>"` (served from memory). One line per `.cuh` file.

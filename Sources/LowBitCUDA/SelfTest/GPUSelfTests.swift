@@ -5,6 +5,8 @@ extension GPUSelfTests {
     public static var all: [GPUSelfTest] {
         core
             + cublas
+            + tcfpx
+            + flute
     }
 }
 

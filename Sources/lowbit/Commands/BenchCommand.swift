@@ -14,4 +14,5 @@ struct BenchCommand: ParsableCommand {
 let benchSubcommands: [any ParsableCommand.Type] = [
     BenchRooflineCommand.self,
     BenchDecodeCommand.self,
+    BenchGemmCommand.self,
 ]

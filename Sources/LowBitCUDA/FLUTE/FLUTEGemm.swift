@@ -1,0 +1,361 @@
+import Foundation
+import LowBitCore
+import LowBitFormats
+import Synchronization
+
+extension CUDAKernelSource {
+    /// FLUTE: the pair-LUT GEMM, the dequantize kernel (large batches) and the activation padder (flute.cu).
+    /// Compiled per configuration through `defines` (FLUTE_BITS, FLUTE_NT, FLUTE_BF16, FLUTE_POST_SCALE, …).
+    /// LOWBIT_FLUTE_SOURCE=path replaces the embedded source (kernel development on the GPU machine without a
+    /// Swift toolchain there).
+    public static let flute: CUDAKernelSource = {
+        let kernels = ["flute_gemm", "flute_dequantize", "flute_pad_activations"]
+        if let path = getEnvironment("LOWBIT_FLUTE_SOURCE"), !path.isEmpty,
+           let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            return CUDAKernelSource(name: "flute_dev", code: text, kernels: kernels)
+        }
+        return CUDAKernelSource(name: "flute", code: PackageResources.flute_cu, kernels: kernels)
+    }()
+}
+
+/// Development overrides of the launch configuration (LOWBIT_FLUTE_WARPS, _PREFETCH, _CTAS_PER_SM, _MINB).
+func fluteEnvironmentInt(_ name: String) -> Int? {
+    getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+}
+
+/// Which kernel path computes a call.
+public enum FLUTEPath: String, Sendable, CaseIterable {
+    /// Fused below `FLUTEGemm.largeBatchThreshold`, else dequantize + cuBLAS.
+    case auto
+    /// Pair-LUT dequantization + mma.sync, warp-granular Stream-K, batch slices of ≤ 64 rows.
+    case fused
+    /// Dequantize row chunks to FP16/BF16, then cuBLAS on each chunk.
+    case dequantizeCublas = "dequant+cublas"
+}
+
+/// Lookup-table weight-only GEMM on the GPU (FLUTE): Y[N, OC] = X[N, IC] · Ŵᵀ with
+/// Ŵ[n, k] = table[code[n, k]] · scale[n, k / G]; FP16 or BF16 activations, FP32 accumulation, deterministic.
+///
+/// Calls on one object must be ordered (one stream at a time): the Stream-K workspace and arrival counters are
+/// per object.
+public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutable scratch behind a Mutex
+    public let context: CUDAContext
+    public let shape: FLUTEShape
+    /// The table as given (Float); the kernel holds it rounded to the activation type.
+    public let table: [Float]
+    public let tableName: String
+    public let codes: CUDABuffer
+    let scalesF16: CUDABuffer
+    let scalesBF16: CUDABuffer
+    let pairF16: CUDABuffer
+    let pairBF16: CUDABuffer
+
+    /// Batches from this size up take dequantize + cuBLAS (override: LOWBIT_FLUTE_LARGE_BATCH). Measured on
+    /// H200 (docs/flute.md): at N = 128 two fused 64-row slices (≈ 2 × 75 µs on 8192×8192) beat the chunked
+    /// dequantize + cuBLAS path (279 µs); at N = 512 the latter wins (351 vs ≈ 600 µs).
+    public static let largeBatchThreshold: Int = {
+        if let text = getEnvironment("LOWBIT_FLUTE_LARGE_BATCH"), let n = Int(text), n > 0 { return n }
+        return 256
+    }()
+
+    /// Warps per CTA and weight chunks each warp keeps in flight (measured best on H200, docs/flute.md).
+    static let warps = fluteEnvironmentInt("LOWBIT_FLUTE_WARPS") ?? 8
+    static let prefetch = fluteEnvironmentInt("LOWBIT_FLUTE_PREFETCH") ?? 4
+    static let ctasPerSMOverride = fluteEnvironmentInt("LOWBIT_FLUTE_CTAS_PER_SM")
+    static let minBlocks = fluteEnvironmentInt("LOWBIT_FLUTE_MINB") ?? 1
+    /// LOWBIT_FLUTE_EXPERIMENTAL=1: scales loaded with the weight ring (FLUTE_SCALE_AHEAD) and 16-byte dequantize
+    /// stores (FLUTE_DEQ_WIDE). Compile-checked, not yet run on a GPU (docs/flute.md); off by default until the
+    /// selftest has passed with it.
+    static let experimental = fluteEnvironmentInt("LOWBIT_FLUTE_EXPERIMENTAL") == 1
+
+    struct Scratch {
+        var workspace: CUDABuffer?
+        var counters: CUDABuffer?
+        var paddedX: CUDABuffer?
+        var dense: CUDABuffer?
+    }
+    private let scratch = Mutex<Scratch>(Scratch())
+
+    /// Packs a LUT matrix (from LowBitFormats' codec) and uploads it.
+    public convenience init(context: CUDAContext, matrix: LUTMatrix) throws {
+        let group: LUTGroupSize
+        switch matrix.grouping {
+        case .perRow: group = .perRow
+        case .columns(let g): group = .group(g)
+        }
+        let packed = try FLUTELayout.pack(codes: matrix.codes, scales: matrix.scales, bits: matrix.table.bits,
+                                          outputs: matrix.rows, inputs: matrix.columns, groupSize: group)
+        try self.init(context: context, table: matrix.table.values, tableName: matrix.table.name, packed: packed)
+    }
+
+    /// Uploads packed weights (`FLUTELayout.pack`) and the table.
+    public init(context: CUDAContext, table: [Float], tableName: String, packed: FLUTEPackedWeight) throws {
+        let shape = packed.shape
+        if let bad = packed.scales.firstIndex(where: { w in
+            !halfBitsToFloat(UInt16(truncatingIfNeeded: w)).isFinite || !halfBitsToFloat(UInt16(truncatingIfNeeded: w >> 16)).isFinite
+        }) {
+            throw LowBitError.invalidArgument("scales", "FLUTE scale word \(bad) (row tile \(bad / 8 / shape.paddedGroupsPerRow)) is not finite")
+        }
+        self.context = context
+        self.shape = shape
+        self.table = table
+        self.tableName = tableName
+        pairF16 = try context.upload(try FLUTELayout.pairTable(table: table, bits: shape.bits, elementType: .float16))
+        pairBF16 = try context.upload(try FLUTELayout.pairTable(table: table, bits: shape.bits, elementType: .bfloat16))
+        codes = try context.upload(packed.codes)
+        scalesF16 = try context.upload(packed.scales)
+        scalesBF16 = try context.upload(packed.scalesAsBFloat16())
+    }
+
+    // MARK: GPUWeightOnlyGemm
+
+    public var formatName: String {
+        let g: String
+        switch shape.groupSize {
+        case .perRow: g = "grow"
+        case .group(let size): g = "g\(size)"
+        }
+        return "\(tableName)\(g)"
+    }
+    public var outFeatures: Int { shape.outputs }
+    public var inFeatures: Int { shape.inputs }
+    /// Codes (OC·IC·bits) + fp16 scales + the table; padding not counted.
+    public var weightBytes: Int {
+        (shape.outputs * shape.inputs * shape.bits + 7) / 8 + 2 * shape.outputs * shape.groupsPerRow + 4 << (2 * shape.bits)
+    }
+    public var supportedActivations: [GPUActivationType] { [.float16, .bfloat16] }
+
+    public func encode(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                       stream: CUDAStream?) throws {
+        try encode(x: x, y: y, batch: batch, activation: activation, stream: stream, path: .auto)
+    }
+
+    public func plan(batch: Int) -> String {
+        let path: FLUTEPath = batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
+        if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
+        let grid = (try? gridSize(bits: shape.bits, nTiles: nTiles(for: min(batch, 64)), activation: .float16)) ?? 0
+        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (Self.experimental ? " exp" : "")
+            + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
+    }
+
+    public func hostDequantizedWeights(rows: Range<Int>) throws -> [Float] {
+        guard rows.lowerBound >= 0, rows.upperBound <= outFeatures else {
+            throw LowBitError.invalidArgument("rows", "\(rows) outside 0..<\(outFeatures)")
+        }
+        // From the device copy, so the reference sees exactly the bytes the kernel reads.
+        let packedCodes = try codes.download(UInt8.self, count: shape.codeBytes)
+        let packedScales = try scalesF16.download(UInt32.self, count: shape.scaleWords)
+        let (c, s) = FLUTELayout.unpack(FLUTEPackedWeight(shape: shape, codes: packedCodes, scales: packedScales))
+        let g = shape.groupsPerRow == 1 ? Int.max : shape.kernelGroupSize
+        var out = [Float](repeating: 0, count: rows.count * inFeatures)
+        for (i, row) in rows.enumerated() {
+            for k in 0..<inFeatures {
+                let scale = Double(halfBitsToFloat(s[row * shape.groupsPerRow + (g == Int.max ? 0 : k / g)]))
+                out[i * inFeatures + k] = Float(Double(table[Int(c[row * inFeatures + k])]) * scale)
+            }
+        }
+        return out
+    }
+
+    // MARK: Launch
+
+    func nTiles(for rows: Int) -> Int { rows <= 8 ? 1 : rows <= 16 ? 2 : rows <= 32 ? 4 : 8 }
+
+    func defines(activation: GPUActivationType, nTiles: Int) -> [String: String] {
+        [
+            "FLUTE_BITS": "\(shape.bits)", "FLUTE_NT": "\(nTiles)",
+            "FLUTE_BF16": activation == .bfloat16 ? "1" : "0",
+            "FLUTE_WARPS": "\(Self.warps)", "FLUTE_PREFETCH": "\(Self.prefetch)",
+            "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
+            "FLUTE_MINB": nTiles == 1 ? "\(Self.minBlocks)" : "1",
+            "FLUTE_SCALE_AHEAD": Self.experimental ? "1" : "0",
+            "FLUTE_DEQ_WIDE": Self.experimental ? "1" : "0",
+        ]
+    }
+
+    /// FLUTE_SMEM_BYTES: twice the 32-copy table, so the kernel can align it to its own size.
+    var sharedMemoryBytes: Int { 2 * (1 << (2 * shape.bits)) * 32 * 4 }
+
+    /// Persistent grid: as many CTAs as fit on the device at once (registers, shared memory, threads).
+    func gridSize(bits: Int, nTiles: Int, activation: GPUActivationType) throws -> Int {
+        let function = try context.kernels.function("flute_gemm", in: .flute,
+                                                    defines: defines(activation: activation, nTiles: nTiles))
+        let p = context.properties
+        let registers = max(1, try function.attribute(.registers))
+        let threads = 32 * Self.warps
+        let byRegs = 65536 / (((registers + 7) / 8 * 8) * threads)
+        let bySmem = p.maxSharedMemoryPerMultiprocessor / (sharedMemoryBytes + 1024)
+        let perSM = Self.ctasPerSMOverride ?? max(1, min(byRegs, bySmem, 2048 / threads))
+        return p.multiprocessorCount * perSM
+    }
+
+    /// `encode` with an explicit path (benches and selftests compare both).
+    public func encode(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                       stream: CUDAStream?, path requested: FLUTEPath) throws {
+        guard batch >= 1, batch <= Int(Int32.max) / max(1, max(inFeatures, outFeatures) + 8) else {
+            throw LowBitError.invalidArgument("batch", "FLUTE GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
+        }
+        let path: FLUTEPath = requested == .auto
+            ? (batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused) : requested
+        if path == .dequantizeCublas {
+            try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream)
+            return
+        }
+        // The kernel reads activations as 16-byte vectors: rows must hold a multiple of 8 values, 16-byte aligned.
+        var xIn = x
+        var ldx = inFeatures
+        if inFeatures % 8 != 0 || x.address % 16 != 0 {
+            ldx = (inFeatures + 7) / 8 * 8
+            let padded = try scratch.withLock { s -> CUDABuffer in
+                let bytes = batch * ldx * 2
+                if (s.paddedX?.byteCount ?? 0) < bytes { s.paddedX = try context.allocate(bytes: bytes) }
+                return s.paddedX!
+            }
+            let pad = try context.kernels.function("flute_pad_activations", in: .flute, defines: defines(activation: activation, nTiles: 1))
+            try pad.launch(grid: .init(x: (batch * ldx + 255) / 256), block: 256, stream: stream,
+                           x, padded, Int32(batch), Int32(inFeatures), Int32(ldx))
+            xIn = padded.pointer()
+        }
+        var done = 0
+        while done < batch {
+            let rows = min(64, batch - done)
+            let nt = nTiles(for: rows)
+            let function = try context.kernels.function("flute_gemm", in: .flute,
+                                                        defines: defines(activation: activation, nTiles: nt))
+            let grid = try gridSize(bits: shape.bits, nTiles: nt, activation: activation)
+            let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
+                let wsBytes = grid * Self.warps * 2 * 4 * 8 * 32 * 4  // room for NT = 8
+                if (s.workspace?.byteCount ?? 0) < wsBytes { s.workspace = try context.allocate(bytes: wsBytes) }
+                if s.counters == nil {
+                    let c = try context.allocate(bytes: shape.rowTiles * 4)
+                    try c.fill(byte: 0)  // the last warp of each row tile resets its counter
+                    s.counters = c
+                }
+                return (s.workspace!.pointer(), s.counters!.pointer())
+            }
+            let scales = activation == .bfloat16 ? scalesBF16 : scalesF16
+            let pair = activation == .bfloat16 ? pairBF16 : pairF16
+            let high = shape.bits == 3 ? codes.pointer(byteOffset: shape.rowTiles * shape.chunks * 32 * 16) : codes.pointer()
+            try function.launch(
+                grid: .init(x: grid), block: .init(x: 32 * Self.warps), sharedMemoryBytes: sharedMemoryBytes,
+                stream: stream,
+                codes.pointer(), high, scales, pair,
+                CUDADevicePointer(address: xIn.address + UInt64(done * ldx * 2)),
+                CUDADevicePointer(address: y.address + UInt64(done * outFeatures * 2)),
+                workspace, counters, Int32(rows), Int32(outFeatures), Int32(ldx), Int32(ldx),
+                Int32(shape.rowTiles), Int32(shape.chunks), Int32(shape.paddedGroupsPerRow), Int32(shape.groupShift))
+            done += rows
+        }
+    }
+
+    /// Row tiles per dense chunk: about a quarter of the L2, so cuBLAS finds the rows still there.
+    func denseChunkRowTiles() -> Int {
+        let l2 = context.properties.l2CacheBytes
+        return max(1, min(shape.rowTiles, (l2 / 4) / (2 * inFeatures) / 16))
+    }
+
+    func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                                stream: CUDAStream?) throws {
+        let dequantize = try context.kernels.function("flute_dequantize", in: .flute,
+                                                      defines: defines(activation: activation, nTiles: 1))
+        let chunk = denseChunkRowTiles()
+        let dense = try scratch.withLock { s -> CUDABuffer in
+            let bytes = chunk * 16 * inFeatures * 2
+            if (s.dense?.byteCount ?? 0) < bytes { s.dense = try context.allocate(bytes: bytes) }
+            return s.dense!
+        }
+        let blas = try context.cublas(stream: stream)
+        let type: CUBLASElementType = activation == .bfloat16 ? .bfloat16 : .float16
+        let scales = activation == .bfloat16 ? scalesBF16 : scalesF16
+        let pair = activation == .bfloat16 ? pairBF16 : pairF16
+        let high = shape.bits == 3 ? codes.pointer(byteOffset: shape.rowTiles * shape.chunks * 32 * 16) : codes.pointer()
+        var rt = 0
+        while rt < shape.rowTiles {
+            let end = min(shape.rowTiles, rt + chunk)
+            let vectors = (end - rt) * shape.chunks
+            try dequantize.launch(grid: .init(x: (vectors + 7) / 8), block: 256, stream: stream,
+                                  codes.pointer(), high, scales, pair, dense, Int32(outFeatures), Int32(inFeatures),
+                                  Int32(inFeatures), Int32(shape.rowTiles), Int32(shape.chunks),
+                                  Int32(shape.paddedGroupsPerRow), Int32(shape.groupShift), Int32(rt), Int32(end))
+            let rows = min(outFeatures, end * 16) - rt * 16
+            try blas.gemmRowMajorLinear(x: x.address, w: dense.address, out: y.address + UInt64(rt * 16 * 2),
+                                        rows: batch, outFeatures: rows, inFeatures: inFeatures, ldOut: outFeatures,
+                                        type: type)
+            rt = end
+        }
+    }
+}
+
+/// Random LUT layers for benches and selftests. Names: a table (`nf4`, `nf3`, `nf2`, or `lut4`/`lut3`/`lut2` = a
+/// random sorted table, standing in for learned ones) and an optional group suffix `g32`, `g64`, `g128`, `g256`
+/// or `grow` (per-row); no suffix means group 128.
+public struct FLUTEGemmBuilder: GPUWeightOnlyGemmBuilder {
+    public init() {}
+
+    static let tables = ["nf4", "nf3", "nf2", "lut4", "lut3", "lut2"]
+    static let groups = ["", "g32", "g64", "g128", "g256", "grow"]
+
+    public var formatNames: [String] { Self.tables.flatMap { t in Self.groups.map { t + $0 } } }
+
+    /// Splits "nf4g64" into (table, bits, group).
+    public static func parse(_ name: String, seed: UInt64) throws -> (table: [Float], tableName: String, bits: Int, group: LUTGroupSize) {
+        let lower = name.lowercased()
+        guard let t = tables.first(where: { lower.hasPrefix($0) }) else {
+            throw LowBitError.invalidArgument("--format", "'\(name)' is not a FLUTE format (nf4|nf3|nf2|lut4|lut3|lut2 + g32|g64|g128|g256|grow)")
+        }
+        let suffix = lower.dropFirst(t.count)
+        let group: LUTGroupSize
+        switch suffix {
+        case "": group = .group(128)
+        case "grow": group = .perRow
+        default:
+            guard suffix.hasPrefix("g"), let g = Int(suffix.dropFirst()), [32, 64, 128, 256].contains(g) else {
+                throw LowBitError.invalidArgument("--format", "'\(name)': group suffix must be g32, g64, g128, g256 or grow")
+            }
+            group = .group(g)
+        }
+        let bits = Int(String(t.last!))!
+        if t.hasPrefix("nf") {
+            return (try LookupTable.named(t).values, t, bits, group)
+        }
+        var rng = SplitMix64(seed: seed ^ 0x5EED)
+        let values = (0..<(1 << bits)).map { _ in Float(rng.next() >> 40) / 8_388_608.0 - 1 }.sorted()
+        return (values, t, bits, group)
+    }
+
+    public func makeRandom(format name: String, outFeatures: Int, inFeatures: Int, seed: UInt64,
+                           context: CUDAContext) throws -> any GPUWeightOnlyGemm {
+        let (table, tableName, bits, group) = try Self.parse(name, seed: seed)
+        let (codes, scales) = try Self.randomCodes(bits: bits, outFeatures: outFeatures, inFeatures: inFeatures,
+                                                   group: group, seed: seed)
+        let packed = try FLUTELayout.pack(codes: codes, scales: scales, bits: bits, outputs: outFeatures,
+                                          inputs: inFeatures, groupSize: group)
+        return try FLUTEGemm(context: context, table: table, tableName: tableName, packed: packed)
+    }
+
+    /// Random codes (uniform) and fp16 scales in [0.5, 1.5)/16, a fixed function of `seed`, generated in parallel.
+    public static func randomCodes(bits: Int, outFeatures: Int, inFeatures: Int, group: LUTGroupSize,
+                                   seed: UInt64) throws -> (codes: [UInt8], scales: [UInt16]) {
+        let shape = try FLUTEShape(bits: bits, outputs: outFeatures, inputs: inFeatures, groupSize: group)
+        let count = outFeatures * inFeatures
+        var codes = [UInt8](repeating: 0, count: count)
+        let mask = UInt64((1 << bits) - 1)
+        codes.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forRanges(count: count, granule: 1 << 16) { range in
+                var rng = SplitMix64(seed: seed ^ (UInt64(range.lowerBound) &* 0x9E37_79B9_7F4A_7C15))
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    var r = rng.next()
+                    let end = min(range.upperBound, i + 8)
+                    while i < end { base[i] = UInt8(truncatingIfNeeded: r & mask); r >>= 8; i += 1 }
+                }
+            }
+        }
+        var rng = SplitMix64(seed: seed &+ 1)
+        let scales = (0..<outFeatures * shape.groupsPerRow).map { _ in
+            floatToHalfBits((0.5 + Float(rng.next() >> 40) / 16_777_216.0) / 16)
+        }
+        return (codes, scales)
+    }
+}

@@ -1,0 +1,527 @@
+// FLUTE-style lookup-table weight-only GEMM for decode batch sizes (LowBit, Hopper/Ampere, mma.sync).
+//
+//   Y[m, n] = sum_k X[m, k] * table[code[n, k]] * scale[n, k / G]      (X: M x K row-major, Y: M x N row-major)
+//
+// Header-free (NVRTC needs no include path): 16-bit values travel as raw bits, arithmetic is inline PTX.
+// Compile-time parameters (-D): FLUTE_BITS (2, 3, 4), FLUTE_NT (batch tiles of 8 rows, 1..8),
+// FLUTE_BF16 (0: fp16 activations/table/scales/output, 1: bf16), FLUTE_WARPS (warps per CTA),
+// FLUTE_PREFETCH (chunks of weights in flight per warp).
+//
+// Weights are the MMA's A operand (16 output rows x 16 k), activations B (16 k x 8 batch rows). The packed
+// layout (FLUTELayout.swift) gives each lane one 128-bit load per chunk of 4*KL inputs; inside a chunk the
+// K order is permuted so lane (g, t) covers inputs t*KL .. t*KL+KL-1 in both operands (any bijection of K
+// applied to A and B leaves the product unchanged). Pair index -> half2 through a 2^(2b)-entry table kept in
+// shared memory in 32 copies (entry e, copy l at word e*32 + l; lane l reads copy l: conflict-free).
+//
+// Work split: Stream-K at warp granularity. The (row tile, chunk) items are linearized chunk-fastest, which
+// is exactly the order of the packed vectors, and each warp of the persistent grid takes one contiguous
+// range: its weight stream is contiguous and the register prefetch runs across row-tile boundaries. A row
+// tile shared by several warps is reduced deterministically: every contributor stores its fp32 partial, the
+// last one to arrive (atomic counter) adds all partials in warp order, so the result does not depend on
+// arrival order (bit-identical run to run). The last one also resets the counter to 0 for the next launch.
+
+#ifndef FLUTE_BITS
+#define FLUTE_BITS 4
+#endif
+#ifndef FLUTE_NT
+#define FLUTE_NT 1
+#endif
+#ifndef FLUTE_BF16
+#define FLUTE_BF16 0
+#endif
+#ifndef FLUTE_WARPS
+#define FLUTE_WARPS 8
+#endif
+#ifndef FLUTE_PREFETCH
+#define FLUTE_PREFETCH 4
+#endif
+
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef long long i64;
+
+#define KL (FLUTE_BITS == 4 ? 16 : 32)   // inputs per lane per chunk
+#define CK (4 * KL)                        // inputs per chunk
+#define STEPS (KL / 4)                     // mma k16 steps per chunk
+#define LUT_ENTRIES (1 << (2 * FLUTE_BITS))
+#define FLUTE_SMEM_BYTES (2 * LUT_ENTRIES * 128)  // dynamic shared memory flute_gemm needs
+
+__device__ __forceinline__ uint4 load_stream(const uint4* p) {
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+    return v;
+}
+
+__device__ __forceinline__ uint2 load_stream2(const uint2* p) {
+    uint2 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0,%1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
+    return v;
+}
+
+__device__ __forceinline__ u32 mul2(u32 a, u32 b) {
+    u32 r;
+#if FLUTE_BF16
+    asm("mul.rn.bf16x2 %0, %1, %2;" : "=r"(r) : "r"(a), "r"(b));
+#else
+    asm("mul.rn.f16x2 %0, %1, %2;" : "=r"(r) : "r"(a), "r"(b));
+#endif
+    return r;
+}
+
+__device__ __forceinline__ void mma(float* c, const u32* a, u32 b0, u32 b1) {
+#if FLUTE_BF16
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+#else
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+#endif
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+__device__ __forceinline__ u16 to16(float v) {
+    u16 r;
+#if FLUTE_BF16
+    asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(r) : "f"(v));
+#else
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r) : "f"(v));
+#endif
+    return r;
+}
+
+// Warp that owns linear item x: the largest w with floor(w*T/W) <= x.
+__device__ __forceinline__ i64 owner_of(i64 x, i64 total, i64 warps) {
+    return ((x + 1) * warps + total - 1) / total - 1;
+}
+
+// FLUTE_SCALE_AHEAD = 1: each chunk's scale word travels in the weight ring (loaded FLUTE_PREFETCH chunks
+// ahead, like the codes) instead of one chunk ahead: a new group's scale is an L2/DRAM miss whose latency the
+// one-chunk lead did not cover (measured v3 was insensitive to warps and prefetch depth). Experimental: off by
+// default until it has passed the GPU selftest.
+#ifndef FLUTE_SCALE_AHEAD
+#define FLUTE_SCALE_AHEAD 0
+#endif
+
+struct Weights {
+    uint4 low;
+#if FLUTE_BITS == 3
+    uint2 high;
+#endif
+#if FLUTE_SCALE_AHEAD
+    u32 scale;
+#endif
+};
+#if FLUTE_PREFETCH % 2
+#error "FLUTE_PREFETCH must be even (activation slots alternate)"
+#endif
+
+__device__ __forceinline__ float scale_to_float(u32 bits16) {
+#if FLUTE_BF16
+    return __uint_as_float(bits16 << 16);
+#else
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"((u16)bits16));
+    return f;
+#endif
+}
+
+// FLUTE_POST_SCALE = 1 when a whole chunk lies in one scale group (G >= CK, per-row included): the MMA runs on
+// the bare table values and the fp32 chunk sum is scaled per row afterwards (fewer instructions, and the scale
+// product is not rounded to 16 bits). Otherwise each half2 is scaled before the MMA.
+#ifndef FLUTE_POST_SCALE
+#define FLUTE_POST_SCALE 0
+#endif
+#ifndef FLUTE_XSLOTS
+#define FLUTE_XSLOTS (FLUTE_NT <= 2 ? 2 : 1)
+#endif
+// Minimum resident CTAs per SM (register cap for the compiler).
+#ifndef FLUTE_MINB
+#define FLUTE_MINB 1
+#endif
+
+// (w >> S) & mask for a compile-time S of either sign: one shift and one LOP3.
+template <int S>
+__device__ __forceinline__ u32 field(u32 w, u32 mask) {
+    if (S >= 0) return (w >> (S >= 0 ? S : 0)) & mask;
+    return (w << (S < 0 ? -S : 0)) & mask;
+}
+
+// Shared address of pair q of MMA step j in this lane's copy of the table: entry e sits at base | (e << 7) |
+// (lane << 2) (32 copies, one per lane: conflict-free); `laneBytes` = base | lane << 2. Shifts and masks only.
+template <int J, int Q>
+__device__ __forceinline__ u32 lut_offset(const u32 (&words)[4], uint2 high, u32 laneBytes) {
+#if FLUTE_BITS == 4
+    return field<8 * Q - 7>(words[J], 0xffu << 7) | laneBytes;
+#elif FLUTE_BITS == 2
+    return field<16 * (J & 1) + 4 * Q - 7>(words[J >> 1], 0xfu << 7) | laneBytes;
+#else
+    const u32 hw = (J < 4) ? high.x : high.y;
+    const u32 hi = field<8 * (J & 3) + 2 * Q - 11>(hw, 0x3u << 11) | laneBytes;
+    return field<16 * (J & 1) + 4 * Q - 7>(words[J >> 1], 0xfu << 7) | hi;
+#endif
+}
+
+__device__ __forceinline__ u32 lds(u32 byteAddress) {
+    u32 v;
+    asm("ld.shared.u32 %0, [%1];" : "=r"(v) : "r"(byteAddress) : "memory");
+    return v;
+}
+
+extern "C" __global__ void __launch_bounds__(FLUTE_WARPS * 32, FLUTE_MINB)
+flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, chunk, lane)
+           const uint2* __restrict__ codesHigh,  // 3-bit: 1-bit plane, same indexing; else unused
+           const u32* __restrict__ scales,       // (row tile, group, g): rows g | g+8 << 16
+           const u32* __restrict__ pairTable,    // LUT_ENTRIES words
+           const u16* __restrict__ x,            // M x ldx (ldx % 8 == 0, inputs % 8 == 0)
+           u16* __restrict__ y,                  // M x outputs
+           float* __restrict__ workspace,        // gridDim.x * FLUTE_WARPS * 2 * (4 * FLUTE_NT) * 32 floats
+           u32* __restrict__ counters,           // rowTiles, zero before and after
+           int M, int outputs, int inputs, int ldx, int rowTiles, int chunks, int groupsPerRow,
+           int groupShift) {
+    // Dynamic shared memory of twice the table (FLUTE_SMEM_BYTES): the table is placed at a shared address
+    // aligned to its own size, so a lookup address is base | (entry << 7) | (lane << 2): one shift and one LOP3,
+    // no add. (The user area itself starts at 0x400, so a static __align__ does not give this.)
+    extern __shared__ __align__(16) u32 lutRaw[];
+    const u32 rawBase = (u32)__cvta_generic_to_shared(lutRaw);
+    const u32 alignedBase = (rawBase + LUT_ENTRIES * 128 - 1) & ~(u32)(LUT_ENTRIES * 128 - 1);
+    u32* lut = lutRaw + ((alignedBase - rawBase) >> 2);
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2, t = lane & 3;
+    const int total = rowTiles * chunks;  // < 2^31 (checked by the launcher)
+    // Never more warps than items: then every warp's range is non-empty and the warps sharing a row tile are
+    // exactly owner(first chunk) .. owner(last chunk).
+    const int launched = gridDim.x * FLUTE_WARPS;
+    const int totalWarps = launched < total ? launched : total;
+    const int warp = blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
+    const int lo = warp < totalWarps ? (int)((i64)warp * total / totalWarps) : total;
+    const int hi = warp < totalWarps ? (int)((i64)(warp + 1) * total / totalWarps) : total;
+
+    // Start the weight stream before filling the table so the first loads overlap it.
+    const uint4* wp = codes + (i64)lo * 32 + lane;
+#if FLUTE_BITS == 3
+    const uint2* hp = codesHigh + (i64)lo * 32 + lane;
+#endif
+    int rt = lo / chunks, c = lo - rt * chunks;
+#if FLUTE_SCALE_AHEAD
+    int rtA = rt, cA = c;  // the next chunk whose scale the ring loads
+#define FLUTE_LOAD_SCALE(dst) \
+    dst = __ldg(scales + (rtA * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
+#define FLUTE_ADVANCE_SCALE() \
+    if (++cA == chunks) { cA = 0; ++rtA; }
+#endif
+    Weights buf[FLUTE_PREFETCH];
+#pragma unroll
+    for (int i = 0; i < FLUTE_PREFETCH; ++i) {
+        if (lo + i < hi) {
+            buf[i].low = load_stream(wp + i * 32);
+#if FLUTE_BITS == 3
+            buf[i].high = load_stream2(hp + i * 32);
+#endif
+#if FLUTE_SCALE_AHEAD
+            FLUTE_LOAD_SCALE(buf[i].scale);
+#endif
+        }
+#if FLUTE_SCALE_AHEAD
+        FLUTE_ADVANCE_SCALE()
+#endif
+    }
+    wp += FLUTE_PREFETCH * 32;
+#if FLUTE_BITS == 3
+    hp += FLUTE_PREFETCH * 32;
+#endif
+
+    // Per-lane activation rows (batch rows n*8 + g; rows >= M read nothing) and the input bound.
+    const u16* xrow[FLUTE_NT];
+    bool xvalid[FLUTE_NT];
+#pragma unroll
+    for (int n = 0; n < FLUTE_NT; ++n) {
+        xvalid[n] = n * 8 + g < M;
+        xrow[n] = x + (i64)(xvalid[n] ? n * 8 + g : 0) * ldx + t * KL;
+    }
+    const int klimit = inputs - t * KL;  // chunk c, vector v is inside iff c*CK + 8v < klimit
+
+    // Activations and scales. Small batch tiles: two slots, chunk p uses slot (p - lo) & 1, loaded one chunk
+    // ahead. Large ones (FLUTE_NT >= 4) cannot afford the registers: one slot, loaded at the chunk's start.
+    u32 xs[FLUTE_XSLOTS][FLUTE_NT][KL / 2];
+    u32 sw[FLUTE_XSLOTS];
+    auto load_xs = [&](u32 (&dst)[FLUTE_NT][KL / 2], u32& s, int cc, int rr) {
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) {
+#pragma unroll
+            for (int v = 0; v < KL / 8; ++v) {
+                uint4 q = make_uint4(0, 0, 0, 0);
+                if (xvalid[n] && cc * CK + v * 8 < klimit) q = __ldg((const uint4*)(xrow[n] + cc * CK + v * 8));
+                dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
+            }
+        }
+#if !FLUTE_SCALE_AHEAD
+        s = __ldg(scales + (rr * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
+#endif
+    };
+#if FLUTE_XSLOTS == 2
+    if (lo < hi) load_xs(xs[0], sw[0], c, rt);
+#endif
+
+    // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
+#if FLUTE_SCALE_AHEAD
+    // Experimental path: a fixed trip count, so all of a thread's table loads are issued before its first
+    // store (the plain loop waits out one L2 round trip per iteration: 8 for 4-bit).
+    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_WARPS * 32 - 1) / (FLUTE_WARPS * 32);
+    u32 fill[kFill];
+#pragma unroll
+    for (int r = 0; r < kFill; ++r) {
+        const int i = threadIdx.x + r * FLUTE_WARPS * 32;
+        fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
+    }
+#pragma unroll
+    for (int r = 0; r < kFill; ++r) {
+        const int i = threadIdx.x + r * FLUTE_WARPS * 32;
+        if (i < LUT_ENTRIES * 8) *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(fill[r], fill[r], fill[r], fill[r]);
+    }
+#else
+    for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_WARPS * 32) {
+        const u32 v = __ldg(pairTable + (i >> 3));
+        *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(v, v, v, v);
+    }
+#endif
+    __syncthreads();
+    if (lo >= hi) return;
+    const u32 laneBytes = alignedBase | (lane << 2);
+
+    float acc[FLUTE_NT][4];
+#pragma unroll
+    for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+    int segmentStart = lo;
+
+    for (int base = lo; base < hi; base += FLUTE_PREFETCH) {
+#pragma unroll
+        for (int i = 0; i < FLUTE_PREFETCH; ++i) {
+            const int p = base + i;
+            if (p >= hi) break;
+            const int cn = (c + 1 == chunks) ? 0 : c + 1, rtn = (c + 1 == chunks) ? rt + 1 : rt;
+#if FLUTE_XSLOTS == 2
+            const int slot = i & 1;  // FLUTE_PREFETCH is even, so (p - lo) & 1 == i & 1
+            if (p + 1 < hi) load_xs(xs[slot ^ 1], sw[slot ^ 1], cn, rtn);
+#else
+            const int slot = 0;
+            load_xs(xs[0], sw[0], c, rt);
+#endif
+
+            const u32 words[4] = {buf[i].low.x, buf[i].low.y, buf[i].low.z, buf[i].low.w};
+#if FLUTE_BITS == 3
+            const uint2 high = buf[i].high;
+#else
+            const uint2 high = make_uint2(0, 0);
+#endif
+#if FLUTE_SCALE_AHEAD
+            const u32 swCur = buf[i].scale;
+#else
+            const u32 swCur = sw[slot];
+#endif
+            // Refill this slot with chunk p + FLUTE_PREFETCH (after its words were read).
+            if (p + FLUTE_PREFETCH < hi) {
+                buf[i].low = load_stream(wp);
+#if FLUTE_BITS == 3
+                buf[i].high = load_stream2(hp);
+#endif
+#if FLUTE_SCALE_AHEAD
+                FLUTE_LOAD_SCALE(buf[i].scale);
+#endif
+            }
+#if FLUTE_SCALE_AHEAD
+            FLUTE_ADVANCE_SCALE()
+#endif
+            wp += 32;
+#if FLUTE_BITS == 3
+            hp += 32;
+#endif
+#if FLUTE_POST_SCALE
+            float part[FLUTE_NT][4];
+#pragma unroll
+            for (int n = 0; n < FLUTE_NT; ++n) part[n][0] = part[n][1] = part[n][2] = part[n][3] = 0.f;
+#else
+            const u32 sLow = (swCur & 0xffffu) * 0x10001u;   // scale of row g in both halves
+            const u32 sHigh = (swCur >> 16) * 0x10001u;      // scale of row g + 8
+#endif
+#define FLUTE_STEP(J)                                                                                      \
+    if (J < STEPS) {                                                                                       \
+        u32 a[4];                                                                                          \
+        a[0] = lds(lut_offset<J, 0>(words, high, laneBytes));                                              \
+        a[1] = lds(lut_offset<J, 1>(words, high, laneBytes));                                              \
+        a[2] = lds(lut_offset<J, 2>(words, high, laneBytes));                                              \
+        a[3] = lds(lut_offset<J, 3>(words, high, laneBytes));                                              \
+        FLUTE_APPLY(J)                                                                                     \
+    }
+#if FLUTE_POST_SCALE
+#define FLUTE_APPLY(J)                                                                                     \
+    _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(part[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
+#else
+#define FLUTE_APPLY(J)                                                                                     \
+    a[0] = mul2(a[0], sLow); a[1] = mul2(a[1], sHigh); a[2] = mul2(a[2], sLow); a[3] = mul2(a[3], sHigh);   \
+    _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(acc[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
+#endif
+            FLUTE_STEP(0) FLUTE_STEP(1) FLUTE_STEP(2) FLUTE_STEP(3)
+            FLUTE_STEP(4) FLUTE_STEP(5) FLUTE_STEP(6) FLUTE_STEP(7)
+#undef FLUTE_STEP
+#undef FLUTE_APPLY
+#if FLUTE_POST_SCALE
+            {
+                const float fLow = scale_to_float(swCur & 0xffffu), fHigh = scale_to_float(swCur >> 16);
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n) {
+                    acc[n][0] = fmaf(part[n][0], fLow, acc[n][0]);
+                    acc[n][1] = fmaf(part[n][1], fLow, acc[n][1]);
+                    acc[n][2] = fmaf(part[n][2], fHigh, acc[n][2]);
+                    acc[n][3] = fmaf(part[n][3], fHigh, acc[n][3]);
+                }
+            }
+#endif
+
+            // End of a row tile's segment: flush.
+            if (c == chunks - 1 || p == hi - 1) {
+                const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
+                bool write = full;
+                if (!full) {
+                    const int side = (segmentStart == lo) ? 0 : 1;
+                    float* dst = workspace + ((i64)(warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+                    for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                        for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
+                    __threadfence();
+                    __syncwarp();
+                    const int first = (int)owner_of((i64)rt * chunks, total, totalWarps);
+                    const int last = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
+                    u32 arrived = 0;
+                    if (lane == 0) arrived = atomicAdd(counters + rt, 1u);
+                    arrived = __shfl_sync(0xffffffffu, arrived, 0);
+                    if (arrived == (u32)(last - first)) {
+                        __threadfence();
+#pragma unroll
+                        for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+                        for (int q = first; q <= last; ++q) {
+                            const int qlo = (int)((i64)q * total / totalWarps);
+                            const int qside = (qlo / chunks == rt) ? 0 : 1;
+                            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+                            for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                                for (int r = 0; r < 4; ++r) acc[n][r] += __ldcg(src + (n * 4 + r) * 32);
+                        }
+                        if (lane == 0) counters[rt] = 0;
+                        write = true;
+                    }
+                }
+                if (write) {
+                    const int row = rt * 16 + g;
+#pragma unroll
+                    for (int n = 0; n < FLUTE_NT; ++n) {
+                        const int m0 = n * 8 + 2 * t;
+#pragma unroll
+                        for (int r = 0; r < 4; ++r) {
+                            const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
+                            if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
+                        }
+                    }
+                }
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+                segmentStart = p + 1;
+            }
+            rt = rtn;
+            c = cn;
+        }
+    }
+}
+
+// Large-batch path: expand the packed weights into a dense row-major (rows x ldw) matrix for cuBLAS.
+// FLUTE_DEQ_WIDE = 1 (experimental, off until GPU-checked): gather a lane's run first, then 16-byte stores.
+#ifndef FLUTE_DEQ_WIDE
+#define FLUTE_DEQ_WIDE 0
+#endif
+// One warp per packed vector (row tile, chunk); each lane writes 8-byte runs of its rows.
+extern "C" __global__ void __launch_bounds__(256)
+flute_dequantize(const uint4* __restrict__ codes, const uint2* __restrict__ codesHigh, const u32* __restrict__ scales,
+                 const u32* __restrict__ pairTable, u16* __restrict__ w, int outputs, int inputs, int ldw,
+                 int rowTiles, int chunks, int groupsPerRow, int groupShift, int rtBegin, int rtEnd) {
+    __shared__ u32 lut[LUT_ENTRIES];
+    for (int i = threadIdx.x; i < LUT_ENTRIES; i += blockDim.x) lut[i] = pairTable[i];
+    __syncthreads();
+    const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+    // Row tiles rtBegin..<rtEnd only; row rtBegin*16 lands in row 0 of w (row chunks for cuBLAS).
+    const i64 p = (i64)rtBegin * chunks + (i64)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (p >= (i64)rtEnd * chunks) return;
+    const int rt = (int)(p / chunks), c = (int)(p - (i64)rt * chunks);
+    const uint4 low = codes[p * 32 + lane];
+#if FLUTE_BITS == 3
+    const uint2 high = codesHigh[p * 32 + lane];
+#endif
+    const u32 words[4] = {low.x, low.y, low.z, low.w};
+    const int k0 = c * CK + t * KL;
+    const u32 sw = scales[((i64)rt * groupsPerRow + (k0 >> groupShift)) * 8 + g];
+    const u32 sLow = (sw & 0xffffu) * 0x10001u, sHigh = (sw >> 16) * 0x10001u;
+#if FLUTE_DEQ_WIDE
+    u32 run[2][KL / 2];  // this lane's dequantized values of rows g and g + 8, in input order
+#endif
+#pragma unroll
+    for (int j = 0; j < STEPS; ++j) {
+        u32 e[4];
+#if FLUTE_BITS == 4
+        for (int q = 0; q < 4; ++q) e[q] = (words[j] >> (8 * q)) & 0xffu;
+#elif FLUTE_BITS == 2
+        for (int q = 0; q < 4; ++q) e[q] = (words[j >> 1] >> (16 * (j & 1) + 4 * q)) & 0xfu;
+#else
+        const u32 hw = (j < 4) ? high.x : high.y;
+        for (int q = 0; q < 4; ++q)
+            e[q] = ((words[j >> 1] >> (16 * (j & 1) + 4 * q)) & 0xfu) | (((hw >> (8 * (j & 3) + 2 * q)) & 0x3u) << 4);
+#endif
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {  // half 0: row g (a0, a2), half 1: row g + 8 (a1, a3)
+            const u32 s = half ? sHigh : sLow;
+            const u32 v0 = mul2(lut[e[half]], s), v1 = mul2(lut[e[2 + half]], s);
+#if FLUTE_DEQ_WIDE
+            run[half][2 * j] = v0;
+            run[half][2 * j + 1] = v1;
+#else
+            const int k = k0 + 4 * j;
+            const int row = rt * 16 + g + 8 * half;
+            if (row < outputs) {
+                u16* dst = w + (i64)(row - rtBegin * 16) * ldw + k;
+                if (k + 4 <= inputs && (ldw & 3) == 0) {
+                    *(uint2*)dst = make_uint2(v0, v1);
+                } else {
+                    const u16 vals[4] = {(u16)v0, (u16)(v0 >> 16), (u16)v1, (u16)(v1 >> 16)};
+                    for (int q = 0; q < 4; ++q) if (k + q < inputs) dst[q] = vals[q];
+                }
+            }
+#endif
+        }
+    }
+#if FLUTE_DEQ_WIDE
+    // Each lane owns KL consecutive inputs of rows g and g + 8: 16-byte stores, and the 4 lanes of a row
+    // cover 4*KL consecutive inputs (whole 128-byte lines).
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+        const int row = rt * 16 + g + 8 * half;
+        if (row >= outputs) continue;
+        u16* dst = w + (i64)(row - rtBegin * 16) * ldw + k0;
+        if (k0 + KL <= inputs && (ldw & 7) == 0) {
+#pragma unroll
+            for (int v = 0; v < KL / 8; ++v)
+                ((uint4*)dst)[v] = make_uint4(run[half][4 * v], run[half][4 * v + 1], run[half][4 * v + 2], run[half][4 * v + 3]);
+        } else {
+            for (int q = 0; q < KL; ++q)
+                if (k0 + q < inputs) dst[q] = (u16)(run[half][q >> 1] >> (16 * (q & 1)));
+        }
+    }
+#endif
+}
+
+// Copies X (M x inputs, any inputs) into a zero-padded M x ldx buffer (ldx % 8 == 0) for flute_gemm.
+extern "C" __global__ void flute_pad_activations(const u16* __restrict__ x, u16* __restrict__ xp, int M, int inputs,
+                                                 int ldx) {
+    const i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (i64)M * ldx) return;
+    const int m = (int)(i / ldx), k = (int)(i - (i64)m * ldx);
+    xp[i] = k < inputs ? x[(i64)m * inputs + k] : (u16)0;
+}

@@ -1,0 +1,534 @@
+// TC-FPx weight-only GEMM for Ampere/Hopper (mma.sync m16n8k16, FP32 accumulation), compiled by NVRTC once per
+// configuration. The host (TCFPxKernelSource.swift) prepends the configuration as #defines:
+//   TCFPX_E, TCFPX_M     exponent / mantissa bits of the weight format (1 + E + M = 3…7 bits, E ≤ 4)
+//   TCFPX_BF16           0: FP16 activations and outputs, 1: BF16
+//   TCFPX_NT             batch columns per CTA in units of 8 (1, 2, 4, 8)
+//   TCFPX_MT             16-row M tiles per warp (1 or 2)
+//   TCFPX_WARPS          warps per CTA (each owns MT M tiles; all share the CTA's K range and its X tile)
+//   TCFPX_STAGES         cp.async pipeline depth (global → shared memory)
+//   TCFPX_XALIGNED       1 when IC % 8 == 0 and X is 16-byte aligned (16-byte cp.async of X), else 0
+//
+// Computes Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ.
+//
+// Weight layout (made by TCFPxPacker.swift; see docs/tcfpx.md): the weights are cut into units of 16 rows × 128
+// columns, unit (mt, kt) at byte (mt · KT + kt) · 256·W. Inside a unit, each lane of a warp owns 64 values = the
+// A fragments of 8 mma k-steps; its bits are stored as power-of-two segments (1+2+4 split of the width W): the
+// 4-bit segment as two 512-byte chunks (lane ℓ's uint4 at ℓ·16), then the 2-bit segment (uint4 at ℓ·16), then the
+// 1-bit segment (uint2 at ℓ·8), each present only if that bit of W is set. Every lane thus reads its bits with
+// 16-byte loads and the warp's loads are contiguous.
+//
+// Dequantization (exact): per group of 4 values the segment fields are OR-ed into one register with one value per
+// byte, left-aligned (s E…E M…M 0…0); a shift moves the E+M bits into the low exponent bits and the mantissa bits of
+// an FP16 (BF16) half, giving h = fpx · 2^-(15−bias) (2^-(127−bias)) for normals and subnormals alike. For FP16 the
+// factor 2^(15−bias) and the per-row scale are applied once to the FP32 accumulator in the epilogue (scales are per
+// output row), so the inner loop has no multiplies. For BF16 the product would fall into FP32's denormal range, so
+// the weights are multiplied by 2^(127−bias) (exact) before the mma.
+//
+// K permutation: a dot product may visit K in any order as long as A and B agree. Within a unit, k-step j of lane
+// (g, t) covers physical columns 32·(j/2) + 8t + 4·(j%2) + {0,1,2,3}, so the lane's B fragments for two k-steps are
+// one 16-byte shared-memory load. The packer places A with the same permutation.
+//
+// Split-K: blockIdx.y is the K split. With more than one split every CTA writes FP32 partials to the workspace,
+// and the last CTA of an output tile to arrive (an atomic counter) sums the partials in split order — deterministic
+// — scales, converts, writes Y and resets the counter for the next call.
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+
+// Defaults (FP6 e3m2, FP16, N ≤ 16) so the file also compiles on its own (CI's compile-everything pass).
+#ifndef TCFPX_E
+#define TCFPX_E 3
+#endif
+#ifndef TCFPX_M
+#define TCFPX_M 2
+#endif
+#ifndef TCFPX_BF16
+#define TCFPX_BF16 0
+#endif
+#ifndef TCFPX_NT
+#define TCFPX_NT 2
+#endif
+#ifndef TCFPX_MT
+#define TCFPX_MT 2
+#endif
+#ifndef TCFPX_WARPS
+#define TCFPX_WARPS 4
+#endif
+#ifndef TCFPX_STAGES
+#define TCFPX_STAGES 4
+#endif
+#ifndef TCFPX_XALIGNED
+#define TCFPX_XALIGNED 1
+#endif
+
+#define TCFPX_W (1 + TCFPX_E + TCFPX_M)
+#define TCFPX_L (TCFPX_E + TCFPX_M)
+// Two byte layouts (TCFPxGeometry.isSpaced in Swift). Dense (M = 3): byte = s E…E M…M 0…0, segments cut the code
+// MSB first by the set bits of W. Spaced (M ≤ 2): byte = s 0…0 E…E M…M 0… with the E+M field already where FP16
+// wants it (top field bit at byte bit E + 1), so the FP16 cast is a mask; segments: a sign plane plus the field
+// cut by the set bits of E + M.
+#if TCFPX_M <= 2
+#define TCFPX_SPACED 1
+#define TCFPX_HAS1 1                    /* sign plane */
+#define TCFPX_HASF1 (TCFPX_L & 1)        /* second 1-bit plane: field MSB */
+#define TCFPX_HAS2 ((TCFPX_L & 2) != 0)
+#define TCFPX_HAS4 ((TCFPX_L & 4) != 0)
+#define TCFPX_POS1 7
+#define TCFPX_POSF1 (TCFPX_E + 1)
+#define TCFPX_POS2 (TCFPX_E + 1 - (TCFPX_L & 1))
+#define TCFPX_POS4 (TCFPX_E + 1 - (TCFPX_L & 1) - (TCFPX_L & 2))
+#else
+#define TCFPX_SPACED 0
+#define TCFPX_HAS1 (TCFPX_W & 1)
+#define TCFPX_HASF1 0
+#define TCFPX_HAS2 ((TCFPX_W & 2) != 0)
+#define TCFPX_HAS4 ((TCFPX_W & 4) != 0)
+#define TCFPX_POS1 7
+#define TCFPX_POSF1 0
+#define TCFPX_POS2 (7 - (TCFPX_W & 1))
+#define TCFPX_POS4 (7 - (TCFPX_W & 1) - (TCFPX_W & 2))
+#endif
+#define TCFPX_ONES (TCFPX_HAS1 + TCFPX_HASF1)   /* 1-bit planes, interleaved per lane (8 bytes each) */
+#define TCFPX_UNIT_BYTES (256 * TCFPX_W)
+#define TCFPX_TN (8 * TCFPX_NT)
+#define TCFPX_ROWS (16 * TCFPX_MT * TCFPX_WARPS)
+// X stage: TN rows of 128 halves, padded to 320 bytes so a warp's 16-byte loads (rows g = 0..7, lanes t = 0..3 at
+// 16-byte steps) touch every bank once per 8-lane phase.
+#define TCFPX_XSTRIDE 320
+#define TCFPX_XSTAGE_BYTES (TCFPX_TN * TCFPX_XSTRIDE)
+#define TCFPX_ASTAGE_BYTES (TCFPX_WARPS * TCFPX_MT * TCFPX_UNIT_BYTES)
+#define TCFPX_STAGE_BYTES (TCFPX_ASTAGE_BYTES + TCFPX_XSTAGE_BYTES)
+
+#if TCFPX_BF16
+typedef __nv_bfloat16 act_t;
+#else
+typedef __half act_t;
+#endif
+
+static_assert(TCFPX_W >= 3 && TCFPX_W <= 7, "widths 3..7");
+static_assert(TCFPX_WARPS * TCFPX_MT == 8, "a CTA covers one 8-tile row block of the layout");
+
+// Units are stored row block by row block (8 row tiles = 128 rows): inside a block, column tile by column tile,
+// the block's (up to 8) row tiles side by side. A CTA's pipeline stage is then one contiguous read.
+__device__ __forceinline__ size_t unit_index(int mt, int kt, int KT, int MTiles) {
+    const int mb = mt >> 3, r = mt & 7;
+    const int rb = min(8, MTiles - (mb << 3));
+    return (size_t)(mb << 3) * KT + (size_t)kt * rb + r;
+}
+static_assert(TCFPX_E >= 1 && TCFPX_E <= 4, "E in 1..4 (the FP16 exponent must never be all ones)");
+
+__device__ __forceinline__ unsigned smem_u32(const void* p) {
+    return static_cast<unsigned>(__cvta_generic_to_shared(p));
+}
+
+__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(smem_u32(dst)), "l"(src));
+}
+
+// Copies `bytes` (0..16) and zero-fills the rest of the 16-byte destination.
+__device__ __forceinline__ void cp_async16_zfill(void* dst, const void* src, int bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(dst)), "l"(src), "r"(bytes));
+}
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
+
+__device__ __forceinline__ void mma16816(float* c, const unsigned* a, unsigned b0, unsigned b1) {
+#if TCFPX_BF16
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#else
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
+}
+
+// Segment words of one lane for one unit.
+struct Segments {
+    unsigned w4[8];
+    unsigned w2[4];
+    unsigned w1[2];   // dense: the 1-bit segment; spaced: the sign plane
+    unsigned f1[2];   // spaced: the field's 1-bit plane
+};
+
+__device__ __forceinline__ void load_segments(Segments& s, const unsigned char* unit, int lane) {
+    const unsigned char* p = unit;
+#if TCFPX_HAS4
+    {
+        uint4 v0 = *reinterpret_cast<const uint4*>(p + lane * 16);
+        uint4 v1 = *reinterpret_cast<const uint4*>(p + 512 + lane * 16);
+        s.w4[0] = v0.x; s.w4[1] = v0.y; s.w4[2] = v0.z; s.w4[3] = v0.w;
+        s.w4[4] = v1.x; s.w4[5] = v1.y; s.w4[6] = v1.z; s.w4[7] = v1.w;
+        p += 1024;
+    }
+#endif
+#if TCFPX_HAS2
+    {
+        uint4 v = *reinterpret_cast<const uint4*>(p + lane * 16);
+        s.w2[0] = v.x; s.w2[1] = v.y; s.w2[2] = v.z; s.w2[3] = v.w;
+        p += 512;
+    }
+#endif
+#if TCFPX_ONES == 2
+    {
+        uint4 v = *reinterpret_cast<const uint4*>(p + lane * 16);
+        s.w1[0] = v.x; s.w1[1] = v.y; s.f1[0] = v.z; s.f1[1] = v.w;
+    }
+#elif TCFPX_ONES == 1
+    {
+        uint2 v = *reinterpret_cast<const uint2*>(p + lane * 8);
+        s.w1[0] = v.x; s.w1[1] = v.y;
+    }
+#endif
+}
+
+// Moves the top `bits`-wide field of every byte (already masked) so its MSB sits at byte bit `pos`.
+#define TCFPX_PLACE(v, pos) ((pos) == 7 ? (v) : ((v) >> (7 - (pos))))
+
+// Group G (0..15) of a lane: one register with one value per byte (layout above), no stray bits.
+// Bytes [3,2,1,0] = [aP.hi, aQ.hi, aP.lo, aQ.lo] with (P, Q) = (0, 1) for even G and (2, 3) for odd G.
+template <int G>
+__device__ __forceinline__ unsigned assemble(const Segments& s) {
+    unsigned x = 0;
+#if TCFPX_HAS1
+    x |= TCFPX_PLACE((s.w1[G >> 3] << (G & 7)) & 0x80808080u, TCFPX_POS1);
+#endif
+#if TCFPX_HASF1
+    x |= TCFPX_PLACE((s.f1[G >> 3] << (G & 7)) & 0x80808080u, TCFPX_POSF1);
+#endif
+#if TCFPX_HAS2
+    x |= TCFPX_PLACE((s.w2[G >> 2] << (2 * (G & 3))) & 0xC0C0C0C0u, TCFPX_POS2);
+#endif
+#if TCFPX_HAS4
+    x |= TCFPX_PLACE((s.w4[G >> 1] << (4 * (G & 1))) & 0xF0F0F0F0u, TCFPX_POS4);
+#endif
+    return x;
+}
+
+// The E+M field bits of bytes 3 and 1, and the shift that moves them into the half's exponent/mantissa.
+#if TCFPX_SPACED
+#define TCFPX_BYTE_FIELD (((1u << TCFPX_L) - 1u) << (2 - TCFPX_M))
+#else
+#define TCFPX_BYTE_FIELD ((0x7Fu >> (8 - TCFPX_W)) << (8 - TCFPX_W))
+#endif
+#define TCFPX_FIELD_MASK ((TCFPX_BYTE_FIELD << 24) | (TCFPX_BYTE_FIELD << 8))
+#if TCFPX_BF16
+#define TCFPX_SHIFT (TCFPX_SPACED ? 3 : 8 - TCFPX_E)
+#else
+#define TCFPX_SHIFT (TCFPX_SPACED ? 0 : 5 - TCFPX_E)
+#endif
+
+// Two half2 registers (A fragment registers P and Q) from one assembled group.
+__device__ __forceinline__ void cast4(unsigned x, unsigned& p, unsigned& q) {
+#if TCFPX_SHIFT == 0
+    // Spaced bytes are FP16 high bytes already: keep bytes 3, 1 (P) and move bytes 2, 0 up (Q).
+    p = x & 0xFF00FF00u;
+    q = __byte_perm(x, 0u, 0x2404);
+#else
+    p = (x & 0x80008000u) | ((x & TCFPX_FIELD_MASK) >> TCFPX_SHIFT);
+    unsigned y = x << 8;
+    q = (y & 0x80008000u) | ((y & TCFPX_FIELD_MASK) >> TCFPX_SHIFT);
+#endif
+#if TCFPX_BF16
+    // 2^(127 − bias) as BF16: exponent field 254 − bias → bits ((254 − bias) << 7). Exact.
+    const unsigned bias = (1u << (TCFPX_E - 1)) - 1u;
+    const unsigned short k = (unsigned short)((254u - bias) << 7);
+    __nv_bfloat162 kk = __halves2bfloat162(__ushort_as_bfloat16(k), __ushort_as_bfloat16(k));
+    __nv_bfloat162 pp = __hmul2(*reinterpret_cast<__nv_bfloat162*>(&p), kk);
+    __nv_bfloat162 qq = __hmul2(*reinterpret_cast<__nv_bfloat162*>(&q), kk);
+    p = *reinterpret_cast<unsigned*>(&pp);
+    q = *reinterpret_cast<unsigned*>(&qq);
+#endif
+}
+
+__device__ __forceinline__ float act_to_float(act_t v) {
+#if TCFPX_BF16
+    return __bfloat162float(v);
+#else
+    return __half2float(v);
+#endif
+}
+
+__device__ __forceinline__ act_t float_to_act(float v) {
+#if TCFPX_BF16
+    return __float2bfloat16_rn(v);
+#else
+    return __float2half_rn(v);
+#endif
+}
+
+// Factor applied to the FP32 accumulator of row m: scale · 2^(15 − bias) for FP16 (see the header), scale for BF16.
+__device__ __forceinline__ float row_factor(const __half* scales, int m) {
+    float s = __half2float(scales[m]);
+#if TCFPX_BF16
+    return s;
+#else
+    const int bias = (1 << (TCFPX_E - 1)) - 1;
+    return s * (float)(1 << (15 - bias));
+#endif
+}
+
+// Issues the cp.async loads of one pipeline stage: the A units of every warp of this CTA for K unit `kt`, and
+// X[n0 .. n0+TN, 128·kt .. 128·kt+128].
+__device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned char* __restrict__ W,
+                                           const act_t* __restrict__ X, int kt, int KT, int mtBase, int MTiles,
+                                           int n0, int N, int IC) {
+    const int tid = threadIdx.x;
+    // A: the CTA's row block at column tile kt is one contiguous run of rb units (16·W chunks each).
+    constexpr int chunksPerUnit = TCFPX_UNIT_BYTES / 16;
+    const int rb = min(8, MTiles - mtBase);
+    const int chunks = rb * chunksPerUnit;
+    const unsigned char* src = W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
+#pragma unroll
+    for (int c0 = 0; c0 < 8 * chunksPerUnit; c0 += TCFPX_WARPS * 32) {
+        int c = c0 + tid;
+        if (c < chunks) cp_async16(stage + c * 16, src + c * 16);
+    }
+    // X: TN rows × 16 chunks of 16 bytes (8 halves).
+    unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
+    const int k0 = kt * 128;
+#pragma unroll
+    for (int c0 = 0; c0 < TCFPX_TN * 16; c0 += TCFPX_WARPS * 32) {
+        int c = c0 + tid;
+        if ((TCFPX_TN * 16) % (TCFPX_WARPS * 32) == 0 || c < TCFPX_TN * 16) {
+            int r = c >> 4, kc = (c & 15) * 8;
+            int n = n0 + r, k = k0 + kc;
+            unsigned char* dst = xs + r * TCFPX_XSTRIDE + (c & 15) * 16;
+#if TCFPX_XALIGNED
+            int valid = (n < N) ? max(0, min(8, IC - k)) : 0;
+            const act_t* src = valid > 0 ? X + (size_t)n * IC + k : X;
+            cp_async16_zfill(dst, src, valid * 2);
+#else
+            // Rows of X are not 16-byte aligned: ordinary loads, zeros past the edges.
+            unsigned short v[8];
+#pragma unroll
+            for (int e = 0; e < 8; e++) {
+                v[e] = 0;
+                if (n < N && k + e < IC) v[e] = reinterpret_cast<const unsigned short*>(X)[(size_t)n * IC + k + e];
+            }
+            uint4 q;
+            q.x = v[0] | ((unsigned)v[1] << 16);
+            q.y = v[2] | ((unsigned)v[3] << 16);
+            q.z = v[4] | ((unsigned)v[5] << 16);
+            q.w = v[6] | ((unsigned)v[7] << 16);
+            *reinterpret_cast<uint4*>(dst) = q;
+#endif
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(TCFPX_WARPS * 32)
+tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ X,
+           act_t* __restrict__ Y, float* __restrict__ workspace, unsigned* __restrict__ counters,
+           int N, int OC, int IC, int KT, int unitsPerSplit) {
+    extern __shared__ __align__(16) unsigned char smem[];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int g = lane >> 2, t = lane & 3;
+    const int MTiles = (OC + 15) >> 4;
+    const int mtBase = blockIdx.x * (TCFPX_WARPS * TCFPX_MT);
+    const int split = blockIdx.y, splits = gridDim.y;
+    const int n0 = blockIdx.z * TCFPX_TN;
+    const int ktBegin = split * unitsPerSplit;
+    const int ktEnd = min(KT, ktBegin + unitsPerSplit);
+    const int count = max(0, ktEnd - ktBegin);
+
+    float acc[TCFPX_MT][TCFPX_NT][4];
+#pragma unroll
+    for (int i = 0; i < TCFPX_MT; i++)
+#pragma unroll
+        for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) acc[i][j][e] = 0.f;
+
+    // Pipeline prologue: STAGES − 1 stages in flight.
+#pragma unroll
+    for (int s = 0; s < TCFPX_STAGES - 1; s++) {
+        if (s < count)
+            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, ktBegin + s, KT, mtBase, MTiles, n0, N, IC);
+        cp_async_commit();
+    }
+
+    for (int u = 0; u < count; u++) {
+        cp_async_wait<TCFPX_STAGES - 2>();
+        __syncthreads();  // stage u landed for every thread; everyone finished reading stage u − 1
+        {
+            int next = u + TCFPX_STAGES - 1;
+            if (next < count)
+                load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, ktBegin + next, KT, mtBase,
+                           MTiles, n0, N, IC);
+            cp_async_commit();
+        }
+        const unsigned char* stage = smem + (u % TCFPX_STAGES) * TCFPX_STAGE_BYTES;
+        const unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
+
+        Segments seg[TCFPX_MT];
+#pragma unroll
+        for (int i = 0; i < TCFPX_MT; i++)
+            load_segments(seg[i], stage + (warp * TCFPX_MT + i) * TCFPX_UNIT_BYTES, lane);
+
+#pragma unroll
+        for (int p = 0; p < 4; p++) {  // pairs of k-steps: one 16-byte B load per n tile
+            uint4 b[TCFPX_NT];
+#pragma unroll
+            for (int j = 0; j < TCFPX_NT; j++)
+                b[j] = *reinterpret_cast<const uint4*>(xs + (j * 8 + g) * TCFPX_XSTRIDE + p * 64 + t * 16);
+#pragma unroll
+            for (int q = 0; q < 2; q++) {
+#pragma unroll
+                for (int i = 0; i < TCFPX_MT; i++) {
+                    unsigned a[4];
+                    // k-step j = 2p + q uses groups 2j (a0, a1) and 2j + 1 (a2, a3).
+                    unsigned x0, x1;
+                    switch (2 * p + q) {  // compile-time after unrolling
+#define TCFPX_CASE(J) case J: x0 = assemble<2 * J>(seg[i]); x1 = assemble<2 * J + 1>(seg[i]); break;
+                        TCFPX_CASE(0) TCFPX_CASE(1) TCFPX_CASE(2) TCFPX_CASE(3)
+                        TCFPX_CASE(4) TCFPX_CASE(5) TCFPX_CASE(6) TCFPX_CASE(7)
+#undef TCFPX_CASE
+                        default: x0 = x1 = 0;
+                    }
+                    cast4(x0, a[0], a[1]);
+                    cast4(x1, a[2], a[3]);
+#pragma unroll
+                    for (int j = 0; j < TCFPX_NT; j++) {
+                        unsigned b0 = q == 0 ? b[j].x : b[j].z;
+                        unsigned b1 = q == 0 ? b[j].y : b[j].w;
+                        mma16816(acc[i][j], a, b0, b1);
+                    }
+                }
+            }
+        }
+    }
+    cp_async_wait<0>();
+
+    // Accumulator element e of tile (i, j): row 16·mt + g + 8·(e / 2), column n0 + 8j + 2t + (e % 2).
+    if (splits == 1) {
+#pragma unroll
+        for (int i = 0; i < TCFPX_MT; i++) {
+            const int mt = mtBase + warp * TCFPX_MT + i;
+#pragma unroll
+            for (int e2 = 0; e2 < 2; e2++) {
+                const int m = mt * 16 + g + 8 * e2;
+                if (m >= OC) continue;
+                const float f = row_factor(scales, m);
+#pragma unroll
+                for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+                    for (int e1 = 0; e1 < 2; e1++) {
+                        const int n = n0 + 8 * j + 2 * t + e1;
+                        if (n < N) Y[(size_t)n * OC + m] = float_to_act(acc[i][j][2 * e2 + e1] * f);
+                    }
+            }
+        }
+        return;
+    }
+
+    // Split-K: partials to workspace[split][n][m] (m over the padded OC), then the last CTA reduces in order.
+    const int OCP = MTiles * 16;
+    const int NP = gridDim.z * TCFPX_TN;
+#pragma unroll
+    for (int i = 0; i < TCFPX_MT; i++) {
+        const int mt = mtBase + warp * TCFPX_MT + i;
+        if (mt >= MTiles) continue;
+#pragma unroll
+        for (int e2 = 0; e2 < 2; e2++) {
+            const int m = mt * 16 + g + 8 * e2;
+#pragma unroll
+            for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+                for (int e1 = 0; e1 < 2; e1++) {
+                    const int n = n0 + 8 * j + 2 * t + e1;
+                    workspace[((size_t)split * NP + n) * OCP + m] = acc[i][j][2 * e2 + e1];
+                }
+        }
+    }
+    __threadfence();
+    __syncthreads();
+    __shared__ unsigned isLast;
+    unsigned* counter = counters + blockIdx.z * gridDim.x + blockIdx.x;
+    if (threadIdx.x == 0) {
+        unsigned arrived = atomicAdd(counter, 1u);
+        isLast = (arrived == (unsigned)splits - 1u);
+    }
+    __syncthreads();
+    if (!isLast) return;
+    __threadfence();
+    const int mBegin = mtBase * 16;
+    for (int idx = threadIdx.x; idx < TCFPX_ROWS * TCFPX_TN; idx += TCFPX_WARPS * 32) {
+        const int m = mBegin + idx % TCFPX_ROWS;
+        const int n = n0 + idx / TCFPX_ROWS;
+        if (m >= OC || n >= N) continue;
+        float sum = 0.f;
+        for (int s = 0; s < splits; s++) sum += __ldcg(workspace + ((size_t)s * NP + n) * OCP + m);
+        Y[(size_t)n * OC + m] = float_to_act(sum * row_factor(scales, m));
+    }
+    if (threadIdx.x == 0) *counter = 0u;  // ready for the next call on this stream
+}
+
+// Dequantizes M tiles [mtBegin, mtEnd) of the packed weights once into a dense row-major Ŵ of the activation type
+// (scales applied), row 16·mtBegin first: the large-batch path hands it to cuBLAS. One warp per unit; the unit is
+// staged in shared memory so the global stores are 16-byte and coalesced.
+extern "C" __global__ void __launch_bounds__(256)
+tcfpx_dequantize(const unsigned char* __restrict__ W, const __half* __restrict__ scales, act_t* __restrict__ out,
+                 int OC, int IC, int KT, int mtBegin, int mtEnd) {
+    __shared__ __align__(16) unsigned short tile[8][16][136];
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int g = lane >> 2, t = lane & 3;
+    const long long units = (long long)(mtEnd - mtBegin) * KT;
+    const bool aligned = (IC & 7) == 0;
+    const int MTiles = (OC + 15) >> 4;
+    for (long long u = (long long)blockIdx.x * 8 + warp; u < units; u += (long long)gridDim.x * 8) {
+        const int mt = mtBegin + (int)(u / KT), kt = (int)(u % KT);
+        Segments s;
+        load_segments(s, W + unit_index(mt, kt, KT, MTiles) * TCFPX_UNIT_BYTES, lane);
+        unsigned v[32];
+#define TCFPX_DQ(G) { unsigned x = assemble<G>(s); cast4(x, v[2 * (G)], v[2 * (G) + 1]); }
+        TCFPX_DQ(0) TCFPX_DQ(1) TCFPX_DQ(2) TCFPX_DQ(3) TCFPX_DQ(4) TCFPX_DQ(5) TCFPX_DQ(6) TCFPX_DQ(7)
+        TCFPX_DQ(8) TCFPX_DQ(9) TCFPX_DQ(10) TCFPX_DQ(11) TCFPX_DQ(12) TCFPX_DQ(13) TCFPX_DQ(14) TCFPX_DQ(15)
+#undef TCFPX_DQ
+        const int row0 = mt * 16 + g, row1 = row0 + 8;
+        const float f0 = row0 < OC ? row_factor(scales, row0) : 0.f;
+        const float f1 = row1 < OC ? row_factor(scales, row1) : 0.f;
+#pragma unroll
+        for (int G = 0; G < 16; G++) {
+            const int j = G >> 1;
+#pragma unroll
+            for (int r = 0; r < 2; r++) {  // register P (r = 0) or Q (r = 1) of this group
+                const int reg = 2 * (G & 1) + r;  // a0..a3
+                const int rr = g + 8 * (reg & 1);
+                const int kk = 32 * (j >> 1) + 8 * t + 4 * (j & 1) + 2 * (reg >> 1);
+                const unsigned h = v[2 * G + r];
+                const float f = (reg & 1) ? f1 : f0;
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    unsigned short bits = (unsigned short)(e == 0 ? (h & 0xFFFFu) : (h >> 16));
+#if TCFPX_BF16
+                    float w = __bfloat162float(__ushort_as_bfloat16(bits));
+                    tile[warp][rr][kk + e] = __bfloat16_as_ushort(__float2bfloat16_rn(w * f));
+#else
+                    float w = __half2float(__ushort_as_half(bits));
+                    tile[warp][rr][kk + e] = __half_as_ushort(__float2half_rn(w * f));
+#endif
+                }
+            }
+        }
+        __syncwarp();
+        for (int c = lane; c < 256; c += 32) {
+            const int r = c >> 4, ch = c & 15;
+            const int row = mt * 16 + r;
+            const int k = kt * 128 + ch * 8;
+            if (row >= OC || k >= IC) continue;
+            unsigned short* dst = reinterpret_cast<unsigned short*>(out) + (size_t)(row - mtBegin * 16) * IC + k;
+            if (aligned && k + 8 <= IC) {
+                *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(&tile[warp][r][ch * 8]);
+            } else {
+                for (int e = 0; e < 8 && k + e < IC; e++) dst[e] = tile[warp][r][ch * 8 + e];
+            }
+        }
+        __syncwarp();
+    }
+}

@@ -1,0 +1,354 @@
+import LowBitCore
+import Synchronization
+
+extension CUDAKernelSource {
+    /// TC-FPx: the fused FPx GEMM and the dequantize-once kernel (tcfpx_gemm.cu). Compiled once per
+    /// configuration through `defines` (TCFPX_E, TCFPX_M, TCFPX_BF16, TCFPX_NT, …); the file's defaults (FP6,
+    /// FP16, N ≤ 16) are what the compile-everything pass checks.
+    public static let tcfpx = CUDAKernelSource(
+        name: "tcfpx_gemm", code: PackageResources.tcfpx_gemm_cu,
+        kernels: ["tcfpx_gemm", "tcfpx_dequantize"])
+}
+
+/// Which kernel path computes a call.
+public enum TCFPxPath: String, Sendable, CaseIterable {
+    /// Pick by batch size (fused below `TCFPxGemm.largeBatchThreshold`, else dequantize + cuBLAS; BF16 always fused).
+    case auto
+    /// Fused dequantization + mma.sync, split-K by the wave rule.
+    case fused
+    /// Dequantize to FP16/BF16 in L2-sized row chunks, then cuBLAS on each chunk.
+    case dequantizeCublas = "dequant+cublas"
+}
+
+/// How one call is launched (derived from the shape, the batch and the device; no tables).
+public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
+    public let path: TCFPxPath
+    public let nTiles: Int           // batch columns per CTA / 8
+    public let mTilesPerWarp: Int
+    public let warps: Int
+    public let stages: Int
+    public let splits: Int
+    public let unitsPerSplit: Int
+    public let grid: CUDADim3
+    public let sharedMemoryBytes: Int
+    public let ctasPerSM: Int
+    /// Rows per dequantize chunk (dequant+cuBLAS path).
+    public let chunkRows: Int
+
+    public var description: String {
+        switch path {
+        case .dequantizeCublas: "dequant+cublas chunk \(chunkRows) rows"
+        default:
+            "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
+                + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
+        }
+    }
+}
+
+/// FPx weight-only GEMM on the GPU: Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ, FP16 or BF16 activations, FP32
+/// accumulation. Holds the pre-packed weights and per-row FP16 scales in device memory.
+///
+/// Calls on one object must be ordered (one stream at a time): the split-K workspace and its arrival counters
+/// are per object.
+public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutable scratch behind a Mutex
+    public let context: CUDAContext
+    public let geometry: TCFPxGeometry
+    public var format: TCFPxFormat { geometry.format }
+    public let weights: CUDABuffer
+    public let scales: CUDABuffer
+
+    /// Batches from this size up take the dequantize + cuBLAS path (override: LOWBIT_TCFPX_LARGE_BATCH).
+    public static let largeBatchThreshold: Int = {
+        if let text = getEnvironment("LOWBIT_TCFPX_LARGE_BATCH"), let n = Int(text), n > 0 { return n }
+        return 128
+    }()
+
+    /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
+    /// LOWBIT_TCFPX_SPLITS (forces split-K).
+    static func override(_ name: String) -> Int? {
+        getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+    static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
+    static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
+
+    struct Scratch {
+        var workspace: CUDABuffer?
+        var counters: CUDABuffer?
+        var dense: CUDABuffer?
+        /// Launch plans and kernels by (batch, activation, path, aligned X): a decode loop pays the planning
+        /// (module lookup, occupancy, split rule) once.
+        var plans: [PlanKey: (TCFPxLaunchPlan, CUDAFunction)] = [:]
+    }
+
+    struct PlanKey: Hashable {
+        let batch: Int
+        let activation: GPUActivationType
+        let path: TCFPxPath
+        let xAligned: Bool
+    }
+    private let scratch = Mutex<Scratch>(Scratch())
+
+    /// Packs `codes` (OC·IC bytes, one code each) on the host and uploads them with `scales` (FP16 bits, OC).
+    public convenience init(context: CUDAContext, format: TCFPxFormat, outFeatures: Int, inFeatures: Int,
+                            codes: [UInt8], scales: [UInt16]) throws {
+        let geometry = try TCFPxGeometry(format: format, outFeatures: outFeatures, inFeatures: inFeatures)
+        let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
+        try self.init(context: context, geometry: geometry, packed: packed, scales: scales)
+    }
+
+    /// Uploads already packed weights (`TCFPxPacker.pack`) and FP16 scales.
+    public init(context: CUDAContext, geometry: TCFPxGeometry, packed: [UInt8], scales: [UInt16]) throws {
+        guard packed.count == geometry.packedByteCount else {
+            throw LowBitError.shapeMismatch("TC-FPx weights: \(packed.count) packed bytes, expected \(geometry.packedByteCount)")
+        }
+        guard scales.count == geometry.outFeatures else {
+            throw LowBitError.shapeMismatch("TC-FPx scales: \(scales.count) for \(geometry.outFeatures) rows")
+        }
+        if let bad = scales.firstIndex(where: { !Float(Float16(bitPattern: $0)).isFinite }) {
+            throw LowBitError.invalidArgument("scales", "TC-FPx scale of row \(bad) is not finite")
+        }
+        self.context = context
+        self.geometry = geometry
+        weights = try context.upload(packed)
+        self.scales = try context.upload(scales)
+    }
+
+    // MARK: GPUWeightOnlyGemm
+
+    public var formatName: String { format.cliName }
+    public var outFeatures: Int { geometry.outFeatures }
+    public var inFeatures: Int { geometry.inFeatures }
+    /// Codes (OC·IC·width bits) plus the FP16 scales; the kernel's zero padding is not counted.
+    public var weightBytes: Int { (outFeatures * inFeatures * format.width + 7) / 8 + 2 * outFeatures }
+    public var supportedActivations: [GPUActivationType] { [.float16, .bfloat16] }
+
+    public func encode(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                       stream: CUDAStream?) throws {
+        try encode(x: x, y: y, batch: batch, activation: activation, stream: stream, path: .auto)
+    }
+
+    public func plan(batch: Int) -> String {
+        (try? launchPlan(batch: batch, activation: .float16, path: .auto).description) ?? "unavailable"
+    }
+
+    public func hostDequantizedWeights(rows: Range<Int>) throws -> [Float] {
+        guard rows.lowerBound >= 0, rows.upperBound <= outFeatures else {
+            throw LowBitError.invalidArgument("rows", "\(rows) outside 0..<\(outFeatures)")
+        }
+        // From the device copy, so the reference sees exactly the bytes the kernel reads.
+        let packed = try weights.download(UInt8.self, count: geometry.packedByteCount)
+        let codes = try TCFPxPacker.unpack(packed: packed, geometry: geometry)
+        let scaleBits = try scales.download(UInt16.self, count: outFeatures)
+        let table = (0..<format.codeCount).map { format.value(ofCode: UInt8($0)) }
+        var out = [Float](repeating: 0, count: rows.count * inFeatures)
+        for (i, row) in rows.enumerated() {
+            let s = Double(Float16(bitPattern: scaleBits[row]))
+            for k in 0..<inFeatures {
+                out[i * inFeatures + k] = Float(table[Int(codes[row * inFeatures + k])] * s)
+            }
+        }
+        return out
+    }
+
+    // MARK: Launch
+
+    func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
+                 mtPerWarp: Int = 2, warps: Int = 4) -> [String: String] {
+        [
+            "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
+            "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
+            "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
+            "TCFPX_XALIGNED": xAligned ? "1" : "0",
+        ]
+    }
+
+    /// The launch for `batch`: tile N from the batch, pipeline depth from shared memory, and split-K by the wave
+    /// rule: among splits s = 1…min(KT, 32), minimize waves(s) · ⌈KT / s⌉ · (1 + 3% per extra split), where
+    /// waves(s) = ⌈CTAs(s) / (SMs · CTAs per SM)⌉; ties keep the smaller s.
+    public func launchPlan(batch: Int, activation: GPUActivationType, path requested: TCFPxPath,
+                           xAligned: Bool = true) throws -> TCFPxLaunchPlan {
+        // BF16 stays fused: dense BF16 weights would round scale·fpx (8 significant bits), the fused kernel is exact.
+        let path: TCFPxPath = requested == .auto
+            ? (batch >= Self.largeBatchThreshold && activation == .float16 ? .dequantizeCublas : .fused) : requested
+        let p = context.properties
+        if path == .dequantizeCublas {
+            // Whole matrix when the dense copy is ≤ 512 MiB (one dequantize + one GEMM: run 1 showed per-chunk
+            // launches costing more than the L2 reuse of small chunks saved), else 512 MiB row chunks.
+            let rows = max(16, min(geometry.rowTiles * 16, (512 << 20) / (2 * inFeatures) / 16 * 16))
+            return TCFPxLaunchPlan(path: .dequantizeCublas, nTiles: 0, mTilesPerWarp: 0, warps: 8, stages: 0, splits: 1,
+                                   unitsPerSplit: 0, grid: .init(x: 1), sharedMemoryBytes: 0, ctasPerSM: 0,
+                                   chunkRows: rows)
+        }
+        let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
+        let tn = 8 * nTiles
+        // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
+        // N ≤ 16 by < 10 %).
+        let warps = 4, mtPerWarp = 2
+        let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
+        var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
+        while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
+        let smem = stages * stageBytes
+        let function = try context.kernels.function(
+            "tcfpx_gemm", in: .tcfpx,
+            defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
+                             mtPerWarp: mtPerWarp, warps: warps))
+        let registers = max(1, try function.attribute(.registers))
+        let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
+        let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
+        let ctasPerSM = max(1, min(bySmem, byRegs, 2048 / (32 * warps), 32))
+        let slots = p.multiprocessorCount * ctasPerSM
+        let mBlocks = (geometry.rowTiles + warps * mtPerWarp - 1) / (warps * mtPerWarp)
+        let nBlocks = (batch + tn - 1) / tn
+        let kt = geometry.columnTiles
+        var best = (cost: Double.infinity, splits: 1, per: kt)
+        for s in 1...max(1, min(kt, 32)) {
+            let per = (kt + s - 1) / s
+            let actual = (kt + per - 1) / per
+            let ctas = mBlocks * actual * nBlocks
+            let waves = (ctas + slots - 1) / slots
+            let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
+            if cost < best.cost - 1e-9 { best = (cost, actual, per) }
+        }
+        if let forced = Self.splitsOverride {
+            let per = (kt + min(forced, kt) - 1) / min(forced, kt)
+            best = (0, (kt + per - 1) / per, per)
+        }
+        return TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
+                               splits: best.splits, unitsPerSplit: best.per,
+                               grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
+                               ctasPerSM: ctasPerSM, chunkRows: 0)
+    }
+
+    /// `encode` with an explicit path (benches compare both).
+    public func encode(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                       stream: CUDAStream?, path: TCFPxPath) throws {
+        guard batch >= 1, batch <= Int(Int32.max) / max(1, inFeatures) else {
+            throw LowBitError.invalidArgument("batch", "TC-FPx GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
+        }
+        let xAligned = inFeatures % 8 == 0 && x.address % 16 == 0
+        let key = PlanKey(batch: batch, activation: activation, path: path, xAligned: xAligned)
+        let (plan, function): (TCFPxLaunchPlan, CUDAFunction)
+        if let cached = scratch.withLock({ $0.plans[key] }) {
+            (plan, function) = cached
+        } else {
+            plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
+            function = plan.path == .dequantizeCublas
+                ? try context.kernels.function(
+                    "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                : try context.kernels.function(
+                    "tcfpx_gemm", in: .tcfpx,
+                    defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
+                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
+            scratch.withLock { s in
+                if s.plans.count > 256 { s.plans.removeAll() }
+                s.plans[key] = (plan, function)
+            }
+        }
+        if plan.path == .dequantizeCublas {
+            try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream, plan: plan,
+                                       dequantize: function)
+            return
+        }
+        let ocPadded = geometry.rowTiles * 16
+        let nPadded = plan.grid.z * 8 * plan.nTiles
+        let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
+            let wsBytes = plan.splits > 1 ? plan.splits * nPadded * ocPadded * 4 : 4
+            if (s.workspace?.byteCount ?? 0) < wsBytes { s.workspace = try context.allocate(bytes: wsBytes) }
+            let counterBytes = plan.grid.x * plan.grid.z * 4
+            if (s.counters?.byteCount ?? 0) < counterBytes {
+                let c = try context.allocate(bytes: counterBytes)
+                try c.fill(byte: 0)  // the last CTA of each tile resets its counter, so this happens once
+                s.counters = c
+            }
+            return (s.workspace!.pointer(), s.counters!.pointer())
+        }
+        try function.launch(grid: plan.grid, block: .init(x: 32 * plan.warps), sharedMemoryBytes: plan.sharedMemoryBytes,
+                            stream: stream,
+                            weights, scales, x, y, workspace, counters, Int32(batch), Int32(outFeatures),
+                            Int32(inFeatures), Int32(geometry.columnTiles), Int32(plan.unitsPerSplit))
+    }
+
+    /// Dequantizes row chunks into a dense scratch matrix and multiplies each with cuBLAS (FP32 accumulation).
+    func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                                stream: CUDAStream?, plan: TCFPxLaunchPlan, dequantize: CUDAFunction) throws {
+        let chunk = plan.chunkRows
+        let dense = try scratch.withLock { s -> CUDABuffer in
+            let bytes = chunk * inFeatures * 2
+            if (s.dense?.byteCount ?? 0) < bytes { s.dense = try context.allocate(bytes: bytes) }
+            return s.dense!
+        }
+        let blas = try context.cublas(stream: stream)
+        let type: CUBLASElementType = activation == .bfloat16 ? .bfloat16 : .float16
+        let kt = geometry.columnTiles
+        var row0 = 0
+        while row0 < outFeatures {
+            let rows = min(chunk, outFeatures - row0)
+            let mtBegin = row0 / 16, mtEnd = (row0 + rows + 15) / 16
+            let units = (mtEnd - mtBegin) * kt
+            let blocks = max(1, min((units + 7) / 8, context.properties.multiprocessorCount * 8))
+            try dequantize.launch(grid: .init(x: blocks), block: 256, stream: stream,
+                                  weights, scales, dense, Int32(outFeatures), Int32(inFeatures), Int32(kt),
+                                  Int32(mtBegin), Int32(mtEnd))
+            try blas.gemmRowMajorLinear(x: x.address, w: dense.address,
+                                        out: y.address + UInt64(row0 * 2), rows: batch, outFeatures: rows,
+                                        inFeatures: inFeatures, ldOut: outFeatures, type: type)
+            row0 += rows
+        }
+    }
+}
+
+extension CUBLASHandle {
+    /// C[N, OCchunk] (leading dimension `ldOut`) = X[N, IC] · W[OCchunk, IC]ᵀ on raw addresses, FP32 accumulation:
+    /// the same "TN" GEMM as `linear`, for a column slice of a wider output. Used from one stream at a time.
+    func gemmRowMajorLinear(x: CUDADeviceAddress, w: CUDADeviceAddress, out: CUDADeviceAddress, rows n: Int,
+                            outFeatures oc: Int, inFeatures ic: Int, ldOut: Int, type: CUBLASElementType) throws {
+        let api = library.api
+        try context.makeCurrent()
+        var a: Float = 1, b: Float = 0
+        try api.check(
+            api.cublasGemmEx(handle, CUBLASConstant.opT, CUBLASConstant.opN, Int32(oc), Int32(n), Int32(ic),
+                             &a, w, type.dataType, Int32(ic), x, type.dataType, Int32(ic),
+                             &b, out, type.dataType, Int32(ldOut), CUBLASConstant.compute32F, CUBLASConstant.gemmDefault),
+            "cublasGemmEx(TC-FPx chunk N=\(n), rows=\(oc), IC=\(ic), ldc=\(ldOut))")
+    }
+}
+
+/// Random FPx layers for benches and selftests: every code equally likely, FP16 scales uniform in [0.5, 1.5)/16.
+public struct TCFPxGemmBuilder: GPUWeightOnlyGemmBuilder {
+    public init() {}
+
+    public var formatNames: [String] { ["fp6", "fp5", "fp4", "fp3", "fpe3m2", "fpe2m3", "fpe2m2", "fpe3m1", "fpe2m1", "fpe4m2", "fpe1m1"] }
+
+    public func makeRandom(format name: String, outFeatures: Int, inFeatures: Int, seed: UInt64,
+                           context: CUDAContext) throws -> any GPUWeightOnlyGemm {
+        let format = try TCFPxFormat(name: name)
+        let (codes, scales) = Self.randomCodes(format: format, outFeatures: outFeatures, inFeatures: inFeatures, seed: seed)
+        return try TCFPxGemm(context: context, format: format, outFeatures: outFeatures, inFeatures: inFeatures,
+                             codes: codes, scales: scales)
+    }
+
+    /// Random codes and scales (a fixed function of `seed`), generated in parallel.
+    public static func randomCodes(format: TCFPxFormat, outFeatures: Int, inFeatures: Int,
+                                   seed: UInt64) -> (codes: [UInt8], scales: [UInt16]) {
+        let count = outFeatures * inFeatures
+        var codes = [UInt8](repeating: 0, count: count)
+        let mask = UInt64(format.codeCount - 1)
+        codes.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forRanges(count: count, granule: 1 << 16) { range in
+                var rng = SplitMix64(seed: seed ^ (UInt64(range.lowerBound) &* 0x9E37_79B9_7F4A_7C15))
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    var r = rng.next()
+                    let end = min(range.upperBound, i + 8)
+                    while i < end { base[i] = UInt8(truncatingIfNeeded: r & mask); r >>= 8; i += 1 }
+                }
+            }
+        }
+        var rng = SplitMix64(seed: seed &+ 1)
+        let scales = (0..<outFeatures).map { _ in
+            floatToHalfBits((0.5 + Float(rng.next() >> 40) / 16_777_216.0) / 16)
+        }
+        return (codes, scales)
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+import LowBitCore
+import LowBitFormats
+@testable import LowBitCUDA
+
+/// Host-side checks of the FLUTE launcher: format names, the LUT codec hand-off, and that every kernel
+/// configuration the launcher can ask for compiles (when NVRTC is present; the GPU selftest runs them).
+@Suite struct FLUTEGemmTests {
+    @Test func formatNamesParse() throws {
+        let a = try FLUTEGemmBuilder.parse("nf4", seed: 1)
+        #expect(a.bits == 4 && a.group == .group(128) && a.tableName == "nf4")
+        #expect(a.table == LookupTable.nf4.values)
+        let b = try FLUTEGemmBuilder.parse("NF3g64", seed: 1)
+        #expect(b.bits == 3 && b.group == .group(64))
+        let c = try FLUTEGemmBuilder.parse("lut2grow", seed: 7)
+        #expect(c.bits == 2 && c.group == .perRow && c.table.count == 4 && c.table == c.table.sorted())
+        #expect(try FLUTEGemmBuilder.parse("lut2grow", seed: 7).table == c.table, "a fixed function of the seed")
+        for bad in ["nf5", "nf4g48", "nf4gx", "fp6", "lut4g"] {
+            #expect(throws: LowBitError.self, "\(bad)") { try FLUTEGemmBuilder.parse(bad, seed: 1) }
+        }
+        #expect(FLUTEGemmBuilder().formatNames.contains("nf2g256"))
+    }
+
+    /// Codes and scales from LowBitFormats' quantizer go through the packer unchanged.
+    @Test func lutMatrixRoundTrip() throws {
+        var rng = SystemRandomNumberGenerator()
+        let rows = 33, columns = 200
+        let weights = (0..<rows * columns).map { _ in Float.random(in: -1...1, using: &rng) }
+        for (table, grouping, group) in [(LookupTable.nf4, ScaleGrouping.columns(64), LUTGroupSize.group(64)),
+                                         (LookupTable.nf3, .columns(32), .group(32)),
+                                         (LookupTable.nf2, .perRow, .perRow)] {
+            let m = try LUTMatrix.quantize(weights, rows: rows, columns: columns, table: table, grouping: grouping)
+            let packed = try FLUTELayout.pack(codes: m.codes, scales: m.scales, bits: table.bits, outputs: rows,
+                                              inputs: columns, groupSize: group)
+            let (codes, scales) = FLUTELayout.unpack(packed)
+            #expect(codes == m.codes)
+            #expect(scales == m.scales)
+        }
+    }
+
+    static let nvrtcReady: Bool = (try? NVRTC.shared()) != nil
+
+    @Test(.enabled(if: nvrtcReady, "NVRTC not found (scripts/ci-cuda-compile.sh installs it)"))
+    func everyConfigurationCompiles() throws {
+        let nvrtc = try NVRTC.shared()
+        // Every (bits, batch tile) once; the flags rotate so each meets every width (12 compiles, not 48).
+        let flags = [("0", "1", "0"), ("1", "0", "0"), ("0", "0", "1"), ("1", "1", "1")]
+        for bits in [2, 3, 4] {
+            for (i, nt) in [1, 2, 4, 8].enumerated() {
+                do {
+                    let (bf16, post, experimental) = flags[(i + bits) % flags.count]
+                    let defines = ["FLUTE_BITS": "\(bits)", "FLUTE_NT": "\(nt)", "FLUTE_BF16": bf16,
+                                   "FLUTE_POST_SCALE": post, "FLUTE_SCALE_AHEAD": experimental,
+                                   "FLUTE_DEQ_WIDE": experimental]
+                    let m = try nvrtc.compile(.flute, architecture: CUDAArchitecture("sm_90a"), defines: defines,
+                                              useCache: false)
+                    #expect(Set(m.loweredNames.keys) == Set(CUDAKernelSource.flute.kernels), "\(defines)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import Testing
+import LowBitCore
+@testable import LowBitCUDA
+
+/// SplitMix64: deterministic random codes without Foundation.
+struct TCFPxTestRNG {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let tcfpxTestFormats: [(Int, Int)] = [(3, 2), (2, 3), (2, 2), (3, 1), (2, 1), (1, 1), (4, 2), (1, 3)]
+let tcfpxTestShapes: [(Int, Int)] = [(1, 1), (17, 131), (576, 192), (33, 300), (16, 128), (5, 257)]
+
+func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
+    var rng = TCFPxTestRNG(state: seed)
+    return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next() & ((1 << UInt64(width)) - 1)) }
+}
+
+@Suite struct TCFPxPackerTests {
+    @Test(arguments: tcfpxTestFormats)
+    func packUnpackIdentity(e: Int, m: Int) throws {
+        let format = try TCFPxFormat(exponentBits: e, mantissaBits: m)
+        for (i, (oc, ic)) in tcfpxTestShapes.enumerated() {
+            let geometry = try TCFPxGeometry(format: format, outFeatures: oc, inFeatures: ic)
+            let codes = randomCodes(count: oc * ic, width: format.width, seed: UInt64(i * 100 + e * 10 + m))
+            let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
+            #expect(packed.count == geometry.packedByteCount)
+            #expect(packed.count == geometry.rowTiles * geometry.columnTiles * 2048 * format.width / 8)
+            let back = try TCFPxPacker.unpack(packed: packed, geometry: geometry)
+            #expect(back == codes, "\(format) \(oc)×\(ic)")
+        }
+    }
+
+    /// Reads every code straight from the packed bytes with a closed-form address written independently of the
+    /// packer's gather table (scatter direction: row, column → lane, group, byte → byte address and bit).
+    @Test(arguments: tcfpxTestFormats)
+    func closedFormAddresses(e: Int, m: Int) throws {
+        let format = try TCFPxFormat(exponentBits: e, mantissaBits: m)
+        let w = format.width
+        let (oc, ic) = (211, 389)   // 14 row tiles: one full 8-tile block and a partial one
+        let geometry = try TCFPxGeometry(format: format, outFeatures: oc, inFeatures: ic)
+        let codes = randomCodes(count: oc * ic, width: w, seed: 77)
+        let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
+        let kTiles = (ic + 127) / 128
+        // Segments written out from the layout rules (docs/tcfpx.md), independently of TCFPxGeometry.segments:
+        // (bits, code shift, array offset, bytes per lane, offset in the lane's bytes).
+        var segs: [(Int, Int, Int, Int, Int)] = []
+        if m <= 2 {
+            let l = e + m
+            let ones = 1 + (l & 1)
+            let off2 = l & 4 != 0 ? 1024 : 0, off1 = off2 + (l & 2 != 0 ? 512 : 0)
+            segs.append((1, l, off1, 8 * ones, 0))
+            if l & 1 != 0 { segs.append((1, l - 1, off1, 16, 8)) }
+            if l & 2 != 0 { segs.append((2, (l & 4 != 0) ? 4 : 0, off2, 16, 0)) }
+            if l & 4 != 0 { segs.append((4, 0, 0, 16, 0)) }
+        } else {
+            let off2 = w & 4 != 0 ? 1024 : 0, off1 = off2 + (w & 2 != 0 ? 512 : 0)
+            if w & 1 != 0 { segs.append((1, w - 1, off1, 8, 0)) }
+            if w & 2 != 0 { segs.append((2, (w & 4 != 0) ? 4 : 0, off2, 16, 0)) }
+            if w & 4 != 0 { segs.append((4, 0, 0, 16, 0)) }
+        }
+        for row in 0..<oc {
+            for col in 0..<ic {
+                let (mt, ro) = (row / 16, row % 16)
+                let (kt, ko) = (col / 128, col % 128)
+                // Inverse of the fragment mapping (docs/tcfpx.md).
+                let g = ro & 7, rowHalf = ro >> 3
+                let p = ko >> 5, t = (ko >> 3) & 3, q = (ko >> 2) & 1, h = (ko >> 1) & 1, half = ko & 1
+                let lane = 4 * g + t
+                let group = 2 * (2 * p + q) + h
+                let byte = 2 * half + (1 - rowHalf)
+                let mTiles = (oc + 15) / 16
+                let rb = min(8, mTiles - (mt / 8) * 8)
+                let unit = ((mt / 8) * 8 * kTiles + kt * rb + mt % 8) * 256 * w
+                var code = 0
+                for (bits, shift, offset, stride, laneOffset) in segs {
+                    let field: Int
+                    switch bits {
+                    case 1:
+                        let b = Int(packed[unit + offset + lane * stride + laneOffset + (group / 8) * 4 + byte])
+                        field = (b >> (7 - group % 8)) & 1
+                    case 2:
+                        let b = Int(packed[unit + offset + lane * 16 + (group / 4) * 4 + byte])
+                        field = (b >> (6 - 2 * (group % 4))) & 3
+                    default:
+                        let i = group / 2
+                        let b = Int(packed[unit + offset + (i / 4) * 512 + lane * 16 + (i % 4) * 4 + byte])
+                        field = group % 2 == 0 ? b >> 4 : b & 15
+                    }
+                    code |= field << shift
+                }
+                if code != Int(codes[row * ic + col]) {
+                    Issue.record("\(format) (\(row), \(col)): packed \(code), source \(codes[row * ic + col])")
+                    return
+                }
+            }
+        }
+    }
+
+    /// Padding is +0 and the gather table is a bijection onto the unit.
+    @Test func gatherTableIsBijection() {
+        var seen = Set<Int32>()
+        for v in TCFPxPacker.gather { seen.insert(v) }
+        #expect(seen.count == 2048)
+        #expect(seen.min() == 0 && seen.max() == 2047)
+    }
+
+    @Test func rejectsBadInput() throws {
+        let format = try TCFPxFormat(name: "fp5")
+        let geometry = try TCFPxGeometry(format: format, outFeatures: 3, inFeatures: 5)
+        #expect(throws: LowBitError.self) { try TCFPxPacker.pack(codes: [UInt8](repeating: 0, count: 14), geometry: geometry) }
+        #expect(throws: LowBitError.self) { try TCFPxPacker.pack(codes: [UInt8](repeating: 32, count: 15), geometry: geometry) }
+        #expect(throws: LowBitError.self) { try TCFPxPacker.unpack(packed: [UInt8](repeating: 0, count: 10), geometry: geometry) }
+        #expect(throws: LowBitError.self) { try TCFPxFormat(exponentBits: 5, mantissaBits: 2) }
+        #expect(throws: LowBitError.self) { try TCFPxFormat(name: "fpx9") }
+        #expect(throws: LowBitError.self) { try TCFPxGeometry(format: format, outFeatures: 0, inFeatures: 5) }
+        #expect(try TCFPxFormat(name: "fpe2m3") == TCFPxFormat(exponentBits: 2, mantissaBits: 3))
+        #expect(try TCFPxFormat(name: "fp6").description == "e3m2")
+    }
+}
+
+/// Runs the kernel's dequantization (tcfpx_gemm.cu: assemble + cast4) on the CPU over packed weights and checks
+/// every value against the format's definition: the exactness argument of the bit trick, for every format.
+@Suite struct TCFPxBitTrickTests {
+    /// Byte bit of the MSB of a segment after assembly (the kernel's TCFPX_POS*).
+    static func bytePosition(_ segment: TCFPxGeometry.Segment, format: TCFPxFormat, spaced: Bool) -> Int {
+        let top = segment.codeShift + segment.bits - 1
+        if spaced {
+            let l = format.exponentBits + format.mantissaBits
+            return top == l ? 7 : (2 - format.mantissaBits) + top
+        }
+        return 8 - format.width + top
+    }
+
+    @Test(arguments: tcfpxTestFormats)
+    func kernelDequantIsExact(e: Int, m: Int) throws {
+        let format = try TCFPxFormat(exponentBits: e, mantissaBits: m)
+        let w = format.width
+        let geometry = try TCFPxGeometry(format: format, outFeatures: 16, inFeatures: 128)
+        let spaced = geometry.isSpaced
+        #expect(spaced == (m <= 2))
+        // Every code appears: 2048 values cycle through all 2^w codes.
+        var codes = [UInt8](repeating: 0, count: 2048)
+        for i in 0..<2048 { codes[i] = UInt8((i * 7 + i / 64) % (1 << w)) }
+        #expect(Set(codes).count == 1 << w)
+        let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
+        func word(_ o: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for i in 0..<4 { v |= UInt32(packed[o + i]) << UInt32(8 * i) }
+            return v
+        }
+        let l = e + m
+        let byteField: UInt32 = spaced ? ((1 << UInt32(l)) - 1) << UInt32(2 - m) : (0x7F >> UInt32(8 - w)) << UInt32(8 - w)
+        let fieldMask = (byteField << 24) | (byteField << 8)
+        func cast(_ x: UInt32, shift: Int) -> (UInt32, UInt32) {
+            if shift == 0 { return (x & 0xFF00_FF00, (x << 8) & 0xFF00_FF00) }
+            let y = x << 8
+            return ((x & 0x8000_8000) | ((x & fieldMask) >> UInt32(shift)),
+                    (y & 0x8000_8000) | ((y & fieldMask) >> UInt32(shift)))
+        }
+        let fp16Scale = Double(sign: .plus, exponent: 15 - format.bias, significand: 1)
+        let bf16Scale = Double(sign: .plus, exponent: 127 - format.bias, significand: 1)
+        let topMask: [Int: UInt32] = [1: 0x8080_8080, 2: 0xC0C0_C0C0, 4: 0xF0F0_F0F0]
+        for lane in 0..<32 {
+            for group in 0..<16 {
+                // The kernel's assemble<G>: per segment, shift the word so group G's fields are on top of each
+                // byte, mask, and move them down to their byte position.
+                var x: UInt32 = 0
+                for segment in geometry.segments {
+                    let perWord = 8 / segment.bits
+                    let (o, _) = TCFPxGeometry.wordLocation(segment, lane: lane, group: group, byte: 0)
+                    let v = (word(o) << UInt32(segment.bits * (group % perWord))) & topMask[segment.bits]!
+                    x |= v >> UInt32(7 - Self.bytePosition(segment, format: format, spaced: spaced))
+                }
+                let (p16, q16) = cast(x, shift: spaced ? 0 : 5 - e)
+                let (pb, qb) = cast(x, shift: spaced ? 3 : 8 - e)
+                // Register P = bytes 3 (hi) and 1 (lo); Q = bytes 2 and 0.
+                let registers: [(UInt32, UInt32, Int, Int)] = [(p16, pb, 3, 1), (q16, qb, 2, 0)]
+                for (reg16, regB, hiByte, loByte) in registers {
+                    let halves: [(Int, Int)] = [(0, loByte), (1, hiByte)]
+                    for (half, byte) in halves {
+                        let (r, c) = TCFPxGeometry.source(lane: lane, group: group, byte: byte)
+                        let expected = format.value(ofCode: codes[r * 128 + c])
+                        let h = UInt16(truncatingIfNeeded: reg16 >> UInt32(16 * half))
+                        let fp16 = Double(Float16(bitPattern: h)) * fp16Scale
+                        let b = UInt16(truncatingIfNeeded: regB >> UInt32(16 * half))
+                        let bf16 = Double(Float(bitPattern: UInt32(b) << 16)) * bf16Scale
+                        let ok16 = fp16 == expected && fp16.sign == expected.sign
+                        let okB = bf16 == expected && bf16.sign == expected.sign
+                        if !ok16 || !okB {
+                            Issue.record("\(format) code \(codes[r * 128 + c]): fp16 \(fp16), bf16 \(bf16), want \(expected)")
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func formatValues() throws {
+        let fp6 = try TCFPxFormat(name: "fp6")
+        #expect(fp6.value(ofCode: 0b0_011_00) == 1)
+        #expect(fp6.value(ofCode: 0b0_111_11) == 28)
+        #expect(fp6.value(ofCode: 0b0_000_01) == 0.0625)
+        #expect(fp6.value(ofCode: 0b1_001_00) == -0.25)
+        let e2m3 = try TCFPxFormat(name: "fpe2m3")
+        #expect(e2m3.value(ofCode: 0b0_11_111) == 7.5)
+        #expect(e2m3.value(ofCode: 0b0_00_001) == 0.125)
+    }
+}
