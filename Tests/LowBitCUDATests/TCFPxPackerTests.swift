@@ -214,3 +214,28 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         #expect(e2m3.value(ofCode: 0b0_00_001) == 0.125)
     }
 }
+
+/// The split-K wave rule, checked against the plans printed in the H200 runs (132 SMs × 3 CTAs = 396 slots).
+@Suite struct TCFPxSplitRuleTests {
+    @Test func llamaShapes() {
+        // 8192×8192: 64 row blocks, 64 column tiles → 6 splits (384 CTAs fill one wave).
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
+        // 10240×8192: 80 row blocks → 4 splits of 16 (320 CTAs).
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 80, columnBlocks: 1, slots: 396).splits == 4)
+        // 57344×8192: 448 row blocks → 4 splits (1792 CTAs, 5 waves of 16 units).
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 448, columnBlocks: 1, slots: 396).splits == 4)
+        // 8192×28672: 224 column tiles → 6 splits.
+        #expect(TCFPxGemm.splitK(columnTiles: 224, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
+    }
+
+    @Test func edgeCases() {
+        // One column tile cannot be split; a grid of whole waves is not split (3960 = 10 × 396).
+        #expect(TCFPxGemm.splitK(columnTiles: 1, rowBlocks: 5, columnBlocks: 1, slots: 396).splits == 1)
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 3960, columnBlocks: 1, slots: 396).splits == 1)
+        // Every split covers at least one tile and together they cover all.
+        for kt in [1, 2, 3, 5, 17, 64, 224] {
+            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 2, slots: 264)
+            #expect(r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+        }
+    }
+}

@@ -200,15 +200,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let mBlocks = (geometry.rowTiles + warps * mtPerWarp - 1) / (warps * mtPerWarp)
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
-        var best = (cost: Double.infinity, splits: 1, per: kt)
-        for s in 1...max(1, min(kt, 32)) {
-            let per = (kt + s - 1) / s
-            let actual = (kt + per - 1) / per
-            let ctas = mBlocks * actual * nBlocks
-            let waves = (ctas + slots - 1) / slots
-            let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
-            if cost < best.cost - 1e-9 { best = (cost, actual, per) }
-        }
+        var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots)
         if let forced = Self.splitsOverride {
             let per = (kt + min(forced, kt) - 1) / min(forced, kt)
             best = (0, (kt + per - 1) / per, per)
@@ -217,6 +209,23 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                                splits: best.splits, unitsPerSplit: best.per,
                                grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
                                ctasPerSM: ctasPerSM, chunkRows: 0)
+    }
+
+    /// The wave rule: among s = 1…min(KT, 32) splits of the KT column tiles, minimize
+    /// ⌈CTAs(s) / slots⌉ · ⌈KT / s⌉ · (1 + 3 % per extra split) (waves × units per CTA, with a small price for the
+    /// partial-sum traffic); ties keep the smaller s. `slots` = SMs × CTAs per SM.
+    public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int,
+                              slots: Int) -> (cost: Double, splits: Int, per: Int) {
+        var best = (cost: Double.infinity, splits: 1, per: kt)
+        for s in 1...max(1, min(kt, 32)) {
+            let per = (kt + s - 1) / s
+            let actual = (kt + per - 1) / per
+            let ctas = rowBlocks * actual * columnBlocks
+            let waves = (ctas + max(1, slots) - 1) / max(1, slots)
+            let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
+            if cost < best.cost - 1e-9 { best = (cost, actual, per) }
+        }
+        return best
     }
 
     /// `encode` with an explicit path (benches compare both).
