@@ -64,12 +64,13 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     }()
 
     /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
-    /// LOWBIT_TCFPX_SPLITS (forces split-K).
+    /// LOWBIT_TCFPX_SPLITS (forces split-K), LOWBIT_TCFPX_WARPS (4 or 8 warps per CTA).
     static func override(_ name: String) -> Int? {
         getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
     static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
+    static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -89,15 +90,24 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     private let scratch = Mutex<Scratch>(Scratch())
 
     /// Packs `codes` (OC·IC bytes, one code each) on the host and uploads them with `scales` (FP16 bits, OC).
+    /// Warps per CTA (4 × 2 row tiles or 8 × 1 row tile; both cover one 128-row block of the layout), nil = 4
+    /// unless LOWBIT_TCFPX_WARPS says otherwise.
+    public let warpsPerCTA: Int?
+
     public convenience init(context: CUDAContext, format: TCFPxFormat, outFeatures: Int, inFeatures: Int,
-                            codes: [UInt8], scales: [UInt16]) throws {
+                            codes: [UInt8], scales: [UInt16], warpsPerCTA: Int? = nil) throws {
         let geometry = try TCFPxGeometry(format: format, outFeatures: outFeatures, inFeatures: inFeatures)
         let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
-        try self.init(context: context, geometry: geometry, packed: packed, scales: scales)
+        try self.init(context: context, geometry: geometry, packed: packed, scales: scales, warpsPerCTA: warpsPerCTA)
     }
 
     /// Uploads already packed weights (`TCFPxPacker.pack`) and FP16 scales.
-    public init(context: CUDAContext, geometry: TCFPxGeometry, packed: [UInt8], scales: [UInt16]) throws {
+    public init(context: CUDAContext, geometry: TCFPxGeometry, packed: [UInt8], scales: [UInt16],
+                warpsPerCTA: Int? = nil) throws {
+        if let w = warpsPerCTA, w != 4 && w != 8 {
+            throw LowBitError.invalidArgument("warpsPerCTA", "\(w): the TC-FPx kernel runs 4 or 8 warps per CTA")
+        }
+        self.warpsPerCTA = warpsPerCTA
         guard packed.count == geometry.packedByteCount else {
             throw LowBitError.shapeMismatch("TC-FPx weights: \(packed.count) packed bytes, expected \(geometry.packedByteCount)")
         }
@@ -183,7 +193,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let tn = 8 * nTiles
         // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
         // N ≤ 16 by < 10 %).
-        let warps = 4, mtPerWarp = 2
+        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. Run 2's
+        // sweep: 8 × 1 (2 stages) was 27 % faster at N = 16 and 15 % at N = 64 on 8192×8192, equal at N = 1; it is not
+        // the default until a GPU self-test run has covered it (the `8 warps` self-test below).
+        let warps = warpsPerCTA ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
