@@ -1,6 +1,7 @@
 import Testing
 import LowBitCore
 @testable import LowBitCUDA
+import LowBitFormats
 
 /// SplitMix64: deterministic random codes without Foundation.
 struct TCFPxTestRNG {
@@ -237,5 +238,32 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
             let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 2, slots: 264)
             #expect(r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
         }
+    }
+}
+
+/// The kernel's view of the formats (TCFPxFormat.value) against the formats layer's codec (FPxFormat.decode),
+/// two independent implementations, and the FPxMatrix bridge.
+@Suite struct TCFPxFormatsBridgeTests {
+    @Test(arguments: [(3, 2), (2, 3), (2, 2), (3, 1), (2, 1)])
+    func valuesAgreeWithFormatsCodec(e: Int, m: Int) throws {
+        let codec = try FPxFormat(exponentBits: e, mantissaBits: m)
+        let format = try TCFPxFormat(codec)
+        for code in 0..<format.codeCount {
+            let a = format.value(ofCode: UInt8(code)), b = Double(codec.decode(UInt8(code)))
+            #expect(a == b && a.sign == b.sign, "e\(e)m\(m) code \(code): \(a) vs \(b)")
+        }
+    }
+
+    @Test func packsPerRowMatrixAndRefusesGroups() throws {
+        let codec = try FPxFormat(exponentBits: 3, mantissaBits: 2)
+        var rng = TCFPxTestRNG(state: 5)
+        let (rows, cols) = (37, 300)
+        let weights = (0..<rows * cols).map { _ in Float(Int(rng.next() % 2001) - 1000) / 500 }
+        let matrix = try FPxMatrix.quantize(weights, rows: rows, columns: cols, format: codec)
+        let prepared = try TCFPxPreparedWeights(matrix)
+        #expect(prepared.scales == matrix.scales)
+        #expect(try TCFPxPacker.unpack(packed: prepared.packed, geometry: prepared.geometry) == matrix.codes)
+        let grouped = try FPxMatrix.quantize(weights, rows: rows, columns: cols, format: codec, grouping: .columns(100))
+        #expect(throws: LowBitError.self) { try TCFPxPreparedWeights(grouped) }
     }
 }
