@@ -201,8 +201,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = stages * stageBytes
-        let function = try context.kernels.function(
-            "tcfpx_gemm", in: .tcfpx,
+        let function = try Self.kernel(
+            "tcfpx_gemm", context: context,
             defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
                              mtPerWarp: mtPerWarp, warps: warps))
         let registers = max(1, try function.attribute(.registers))
@@ -222,6 +222,20 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                                splits: best.splits, unitsPerSplit: best.per,
                                grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
                                ctasPerSM: ctasPerSM, chunkRows: 0)
+    }
+
+    /// Kernels by (context, name, defines), shared by every layer: the library's own module cache hashes the whole
+    /// kernel source per lookup, too slow for the first call of each of hundreds of layers in a decode step.
+    /// (Contexts live as long as the process: `CUDA.shared()` caches them, so their identity is a stable key.)
+    private static let kernelCache = Mutex<[String: CUDAFunction]>([:])
+
+    static func kernel(_ name: String, context: CUDAContext, defines: [String: String]) throws -> CUDAFunction {
+        let key = "\(ObjectIdentifier(context))|\(name)|"
+            + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        if let f = kernelCache.withLock({ $0[key] }) { return f }
+        let f = try context.kernels.function(name, in: .tcfpx, defines: defines)
+        kernelCache.withLock { $0[key] = f }
+        return f
     }
 
     /// The wave rule: among s = 1…min(KT, 32) splits of the KT column tiles, minimize
@@ -255,10 +269,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         } else {
             plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
             function = plan.path == .dequantizeCublas
-                ? try context.kernels.function(
-                    "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
-                : try context.kernels.function(
-                    "tcfpx_gemm", in: .tcfpx,
+                ? try Self.kernel(
+                    "tcfpx_dequantize", context: context, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                : try Self.kernel(
+                    "tcfpx_gemm", context: context,
                     defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
                                      mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
             scratch.withLock { s in
