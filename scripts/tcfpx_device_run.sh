@@ -7,6 +7,15 @@ BIN=${BIN:-./lowbit}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,power.draw,power.limit --format=csv | tee "$OUT/gpu.txt"
 timeout ${SELFTEST_TIMEOUT:-200} $BIN selftest --device cuda --filter "${FILTER:-tcfpx}" > "$OUT/selftest.log" 2>&1
 grep -E "FAIL|passed" "$OUT/selftest.log"
+if [ -n "$NCU" ] && command -v ncu >/dev/null; then   # hardware counters of the fused kernel (Firecracker machines)
+  for n in 1 16; do
+    timeout 240 ncu --clock-control none -k tcfpx_gemm -c 2 --section SpeedOfLight --section WarpStateStats \
+      --section MemoryWorkloadAnalysis --section LaunchStats --section Occupancy \
+      $BIN bench gemm --device cuda --format fp6 --shapes 8192x8192 --batches $n --path fused --repetitions 3 \
+      > "$OUT/ncu-n$n.txt" 2>&1
+    grep -E "Duration|Memory Throughput|DRAM Throughput|Achieved Occupancy|Issue Slots Busy|Stall|Warp Cycles" "$OUT/ncu-n$n.txt" | head -20
+  done
+fi
 if [ -n "$SWEEP" ]; then
   for cfg in $SWEEP; do   # cfg = stages:mt:warps
     IFS=: read st mt wp <<< "$cfg"
