@@ -32,8 +32,9 @@ public struct TCFPxPreparedWeights: Sendable {
 
 extension TCFPxGemm {
     /// Uploads weights packed by `TCFPxPreparedWeights` (for example from an `FPxMatrix`).
-    public convenience init(context: CUDAContext, prepared: TCFPxPreparedWeights, warpsPerCTA: Int? = nil) throws {
+    public convenience init(context: CUDAContext, prepared: TCFPxPreparedWeights,
+                            tuning: TCFPxTuning = TCFPxTuning()) throws {
         try self.init(context: context, geometry: prepared.geometry, packed: prepared.packed, scales: prepared.scales,
-                      warpsPerCTA: warpsPerCTA)
+                      tuning: tuning)
     }
 }
