@@ -7,10 +7,19 @@ BIN=${BIN:-./lowbit}
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,clocks.mem,power.draw,power.limit --format=csv | tee "$OUT/gpu.txt"
 timeout ${SELFTEST_TIMEOUT:-200} $BIN selftest --device cuda --filter "${FILTER:-tcfpx}" > "$OUT/selftest.log" 2>&1
 grep -E "FAIL|passed" "$OUT/selftest.log"
+if [ -n "$NCU" ] && command -v ncu >/dev/null; then   # hardware counters of the fused kernel (Firecracker machines)
+  for n in 1 16; do
+    timeout 240 ncu --clock-control none -k tcfpx_gemm -c 2 --section SpeedOfLight --section WarpStateStats \
+      --section MemoryWorkloadAnalysis --section LaunchStats --section Occupancy \
+      $BIN bench gemm --device cuda --format fp6 --shapes 8192x8192 --batches $n --path fused --repetitions 3 \
+      > "$OUT/ncu-n$n.txt" 2>&1
+    grep -E "Duration|Memory Throughput|DRAM Throughput|Achieved Occupancy|Issue Slots Busy|Stall|Warp Cycles" "$OUT/ncu-n$n.txt" | head -20
+  done
+fi
 if [ -n "$SWEEP" ]; then
-  for cfg in $SWEEP; do   # cfg = stages:mt:warps
-    IFS=: read st mt wp <<< "$cfg"
-    LOWBIT_TCFPX_STAGES=$st LOWBIT_TCFPX_MT=$mt LOWBIT_TCFPX_WARPS=$wp timeout 120 $BIN bench gemm --device cuda --format fp6 \
+  for cfg in $SWEEP; do   # cfg = stages:warps:acc2, e.g. SWEEP="4:4:0 2:8:0 4:4:1 2:8:1"
+    IFS=: read st wp a2 <<< "$cfg"
+    LOWBIT_TCFPX_STAGES=$st LOWBIT_TCFPX_WARPS=$wp LOWBIT_TCFPX_ACC2=$a2 timeout 120 $BIN bench gemm --device cuda --format fp6 \
       --path fused --shapes ${SWEEP_SHAPES:-8192x8192,57344x8192} --batches ${SWEEP_BATCHES:-1,16,64} --repetitions 20 \
       2>/dev/null | grep -v roofline | sed "s/^/[$cfg] /" | tee -a "$OUT/sweep.txt" | awk '{print $1, $4, $5, $6, $10, $16}'
   done

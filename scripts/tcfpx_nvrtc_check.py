@@ -30,6 +30,9 @@ for (e, m) in [(3, 2), (2, 3), (2, 2), (3, 1), (2, 1), (1, 1), (4, 2)]:
 for nt in (1, 4, 8):
     configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=nt, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4 if nt == 1 else 3, TCFPX_XALIGNED=1))
 configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=1, TCFPX_NT=2, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4, TCFPX_XALIGNED=0))
+configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=2, TCFPX_MT=1, TCFPX_WARPS=8, TCFPX_STAGES=2, TCFPX_XALIGNED=1))
+configs.append(dict(TCFPX_E=2, TCFPX_M=3, TCFPX_BF16=1, TCFPX_NT=8, TCFPX_MT=1, TCFPX_WARPS=8, TCFPX_STAGES=3, TCFPX_XALIGNED=1))
+configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=2, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4, TCFPX_XALIGNED=1, TCFPX_ACC2=1))
 only = int(sys.argv[1]) if len(sys.argv) > 1 else None
 dump = sys.argv[2] if len(sys.argv) > 2 else None   # write the cubin of config `only` here (for nvdisasm)
 for i, c in enumerate(configs):

@@ -1,6 +1,7 @@
 import Testing
 import LowBitCore
 @testable import LowBitCUDA
+import LowBitFormats
 
 /// SplitMix64: deterministic random codes without Foundation.
 struct TCFPxTestRNG {
@@ -212,5 +213,57 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         let e2m3 = try TCFPxFormat(name: "fpe2m3")
         #expect(e2m3.value(ofCode: 0b0_11_111) == 7.5)
         #expect(e2m3.value(ofCode: 0b0_00_001) == 0.125)
+    }
+}
+
+/// The split-K wave rule, checked against the plans printed in the H200 runs (132 SMs × 3 CTAs = 396 slots).
+@Suite struct TCFPxSplitRuleTests {
+    @Test func llamaShapes() {
+        // 8192×8192: 64 row blocks, 64 column tiles → 6 splits (384 CTAs fill one wave).
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
+        // 10240×8192: 80 row blocks → 4 splits of 16 (320 CTAs).
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 80, columnBlocks: 1, slots: 396).splits == 4)
+        // 57344×8192: 448 row blocks → 4 splits (1792 CTAs, 5 waves of 16 units).
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 448, columnBlocks: 1, slots: 396).splits == 4)
+        // 8192×28672: 224 column tiles → 6 splits.
+        #expect(TCFPxGemm.splitK(columnTiles: 224, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
+    }
+
+    @Test func edgeCases() {
+        // One column tile cannot be split; a grid of whole waves is not split (3960 = 10 × 396).
+        #expect(TCFPxGemm.splitK(columnTiles: 1, rowBlocks: 5, columnBlocks: 1, slots: 396).splits == 1)
+        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 3960, columnBlocks: 1, slots: 396).splits == 1)
+        // Every split covers at least one tile and together they cover all.
+        for kt in [1, 2, 3, 5, 17, 64, 224] {
+            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 2, slots: 264)
+            #expect(r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+        }
+    }
+}
+
+/// The kernel's view of the formats (TCFPxFormat.value) against the formats layer's codec (FPxFormat.decode),
+/// two independent implementations, and the FPxMatrix bridge.
+@Suite struct TCFPxFormatsBridgeTests {
+    @Test(arguments: [(3, 2), (2, 3), (2, 2), (3, 1), (2, 1)])
+    func valuesAgreeWithFormatsCodec(e: Int, m: Int) throws {
+        let codec = try FPxFormat(exponentBits: e, mantissaBits: m)
+        let format = try TCFPxFormat(codec)
+        for code in 0..<format.codeCount {
+            let a = format.value(ofCode: UInt8(code)), b = Double(codec.decode(UInt8(code)))
+            #expect(a == b && a.sign == b.sign, "e\(e)m\(m) code \(code): \(a) vs \(b)")
+        }
+    }
+
+    @Test func packsPerRowMatrixAndRefusesGroups() throws {
+        let codec = try FPxFormat(exponentBits: 3, mantissaBits: 2)
+        var rng = TCFPxTestRNG(state: 5)
+        let (rows, cols) = (37, 300)
+        let weights = (0..<rows * cols).map { _ in Float(Int(rng.next() % 2001) - 1000) / 500 }
+        let matrix = try FPxMatrix.quantize(weights, rows: rows, columns: cols, format: codec)
+        let prepared = try TCFPxPreparedWeights(matrix)
+        #expect(prepared.scales == matrix.scales)
+        #expect(try TCFPxPacker.unpack(packed: prepared.packed, geometry: prepared.geometry) == matrix.codes)
+        let grouped = try FPxMatrix.quantize(weights, rows: rows, columns: cols, format: codec, grouping: .columns(100))
+        #expect(throws: LowBitError.self) { try TCFPxPreparedWeights(grouped) }
     }
 }

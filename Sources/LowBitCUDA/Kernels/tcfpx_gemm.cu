@@ -7,6 +7,7 @@
 //   TCFPX_WARPS          warps per CTA (each owns MT M tiles; all share the CTA's K range and its X tile)
 //   TCFPX_STAGES         cp.async pipeline depth (global → shared memory)
 //   TCFPX_XALIGNED       1 when IC % 8 == 0 and X is 16-byte aligned (16-byte cp.async of X), else 0
+//   TCFPX_ACC2           1: separate accumulators for even and odd k-steps (shorter mma dependency chains)
 //
 // Computes Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ.
 //
@@ -58,6 +59,11 @@
 #endif
 #ifndef TCFPX_XALIGNED
 #define TCFPX_XALIGNED 1
+#endif
+// 1: even and odd k-steps accumulate into separate registers (summed at the end), halving the dependent chain of
+// mma.sync per accumulator (8 → 4 per unit). Opt-in until measured (TCFPxTuning.splitAccumulators).
+#ifndef TCFPX_ACC2
+#define TCFPX_ACC2 0
 #endif
 
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
@@ -338,12 +344,20 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     const int count = max(0, ktEnd - ktBegin);
 
     float acc[TCFPX_MT][TCFPX_NT][4];
+#if TCFPX_ACC2
+    float acc2[TCFPX_MT][TCFPX_NT][4];
+#endif
 #pragma unroll
     for (int i = 0; i < TCFPX_MT; i++)
 #pragma unroll
         for (int j = 0; j < TCFPX_NT; j++)
 #pragma unroll
-            for (int e = 0; e < 4; e++) acc[i][j][e] = 0.f;
+            for (int e = 0; e < 4; e++) {
+                acc[i][j][e] = 0.f;
+#if TCFPX_ACC2
+                acc2[i][j][e] = 0.f;
+#endif
+            }
 
     // Pipeline prologue: STAGES − 1 stages in flight.
 #pragma unroll
@@ -397,13 +411,25 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
                     for (int j = 0; j < TCFPX_NT; j++) {
                         unsigned b0 = q == 0 ? b[j].x : b[j].z;
                         unsigned b1 = q == 0 ? b[j].y : b[j].w;
+#if TCFPX_ACC2
+                        mma16816(q == 0 ? acc[i][j] : acc2[i][j], a, b0, b1);
+#else
                         mma16816(acc[i][j], a, b0, b1);
+#endif
                     }
                 }
             }
         }
     }
     cp_async_wait<0>();
+#if TCFPX_ACC2
+#pragma unroll
+    for (int i = 0; i < TCFPX_MT; i++)
+#pragma unroll
+        for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) acc[i][j][e] += acc2[i][j][e];
+#endif
 
     // Accumulator element e of tile (i, j): row 16·mt + g + 8·(e / 2), column n0 + 8j + 2t + (e % 2).
     if (splits == 1) {

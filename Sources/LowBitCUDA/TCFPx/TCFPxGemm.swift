@@ -20,6 +20,19 @@ public enum TCFPxPath: String, Sendable, CaseIterable {
     case dequantizeCublas = "dequant+cublas"
 }
 
+/// Kernel options that are not yet defaults (each has GPU self-tests; see docs/tcfpx.md "Pending GPU validation").
+public struct TCFPxTuning: Sendable, Hashable {
+    /// 4 warps × 2 row tiles (nil: default, or LOWBIT_TCFPX_WARPS) or 8 warps × 1 row tile per CTA.
+    public var warps: Int?
+    /// Separate accumulators for even and odd k-steps (nil: off, or LOWBIT_TCFPX_ACC2=1).
+    public var splitAccumulators: Bool?
+
+    public init(warps: Int? = nil, splitAccumulators: Bool? = nil) {
+        self.warps = warps
+        self.splitAccumulators = splitAccumulators
+    }
+}
+
 /// How one call is launched (derived from the shape, the batch and the device; no tables).
 public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
     public let path: TCFPxPath
@@ -34,6 +47,7 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
     public let ctasPerSM: Int
     /// Rows per dequantize chunk (dequant+cuBLAS path).
     public let chunkRows: Int
+    public var splitAccumulators: Bool = false
 
     public var description: String {
         switch path {
@@ -41,6 +55,7 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
         default:
             "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
                 + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
+                + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "")
         }
     }
 }
@@ -64,12 +79,14 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     }()
 
     /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
-    /// LOWBIT_TCFPX_SPLITS (forces split-K).
+    /// LOWBIT_TCFPX_SPLITS (forces split-K), LOWBIT_TCFPX_WARPS (4 or 8 warps per CTA), LOWBIT_TCFPX_ACC2 (1).
     static func override(_ name: String) -> Int? {
         getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
     static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
+    static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
+    static let acc2Override = override("LOWBIT_TCFPX_ACC2").map { $0 == 1 }
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -89,15 +106,23 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     private let scratch = Mutex<Scratch>(Scratch())
 
     /// Packs `codes` (OC·IC bytes, one code each) on the host and uploads them with `scales` (FP16 bits, OC).
+    /// Options that are not defaults yet (TCFPxTuning).
+    public let tuning: TCFPxTuning
+
     public convenience init(context: CUDAContext, format: TCFPxFormat, outFeatures: Int, inFeatures: Int,
-                            codes: [UInt8], scales: [UInt16]) throws {
+                            codes: [UInt8], scales: [UInt16], tuning: TCFPxTuning = TCFPxTuning()) throws {
         let geometry = try TCFPxGeometry(format: format, outFeatures: outFeatures, inFeatures: inFeatures)
         let packed = try TCFPxPacker.pack(codes: codes, geometry: geometry)
-        try self.init(context: context, geometry: geometry, packed: packed, scales: scales)
+        try self.init(context: context, geometry: geometry, packed: packed, scales: scales, tuning: tuning)
     }
 
     /// Uploads already packed weights (`TCFPxPacker.pack`) and FP16 scales.
-    public init(context: CUDAContext, geometry: TCFPxGeometry, packed: [UInt8], scales: [UInt16]) throws {
+    public init(context: CUDAContext, geometry: TCFPxGeometry, packed: [UInt8], scales: [UInt16],
+                tuning: TCFPxTuning = TCFPxTuning()) throws {
+        if let w = tuning.warps, w != 4 && w != 8 {
+            throw LowBitError.invalidArgument("tuning.warps", "\(w): the TC-FPx kernel runs 4 or 8 warps per CTA")
+        }
+        self.tuning = tuning
         guard packed.count == geometry.packedByteCount else {
             throw LowBitError.shapeMismatch("TC-FPx weights: \(packed.count) packed bytes, expected \(geometry.packedByteCount)")
         }
@@ -153,8 +178,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     // MARK: Launch
 
     func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
-                 mtPerWarp: Int = 2, warps: Int = 4) -> [String: String] {
-        [
+                 mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false) -> [String: String] {
+        ["TCFPX_ACC2": splitAccumulators ? "1" : "0",
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
@@ -183,15 +208,19 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let tn = 8 * nTiles
         // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
         // N ≤ 16 by < 10 %).
-        let warps = 4, mtPerWarp = 2
+        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. Run 2's
+        // sweep: 8 × 1 (2 stages) was 27 % faster at N = 16 and 15 % at N = 64 on 8192×8192, equal at N = 1; it is not
+        // the default until a GPU self-test run has covered it (the `8 warps` self-test below).
+        let warps = tuning.warps ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
+        let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? false
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = stages * stageBytes
-        let function = try context.kernels.function(
-            "tcfpx_gemm", in: .tcfpx,
+        let function = try Self.kernel(
+            "tcfpx_gemm", context: context,
             defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
-                             mtPerWarp: mtPerWarp, warps: warps))
+                             mtPerWarp: mtPerWarp, warps: warps, splitAccumulators: acc2))
         let registers = max(1, try function.attribute(.registers))
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
@@ -200,23 +229,48 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let mBlocks = (geometry.rowTiles + warps * mtPerWarp - 1) / (warps * mtPerWarp)
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
-        var best = (cost: Double.infinity, splits: 1, per: kt)
-        for s in 1...max(1, min(kt, 32)) {
-            let per = (kt + s - 1) / s
-            let actual = (kt + per - 1) / per
-            let ctas = mBlocks * actual * nBlocks
-            let waves = (ctas + slots - 1) / slots
-            let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
-            if cost < best.cost - 1e-9 { best = (cost, actual, per) }
-        }
+        var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots)
         if let forced = Self.splitsOverride {
             let per = (kt + min(forced, kt) - 1) / min(forced, kt)
             best = (0, (kt + per - 1) / per, per)
         }
-        return TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
-                               splits: best.splits, unitsPerSplit: best.per,
-                               grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
-                               ctasPerSM: ctasPerSM, chunkRows: 0)
+        var plan = TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
+                                   splits: best.splits, unitsPerSplit: best.per,
+                                   grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
+                                   ctasPerSM: ctasPerSM, chunkRows: 0)
+        plan.splitAccumulators = acc2
+        return plan
+    }
+
+    /// Kernels by (context, name, defines), shared by every layer: the library's own module cache hashes the whole
+    /// kernel source per lookup, too slow for the first call of each of hundreds of layers in a decode step.
+    /// (Contexts live as long as the process: `CUDA.shared()` caches them, so their identity is a stable key.)
+    private static let kernelCache = Mutex<[String: CUDAFunction]>([:])
+
+    static func kernel(_ name: String, context: CUDAContext, defines: [String: String]) throws -> CUDAFunction {
+        let key = "\(ObjectIdentifier(context))|\(name)|"
+            + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        if let f = kernelCache.withLock({ $0[key] }) { return f }
+        let f = try context.kernels.function(name, in: .tcfpx, defines: defines)
+        kernelCache.withLock { $0[key] = f }
+        return f
+    }
+
+    /// The wave rule: among s = 1…min(KT, 32) splits of the KT column tiles, minimize
+    /// ⌈CTAs(s) / slots⌉ · ⌈KT / s⌉ · (1 + 3 % per extra split) (waves × units per CTA, with a small price for the
+    /// partial-sum traffic); ties keep the smaller s. `slots` = SMs × CTAs per SM.
+    public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int,
+                              slots: Int) -> (cost: Double, splits: Int, per: Int) {
+        var best = (cost: Double.infinity, splits: 1, per: kt)
+        for s in 1...max(1, min(kt, 32)) {
+            let per = (kt + s - 1) / s
+            let actual = (kt + per - 1) / per
+            let ctas = rowBlocks * actual * columnBlocks
+            let waves = (ctas + max(1, slots) - 1) / max(1, slots)
+            let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
+            if cost < best.cost - 1e-9 { best = (cost, actual, per) }
+        }
+        return best
     }
 
     /// `encode` with an explicit path (benches compare both).
@@ -233,12 +287,13 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         } else {
             plan = try launchPlan(batch: batch, activation: activation, path: path, xAligned: xAligned)
             function = plan.path == .dequantizeCublas
-                ? try context.kernels.function(
-                    "tcfpx_dequantize", in: .tcfpx, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
-                : try context.kernels.function(
-                    "tcfpx_gemm", in: .tcfpx,
+                ? try Self.kernel(
+                    "tcfpx_dequantize", context: context, defines: defines(activation: activation, nTiles: 1, stages: 2, xAligned: true))
+                : try Self.kernel(
+                    "tcfpx_gemm", context: context,
                     defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
-                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps))
+                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps,
+                                     splitAccumulators: plan.splitAccumulators))
             scratch.withLock { s in
                 if s.plans.count > 256 { s.plans.removeAll() }
                 s.plans[key] = (plan, function)

@@ -27,6 +27,16 @@ extension GPUSelfTests {
         // 2^-9/√3 relative error: a looser bound, and `auto` never picks this path for BF16.
         tests.append(tcfpxTest("tcfpx e2m3 bf16 dequant+cublas OC=1031 IC=577 N=200", format: "fpe2m3", oc: 1031, ic: 577,
                                batches: [200], activation: .bfloat16, path: .dequantizeCublas, bound: 4e-3))
+        tests.append(tcfpxTest("tcfpx e3m2 f16 8 warps × 1 tile OC=1031 IC=577 N=1,16,33,64", format: "fp6", oc: 1031,
+                               ic: 577, batches: [1, 16, 33, 64], activation: .float16, path: .fused, tuning: TCFPxTuning(warps: 8)))
+        tests.append(tcfpxTest("tcfpx e2m3 bf16 8 warps × 1 tile split-K OC=4099 IC=4096 N=5,16", format: "fpe2m3",
+                               oc: 4099, ic: 4096, batches: [5, 16], activation: .bfloat16, path: .fused, tuning: TCFPxTuning(warps: 8)))
+        tests.append(tcfpxTest("tcfpx e3m2 f16 split accumulators OC=1031 IC=577 N=1,16,33,64", format: "fp6", oc: 1031,
+                               ic: 577, batches: [1, 16, 33, 64], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(splitAccumulators: true)))
+        tests.append(tcfpxTest("tcfpx e3m1 bf16 8 warps + split accumulators split-K OC=4099 IC=4096 N=3,16",
+                               format: "fpe3m1", oc: 4099, ic: 4096, batches: [3, 16], activation: .bfloat16, path: .fused,
+                               tuning: TCFPxTuning(warps: 8, splitAccumulators: true)))
         tests.append(GPUSelfTest("tcfpx e3m2 split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
             try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4)
         })
@@ -34,13 +44,14 @@ extension GPUSelfTests {
     }()
 
     static func tcfpxTest(_ name: String, format: String, oc: Int, ic: Int, batches: [Int],
-                          activation: GPUActivationType, path: TCFPxPath, bound: Double = 1e-3) -> GPUSelfTest {
+                          activation: GPUActivationType, path: TCFPxPath, bound: Double = 1e-3,
+                          tuning: TCFPxTuning = TCFPxTuning()) -> GPUSelfTest {
         GPUSelfTest(name) { t in
             let fmt = try TCFPxFormat(name: format)
             let (codes, scales) = TCFPxGemmBuilder.randomCodes(format: fmt, outFeatures: oc, inFeatures: ic,
                                                                seed: t.random.next())
             let gemm = try TCFPxGemm(context: t.context, format: fmt, outFeatures: oc, inFeatures: ic,
-                                     codes: codes, scales: scales)
+                                     codes: codes, scales: scales, tuning: tuning)
             // Reference weights straight from the format's definition (not from the device copy).
             let table = (0..<fmt.codeCount).map { fmt.value(ofCode: UInt8($0)) }
             var w = [Double](repeating: 0, count: oc * ic)
