@@ -63,10 +63,20 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let prefetch = fluteEnvironmentInt("LOWBIT_FLUTE_PREFETCH") ?? 4
     static let ctasPerSMOverride = fluteEnvironmentInt("LOWBIT_FLUTE_CTAS_PER_SM")
     static let minBlocks = fluteEnvironmentInt("LOWBIT_FLUTE_MINB") ?? 1
-    /// LOWBIT_FLUTE_EXPERIMENTAL=1: scales loaded with the weight ring (FLUTE_SCALE_AHEAD) and 16-byte dequantize
-    /// stores (FLUTE_DEQ_WIDE). Compile-checked, not yet run on a GPU (docs/flute.md); off by default until the
-    /// selftest has passed with it.
-    static let experimental = fluteEnvironmentInt("LOWBIT_FLUTE_EXPERIMENTAL") == 1
+    /// Scales loaded with the weight ring, FLUTE_PREFETCH chunks ahead (FLUTE_SCALE_AHEAD), and 16-byte dequantize
+    /// stores (FLUTE_DEQ_WIDE): the v5 default (docs/flute.md). LOWBIT_FLUTE_SCALE_AHEAD=0 goes back to the v3
+    /// options (scale one chunk ahead, 8-byte stores) for comparison.
+    static let scaleAhead = getEnvironment("LOWBIT_FLUTE_SCALE_AHEAD").flatMap { Int($0) }.map { $0 != 0 } ?? true
+    /// LOWBIT_FLUTE_DEFINES="NAME=VALUE,…": extra kernel defines (timing experiments, e.g. FLUTE_DEFER_FLUSH=0).
+    static let extraDefines: [String: String] = {
+        guard let text = getEnvironment("LOWBIT_FLUTE_DEFINES") else { return [:] }
+        var out: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, !parts[0].isEmpty { out[parts[0]] = parts[1] }
+        }
+        return out
+    }()
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -134,7 +144,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let path: FLUTEPath = batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
         let grid = (try? gridSize(bits: shape.bits, nTiles: nTiles(for: min(batch, 64)), activation: .float16)) ?? 0
-        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (Self.experimental ? " exp" : "")
+        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (Self.scaleAhead ? "" : " v3-scales")
             + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
     }
 
@@ -168,9 +178,9 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             "FLUTE_WARPS": "\(Self.warps)", "FLUTE_PREFETCH": "\(Self.prefetch)",
             "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
             "FLUTE_MINB": nTiles == 1 ? "\(Self.minBlocks)" : "1",
-            "FLUTE_SCALE_AHEAD": Self.experimental ? "1" : "0",
-            "FLUTE_DEQ_WIDE": Self.experimental ? "1" : "0",
-        ]
+            "FLUTE_SCALE_AHEAD": Self.scaleAhead ? "1" : "0",
+            "FLUTE_DEQ_WIDE": Self.scaleAhead ? "1" : "0",
+        ].merging(Self.extraDefines) { _, extra in extra }
     }
 
     /// FLUTE_SMEM_BYTES: twice the 32-copy table, so the kernel can align it to its own size.

@@ -138,6 +138,23 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_MINB
 #define FLUTE_MINB 1
 #endif
+// FLUTE_DEFER_FLUSH = 1: a warp whose first row-tile segment is partial stores that partial when the segment
+// ends but arrives (fence + atomic, and the reduction if it is last) only at the end of its range, so the
+// fence never drains the weight ring mid-stream (v3 paid a fence + atomic round trip there).
+#ifndef FLUTE_DEFER_FLUSH
+#define FLUTE_DEFER_FLUSH 1
+#endif
+// FLUTE_FILL_FIRST = 1: the table fill issues all of a thread's loads before its first store (the plain loop,
+// unrolled by 4, paid two dependent L2 round trips for 4-bit).
+#ifndef FLUTE_FILL_FIRST
+#define FLUTE_FILL_FIRST 1
+#endif
+// FLUTE_PROBE (timing experiments only, wrong results for 1..4): 1 returns at entry (launch cost of the same
+// grid), 2 skips the table fill, 3 writes every segment straight to Y (no Stream-K reduction), 4 skips the
+// lookups and MMAs (streams codes, activations and scales through the same loop).
+#ifndef FLUTE_PROBE
+#define FLUTE_PROBE 0
+#endif
 
 // (w >> S) & mask for a compile-time S of either sign: one shift and one LOP3.
 template <int S>
@@ -181,6 +198,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     // Dynamic shared memory of twice the table (FLUTE_SMEM_BYTES): the table is placed at a shared address
     // aligned to its own size, so a lookup address is base | (entry << 7) | (lane << 2): one shift and one LOP3,
     // no add. (The user area itself starts at 0x400, so a static __align__ does not give this.)
+#if FLUTE_PROBE == 1
+    if (M >= 0) return;
+#endif
     extern __shared__ __align__(16) u32 lutRaw[];
     const u32 rawBase = (u32)__cvta_generic_to_shared(lutRaw);
     const u32 alignedBase = (rawBase + LUT_ENTRIES * 128 - 1) & ~(u32)(LUT_ENTRIES * 128 - 1);
@@ -263,7 +283,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #endif
 
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
-#if FLUTE_SCALE_AHEAD
+#if FLUTE_PROBE == 2
+#elif FLUTE_FILL_FIRST
     // Experimental path: a fixed trip count, so all of a thread's table loads are issued before its first
     // store (the plain loop waits out one L2 round trip per iteration: 8 for 4-bit).
     constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_WARPS * 32 - 1) / (FLUTE_WARPS * 32);
@@ -292,6 +313,47 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
     for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
     int segmentStart = lo;
+#if FLUTE_DEFER_FLUSH
+    int pendingRt = -1;  // row tile whose partial is stored but has not arrived yet (warp-uniform)
+#endif
+    // Writes row tile `rtile` of Y (rows beyond `outputs`, batch rows beyond M skipped).
+    auto store_y = [&](int rtile, const float (&v)[FLUTE_NT][4]) {
+        const int row = rtile * 16 + g;
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) {
+            const int m0 = n * 8 + 2 * t;
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
+                if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(v[n][r]);
+            }
+        }
+    };
+    // This warp's partial of `rtile` is in the workspace (and fenced): count it; the last contributor sums all
+    // partials in warp order (deterministic), writes Y and resets the counter for the next launch.
+    auto arrive = [&](int rtile) {
+        const int first = (int)owner_of((i64)rtile * chunks, total, totalWarps);
+        const int last = (int)owner_of((i64)rtile * chunks + chunks - 1, total, totalWarps);
+        u32 arrived = 0;
+        if (lane == 0) arrived = atomicAdd(counters + rtile, 1u);
+        arrived = __shfl_sync(0xffffffffu, arrived, 0);
+        if (arrived != (u32)(last - first)) return;
+        __threadfence();
+        float sum[FLUTE_NT][4];
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) sum[n][0] = sum[n][1] = sum[n][2] = sum[n][3] = 0.f;
+        for (int q = first; q <= last; ++q) {
+            const int qlo = (int)((i64)q * total / totalWarps);
+            const int qside = (qlo / chunks == rtile) ? 0 : 1;
+            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+            for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                for (int r = 0; r < 4; ++r) sum[n][r] += __ldcg(src + (n * 4 + r) * 32);
+        }
+        if (lane == 0) counters[rtile] = 0;
+        store_y(rtile, sum);
+    };
 
     for (int base = lo; base < hi; base += FLUTE_PREFETCH) {
 #pragma unroll
@@ -360,8 +422,13 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     a[0] = mul2(a[0], sLow); a[1] = mul2(a[1], sHigh); a[2] = mul2(a[2], sLow); a[3] = mul2(a[3], sHigh);   \
     _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(acc[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
 #endif
+#if FLUTE_PROBE == 4
+            acc[0][0] += __uint_as_float((words[0] ^ words[1] ^ words[2] ^ words[3] ^ high.x ^ high.y ^ swCur ^
+                                          xs[slot][0][0] ^ xs[slot][0][KL / 2 - 1]) & 0x3f7fffffu);
+#else
             FLUTE_STEP(0) FLUTE_STEP(1) FLUTE_STEP(2) FLUTE_STEP(3)
             FLUTE_STEP(4) FLUTE_STEP(5) FLUTE_STEP(6) FLUTE_STEP(7)
+#endif
 #undef FLUTE_STEP
 #undef FLUTE_APPLY
 #if FLUTE_POST_SCALE
@@ -377,52 +444,42 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             }
 #endif
 
-            // End of a row tile's segment: flush.
+            // End of a row tile's segment: a whole tile is written directly; a partial one goes to this warp's
+            // workspace slot (side 0: the range's first segment, 1: its last) and arrives at the tile's counter.
             if (c == chunks - 1 || p == hi - 1) {
                 const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
-                bool write = full;
-                if (!full) {
+                bool arriveNow = false;
+#if FLUTE_PROBE == 3
+                store_y(rt, acc);
+#else
+                if (full) {
+                    store_y(rt, acc);
+                } else {
                     const int side = (segmentStart == lo) ? 0 : 1;
                     float* dst = workspace + ((i64)(warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
                     for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
                         for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
-                    __threadfence();
-                    __syncwarp();
-                    const int first = (int)owner_of((i64)rt * chunks, total, totalWarps);
-                    const int last = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
-                    u32 arrived = 0;
-                    if (lane == 0) arrived = atomicAdd(counters + rt, 1u);
-                    arrived = __shfl_sync(0xffffffffu, arrived, 0);
-                    if (arrived == (u32)(last - first)) {
-                        __threadfence();
-#pragma unroll
-                        for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
-                        for (int q = first; q <= last; ++q) {
-                            const int qlo = (int)((i64)q * total / totalWarps);
-                            const int qside = (qlo / chunks == rt) ? 0 : 1;
-                            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
-#pragma unroll
-                            for (int n = 0; n < FLUTE_NT; ++n)
-#pragma unroll
-                                for (int r = 0; r < 4; ++r) acc[n][r] += __ldcg(src + (n * 4 + r) * 32);
-                        }
-                        if (lane == 0) counters[rt] = 0;
-                        write = true;
-                    }
+#if FLUTE_DEFER_FLUSH
+                    if (p != hi - 1) pendingRt = rt;  // side 0, not the last segment: arrive at the range end
+                    else arriveNow = true;
+#else
+                    arriveNow = true;
+#endif
                 }
-                if (write) {
-                    const int row = rt * 16 + g;
-#pragma unroll
-                    for (int n = 0; n < FLUTE_NT; ++n) {
-                        const int m0 = n * 8 + 2 * t;
-#pragma unroll
-                        for (int r = 0; r < 4; ++r) {
-                            const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
-                            if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
-                        }
-                    }
+#endif
+#if FLUTE_DEFER_FLUSH
+                if (arriveNow || (p == hi - 1 && pendingRt >= 0)) {  // only at the range end
+#else
+                if (arriveNow) {
+#endif
+                    __threadfence();  // this lane's partials are visible before the counter moves
+                    __syncwarp();
+#if FLUTE_DEFER_FLUSH
+                    if (pendingRt >= 0) arrive(pendingRt);
+#endif
+                    if (arriveNow) arrive(rt);
                 }
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
