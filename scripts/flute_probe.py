@@ -58,7 +58,11 @@ def module(path, defines):
         opts = tuple(f"-D{k}={v}" for k, v in sorted(defines.items())) + ("--std=c++17",)
         m = cp.RawModule(code=src, options=opts, backend="nvrtc")
         f = m.get_function("flute_gemm")
-        _mods[key] = (m, f.num_regs)
+        try: regs = int(f.num_regs)
+        except Exception:
+            try: regs = int(f.attributes["num_regs"])
+            except Exception: regs = 0
+        _mods[key] = (m, regs)
     return _mods[key]
 
 class Variant:
@@ -80,24 +84,27 @@ class Layer:
         self.low = codes[:lowbytes]
         self.high = codes[lowbytes:] if s.bits == 3 else codes[:8]
 
-def ctas_per_sm(v, s, nt):
+def xsmem_bytes(v, s, M):
+    return M * (s.chunks * s.ck + 8) * 2 if v.defines.get("FLUTE_XSMEM") else 0
+
+def ctas_per_sm(v, s, nt, M=1):
     """As FLUTEGemm.gridSize: the requested CTAs per SM, at most what registers and shared memory allow."""
     regs = v.compiled(s, nt)[1]
-    by_regs = 65536 // (((regs + 7) // 8 * 8) * 32 * v.warps)
-    by_smem = (228 * 1024) // (2 * (1 << (2 * s.bits)) * 32 * 4 + 1024)
+    by_regs = 65536 // (((regs + 7) // 8 * 8) * 32 * v.warps) if regs > 0 else v.ctas
+    by_smem = (228 * 1024) // (2 * (1 << (2 * s.bits)) * 32 * 4 + xsmem_bytes(v, s, M) + 1024)
     return max(1, min(v.ctas, by_regs, by_smem))
 
 def launch(v, L, x, y, M, state):
     """One fused call (M <= 64). state keeps the workspace and counters of this variant."""
     s = L.s
     nt = 1 if M <= 8 else 2 if M <= 16 else 4 if M <= 32 else 8
-    grid = SMS * ctas_per_sm(v, s, nt)
+    grid = SMS * ctas_per_sm(v, s, nt, M)
     m, _ = v.compiled(s, nt)
     f = m.get_function("flute_gemm")
     need = grid * v.warps * 2 * 4 * nt * 32
     if state.get("ws") is None or state["ws"].size < need: state["ws"] = cp.empty(need, dtype=cp.float32)
     if state.get("cnt") is None: state["cnt"] = cp.zeros(s.row_tiles, dtype=cp.uint32)
-    smem = 2 * (1 << (2 * s.bits)) * 32 * 4
+    smem = 2 * (1 << (2 * s.bits)) * 32 * 4 + xsmem_bytes(v, s, M)
     if smem > 48 * 1024: f.max_dynamic_shared_size_bytes = smem
     f((grid,), (v.warps * 32,), (L.low, L.high, L.scales, L.table, x, y, state["ws"], state["cnt"],
                                  np.int32(M), np.int32(s.outputs), np.int32(s.inputs), np.int32(s.inputs),
@@ -148,7 +155,7 @@ def run_variant(v, s, layers, M, xt, x, ref, v3path):
         ok = err <= 1e-3 and nan == 0 and same and zero
         note = f"{'ok' if ok else 'FAIL'} rel {err:.1e} nan {nan} same {same} counters0 {zero}"
     nt = 1 if M <= 8 else 2 if M <= 16 else 4 if M <= 32 else 8
-    return t, f"{v.compiled(s, nt)[1]:3d} regs {ctas_per_sm(v, s, nt)} CTA/SM", note
+    return t, f"{v.compiled(s, nt)[1]:3d} regs {ctas_per_sm(v, s, nt, M)} CTA/SM", note, note.startswith("ok")
 
 def time_read(s, layers, grid, block):
     m = cp.RawModule(code=READ_SRC, backend="nvrtc")
@@ -162,32 +169,34 @@ def main():
     ap.add_argument("--v3", default=os.path.join(ROOT, "flute_v3.cu"))
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--ncu", default="")
+    ap.add_argument("--json", default="")
     a = ap.parse_args()
     V3 = a.v3
-    base = {"FLUTE_SCALE_AHEAD": 0, "FLUTE_DEFER_FLUSH": 0, "FLUTE_FILL_FIRST": 0}
-    v5 = {"FLUTE_SCALE_AHEAD": 1, "FLUTE_DEFER_FLUSH": 1, "FLUTE_FILL_FIRST": 1}
+    base = {"FLUTE_SCALE_AHEAD": 0, "FLUTE_DEFER_FLUSH": 0, "FLUTE_FILL_FIRST": 1, "FLUTE_REDUCE_LITE": 0}
+    lite = dict(base, FLUTE_REDUCE_LITE=1)
+    xs = dict(lite, FLUTE_XSMEM=1, FLUTE_SCALE_AHEAD=1)
     variants = [
-        Variant("v3 (committed source)", V3),
-        Variant("v3 knobs, new source", CUR, base),
-        Variant("+fill-first", CUR, dict(base, FLUTE_FILL_FIRST=1)),
-        Variant("+defer-flush", CUR, dict(base, FLUTE_DEFER_FLUSH=1, FLUTE_FILL_FIRST=1)),
-        Variant("v4 scale-ahead+fill", CUR, dict(base, FLUTE_SCALE_AHEAD=1, FLUTE_FILL_FIRST=1)),
-        Variant("v5 (all three)", CUR, v5),
-        Variant("v5 prefetch 6", CUR, v5, prefetch=6),
-        Variant("v5 prefetch 8", CUR, v5, prefetch=8),
-        Variant("v5 minb 2", CUR, v5, minb=2),
-        Variant("v5 3 CTAs/SM", CUR, v5, ctas=3, minb=3),
-        Variant("v5 3 CTAs/SM pf 6", CUR, v5, ctas=3, minb=3, prefetch=6),
-        Variant("probe empty (v5 grid)", CUR, dict(v5, FLUTE_PROBE=1), check=False),
-        Variant("probe v3: no table", CUR, dict(base, FLUTE_PROBE=2), check=False),
-        Variant("probe v3: no reduction", CUR, dict(base, FLUTE_PROBE=3), check=False),
-        Variant("probe v3: no lookup/MMA", CUR, dict(base, FLUTE_PROBE=4), check=False),
-        Variant("probe v5: no table", CUR, dict(v5, FLUTE_PROBE=2), check=False),
-        Variant("probe v5: no reduction", CUR, dict(v5, FLUTE_PROBE=3), check=False),
-        Variant("probe v5: no lookup/MMA", CUR, dict(v5, FLUTE_PROBE=4), check=False),
+        Variant("v3 (committed source)", V3),                                        # 0
+        Variant("A: v3 + fill-first", CUR, base),                                    # 1
+        Variant("B: A + reduce-lite", CUR, lite),                                    # 2
+        Variant("A + xsmem", CUR, dict(base, FLUTE_XSMEM=1)),                        # 3
+        Variant("A + xsmem + scale-ahead", CUR, dict(base, FLUTE_XSMEM=1, FLUTE_SCALE_AHEAD=1)),  # 4
+        Variant("C: B + xsmem + scale-ahead", CUR, xs),                              # 5
+        Variant("B + xsmem", CUR, dict(lite, FLUTE_XSMEM=1)),                        # 6
+        Variant("E: C, x slots 1", CUR, dict(xs, FLUTE_XSMEM_SLOTS=1)),              # 7
+        Variant("C prefetch 6", CUR, xs, prefetch=6),                                # 8
+        Variant("E prefetch 6", CUR, dict(xs, FLUTE_XSMEM_SLOTS=1), prefetch=6),     # 9
+        Variant("E prefetch 8", CUR, dict(xs, FLUTE_XSMEM_SLOTS=1), prefetch=8),     # 10
+        Variant("C minb 2", CUR, xs, minb=2),                                        # 11
+        Variant("B + scale-ahead", CUR, dict(lite, FLUTE_SCALE_AHEAD=1)),            # 12
+        Variant("probe empty (C grid)", CUR, dict(xs, FLUTE_PROBE=1), check=False),
+        Variant("probe C: no table", CUR, dict(xs, FLUTE_PROBE=2), check=False),
+        Variant("probe C: no reduction", CUR, dict(xs, FLUTE_PROBE=3), check=False),
+        Variant("probe C: no lookup/MMA", CUR, dict(xs, FLUTE_PROBE=4), check=False),
+        Variant("probe A: no reduction", CUR, dict(base, FLUTE_PROBE=3), check=False),
     ]
     if a.ncu:
-        v = {"v3": variants[0], "v5": variants[5]}[a.ncu]
+        v = {"v3": variants[0], "A": variants[1], "C": variants[5], "E": variants[7]}[a.ncu]
         s, _, layers = make_layers(4, 8192, 8192)
         x = cp.asarray(torch.randn(1, 8192, device="cuda", dtype=torch.float16).view(torch.int16)).view(cp.uint16).ravel()
         y = cp.empty(8192, dtype=cp.uint16)
@@ -199,10 +208,10 @@ def main():
     shapes = [(8192, 8192), (10240, 8192), (57344, 8192), (8192, 28672)]
     plan = [(4, 1, variants, shapes)]
     if not a.quick:
-        pick = [variants[0], variants[1], variants[5], variants[8], variants[6]]
-        plan += [(2, 1, pick, shapes[::2]), (3, 1, pick, shapes[::2]), (4, 16, pick, shapes[::2]),
-                 (2, 16, pick[:3], shapes[:1]), (4, 4, pick[:3], shapes[:1])]
-    results = {}
+        pick = [variants[i] for i in (0, 1, 2, 5, 7, 11)]
+        plan += [(2, 1, pick, shapes[::2]), (3, 1, pick, shapes[::2]), (4, 2, pick, shapes[:1]),
+                 (4, 4, pick, shapes[:1]), (4, 16, [variants[i] for i in (0, 1, 2)], shapes[::2])]
+    results, records = {}, []
     for (bits, M, vs, shp) in plan:
         for (n, k) in shp:
             t0 = time.time()
@@ -223,15 +232,19 @@ def main():
                         print(f"  read {g}x{b} failed: {e}", flush=True)
             for v in vs:
                 try:
-                    t, regs, note = run_variant(v, s, layers, M, xt, x, ref, V3)
+                    t, regs, note, ok = run_variant(v, s, layers, M, xt, x, ref, V3)
                 except Exception as e:
                     print(f"  {v.name:<28} failed: {str(e)[:300]}", flush=True)
                     continue
                 results.setdefault((bits, M, v.name), []).append((chunks, t))
+                records.append({"bits": bits, "M": M, "shape": f"{n}x{k}", "variant": v.name, "us": t, "ok": ok})
                 print(f"  {v.name:<28} {t:8.1f} us  {nbytes / t / 1e6:6.2f} TB/s  {regs}  {note}", flush=True)
             del layers
             torch.cuda.empty_cache(); cp.get_default_memory_pool().free_all_blocks()
             print(f"  ({time.time() - t0:.1f} s)", flush=True)
+    if a.json:
+        import json
+        json.dump(records, open(a.json, "w"), indent=0)
     print("== fit time = a + b * chunks (us, ns/chunk) per variant over its shapes")
     for (bits, M, name), pts in results.items():
         if len(pts) < 2: continue

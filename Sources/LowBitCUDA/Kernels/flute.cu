@@ -131,18 +131,39 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_POST_SCALE
 #define FLUTE_POST_SCALE 0
 #endif
+// Activation slots with FLUTE_XSMEM (1: LDS at the chunk's start; meant for FLUTE_SCALE_AHEAD, whose scales come
+// with the weights).
+#ifndef FLUTE_XSMEM_SLOTS
+#define FLUTE_XSMEM_SLOTS 2
+#endif
 #ifndef FLUTE_XSLOTS
-#define FLUTE_XSLOTS (FLUTE_NT <= 2 ? 2 : 1)
+#define FLUTE_XSLOTS (FLUTE_XSMEM ? FLUTE_XSMEM_SLOTS : (FLUTE_NT <= 2 ? 2 : 1))
 #endif
 // Minimum resident CTAs per SM (register cap for the compiler).
 #ifndef FLUTE_MINB
 #define FLUTE_MINB 1
 #endif
-// FLUTE_DEFER_FLUSH = 1: a warp whose first row-tile segment is partial stores that partial when the segment
+// FLUTE_DEFER_FLUSH = 1 (measured slower on H200: the fences move onto the tail of every warp): a warp whose first row-tile segment is partial stores that partial when the segment
 // ends but arrives (fence + atomic, and the reduction if it is last) only at the end of its range, so the
 // fence never drains the weight ring mid-stream (v3 paid a fence + atomic round trip there).
 #ifndef FLUTE_DEFER_FLUSH
-#define FLUTE_DEFER_FLUSH 1
+#define FLUTE_DEFER_FLUSH 0
+#endif
+// FLUTE_REDUCE_LITE = 1: a contributor releases its partial with one `atom.release.gpu` by lane 0 after
+// __syncwarp (MEMBAR.ALL.GPU) instead of __threadfence in every lane (MEMBAR.SC.GPU + CCTL.IVALL, which also
+// throws away the SM's L1, i.e. every warp's cached activations); only the last arriver fences (acquire).
+#ifndef FLUTE_REDUCE_LITE
+#define FLUTE_REDUCE_LITE 0
+#endif
+// FLUTE_XSMEM = 1 (FLUTE_NT == 1 only): the CTA copies X (M <= 8 rows, zero-padded to chunks*CK inputs, row
+// stride + 8 halfs against bank conflicts) into shared memory behind the table once; per-chunk activation loads
+// are then LDS instead of global loads queued behind the weight stream. Dynamic shared memory:
+// FLUTE_SMEM_BYTES + M * (chunks * CK + 8) * 2.
+#ifndef FLUTE_XSMEM
+#define FLUTE_XSMEM 0
+#endif
+#if FLUTE_XSMEM && FLUTE_NT != 1
+#error "FLUTE_XSMEM needs FLUTE_NT == 1"
 #endif
 // FLUTE_FILL_FIRST = 1: the table fill issues all of a thread's loads before its first store (the plain loop,
 // unrolled by 4, paid two dependent L2 round trips for 4-bit).
@@ -151,7 +172,8 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #endif
 // FLUTE_PROBE (timing experiments only, wrong results for 1..4): 1 returns at entry (launch cost of the same
 // grid), 2 skips the table fill, 3 writes every segment straight to Y (no Stream-K reduction), 4 skips the
-// lookups and MMAs (streams codes, activations and scales through the same loop).
+// lookups and MMAs (streams codes, activations and scales through the same loop), 5 reads the scales of row tile
+// 0 for every tile (cache hits: isolates the latency of the scale loads).
 #ifndef FLUTE_PROBE
 #define FLUTE_PROBE 0
 #endif
@@ -225,7 +247,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_SCALE_AHEAD
     int rtA = rt, cA = c;  // the next chunk whose scale the ring loads
 #define FLUTE_LOAD_SCALE(dst) \
-    dst = __ldg(scales + (rtA * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
+    dst = __ldg(scales + ((FLUTE_PROBE == 5 ? 0 : rtA) * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
 #define FLUTE_ADVANCE_SCALE() \
     if (++cA == chunks) { cA = 0; ++rtA; }
 #endif
@@ -259,6 +281,29 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
         xrow[n] = x + (i64)(xvalid[n] ? n * 8 + g : 0) * ldx + t * KL;
     }
     const int klimit = inputs - t * KL;  // chunk c, vector v is inside iff c*CK + 8v < klimit
+#if FLUTE_XSMEM
+    // X rows in shared memory behind the (doubled) table region, zero beyond `inputs`; all loads first.
+    u16* xsm = (u16*)(lutRaw + 2 * LUT_ENTRIES * 32);
+    const int xstride = chunks * CK + 8;
+    {
+        const int perRow = xstride / 8, totalVec = M * perRow;
+        for (int i0 = threadIdx.x; i0 < totalVec; i0 += 4 * FLUTE_WARPS * 32) {
+            uint4 q[4];
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int i = i0 + r * FLUTE_WARPS * 32;
+                const int row = i / perRow, k = (i - row * perRow) * 8;
+                q[r] = make_uint4(0, 0, 0, 0);
+                if (i < totalVec && k < inputs) q[r] = __ldg((const uint4*)(x + (i64)row * ldx + k));
+            }
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int i = i0 + r * FLUTE_WARPS * 32;
+                if (i < totalVec) *(uint4*)(xsm + i * 8) = q[r];
+            }
+        }
+    }
+#endif
 
     // Activations and scales. Small batch tiles: two slots, chunk p uses slot (p - lo) & 1, loaded one chunk
     // ahead. Large ones (FLUTE_NT >= 4) cannot afford the registers: one slot, loaded at the chunk's start.
@@ -270,15 +315,19 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
             for (int v = 0; v < KL / 8; ++v) {
                 uint4 q = make_uint4(0, 0, 0, 0);
+#if FLUTE_XSMEM
+                if (xvalid[n]) q = *(const uint4*)(xsm + g * xstride + t * KL + cc * CK + v * 8);
+#else
                 if (xvalid[n] && cc * CK + v * 8 < klimit) q = __ldg((const uint4*)(xrow[n] + cc * CK + v * 8));
+#endif
                 dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
             }
         }
 #if !FLUTE_SCALE_AHEAD
-        s = __ldg(scales + (rr * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
+        s = __ldg(scales + ((FLUTE_PROBE == 5 ? 0 : rr) * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
 #endif
     };
-#if FLUTE_XSLOTS == 2
+#if FLUTE_XSLOTS == 2 && !FLUTE_XSMEM
     if (lo < hi) load_xs(xs[0], sw[0], c, rt);
 #endif
 
@@ -308,6 +357,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     __syncthreads();
     if (lo >= hi) return;
     const u32 laneBytes = alignedBase | (lane << 2);
+#if FLUTE_XSLOTS == 2 && FLUTE_XSMEM
+    load_xs(xs[0], sw[0], c, rt);
+#endif
 
     float acc[FLUTE_NT][4];
 #pragma unroll
@@ -335,10 +387,19 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
         const int first = (int)owner_of((i64)rtile * chunks, total, totalWarps);
         const int last = (int)owner_of((i64)rtile * chunks + chunks - 1, total, totalWarps);
         u32 arrived = 0;
+#if FLUTE_REDUCE_LITE
+        // The __syncwarp before this orders the other lanes' partial stores before lane 0's release.
+        if (lane == 0)
+            asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(arrived) : "l"(counters + rtile) : "memory");
+        arrived = __shfl_sync(0xffffffffu, arrived, 0);
+        if (arrived != (u32)(last - first)) return;
+        asm volatile("fence.acq_rel.gpu;" ::: "memory");  // acquire: the other contributors' partials
+#else
         if (lane == 0) arrived = atomicAdd(counters + rtile, 1u);
         arrived = __shfl_sync(0xffffffffu, arrived, 0);
         if (arrived != (u32)(last - first)) return;
         __threadfence();
+#endif
         float sum[FLUTE_NT][4];
 #pragma unroll
         for (int n = 0; n < FLUTE_NT; ++n) sum[n][0] = sum[n][1] = sum[n][2] = sum[n][3] = 0.f;
@@ -474,7 +535,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #else
                 if (arriveNow) {
 #endif
+#if !FLUTE_REDUCE_LITE
                     __threadfence();  // this lane's partials are visible before the counter moves
+#endif
                     __syncwarp();
 #if FLUTE_DEFER_FLUSH
                     if (pendingRt >= 0) arrive(pendingRt);
