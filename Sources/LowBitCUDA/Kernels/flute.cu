@@ -143,12 +143,6 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_MINB
 #define FLUTE_MINB 1
 #endif
-// FLUTE_DEFER_FLUSH = 1 (measured slower on H200: the fences move onto the tail of every warp): a warp whose first row-tile segment is partial stores that partial when the segment
-// ends but arrives (fence + atomic, and the reduction if it is last) only at the end of its range, so the
-// fence never drains the weight ring mid-stream (v3 paid a fence + atomic round trip there).
-#ifndef FLUTE_DEFER_FLUSH
-#define FLUTE_DEFER_FLUSH 0
-#endif
 // FLUTE_REDUCE_LITE = 1: a contributor releases its partial with one `atom.release.gpu` by lane 0 after
 // __syncwarp (MEMBAR.ALL.GPU) instead of __threadfence in every lane (MEMBAR.SC.GPU + CCTL.IVALL, which also
 // throws away the SM's L1, i.e. every warp's cached activations); only the last arriver fences (acquire).
@@ -166,9 +160,10 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #error "FLUTE_XSMEM needs FLUTE_NT == 1"
 #endif
 // FLUTE_FILL_FIRST = 1: the table fill issues all of a thread's loads before its first store (the plain loop,
-// unrolled by 4, paid two dependent L2 round trips for 4-bit).
+// unrolled by 4, pays two dependent L2 round trips for 4-bit). Measured 1-2% faster for 4-bit N <= 8 on H200;
+// elsewhere it raised the register count past what two CTAs per SM allow (3-bit, NT = 2), so only there.
 #ifndef FLUTE_FILL_FIRST
-#define FLUTE_FILL_FIRST 1
+#define FLUTE_FILL_FIRST (FLUTE_BITS == 4 && FLUTE_NT == 1)
 #endif
 // FLUTE_PROBE (timing experiments only, wrong results for 1..4): 1 returns at entry (launch cost of the same
 // grid), 2 skips the table fill, 3 writes every segment straight to Y (no Stream-K reduction), 4 skips the
@@ -334,8 +329,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
 #if FLUTE_PROBE == 2
 #elif FLUTE_FILL_FIRST
-    // Experimental path: a fixed trip count, so all of a thread's table loads are issued before its first
-    // store (the plain loop waits out one L2 round trip per iteration: 8 for 4-bit).
+    // A fixed trip count, so all of a thread's table loads are issued before its first store.
     constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_WARPS * 32 - 1) / (FLUTE_WARPS * 32);
     u32 fill[kFill];
 #pragma unroll
@@ -365,56 +359,6 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
     for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
     int segmentStart = lo;
-#if FLUTE_DEFER_FLUSH
-    int pendingRt = -1;  // row tile whose partial is stored but has not arrived yet (warp-uniform)
-#endif
-    // Writes row tile `rtile` of Y (rows beyond `outputs`, batch rows beyond M skipped).
-    auto store_y = [&](int rtile, const float (&v)[FLUTE_NT][4]) {
-        const int row = rtile * 16 + g;
-#pragma unroll
-        for (int n = 0; n < FLUTE_NT; ++n) {
-            const int m0 = n * 8 + 2 * t;
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
-                if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(v[n][r]);
-            }
-        }
-    };
-    // This warp's partial of `rtile` is in the workspace (and fenced): count it; the last contributor sums all
-    // partials in warp order (deterministic), writes Y and resets the counter for the next launch.
-    auto arrive = [&](int rtile) {
-        const int first = (int)owner_of((i64)rtile * chunks, total, totalWarps);
-        const int last = (int)owner_of((i64)rtile * chunks + chunks - 1, total, totalWarps);
-        u32 arrived = 0;
-#if FLUTE_REDUCE_LITE
-        // The __syncwarp before this orders the other lanes' partial stores before lane 0's release.
-        if (lane == 0)
-            asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(arrived) : "l"(counters + rtile) : "memory");
-        arrived = __shfl_sync(0xffffffffu, arrived, 0);
-        if (arrived != (u32)(last - first)) return;
-        asm volatile("fence.acq_rel.gpu;" ::: "memory");  // acquire: the other contributors' partials
-#else
-        if (lane == 0) arrived = atomicAdd(counters + rtile, 1u);
-        arrived = __shfl_sync(0xffffffffu, arrived, 0);
-        if (arrived != (u32)(last - first)) return;
-        __threadfence();
-#endif
-        float sum[FLUTE_NT][4];
-#pragma unroll
-        for (int n = 0; n < FLUTE_NT; ++n) sum[n][0] = sum[n][1] = sum[n][2] = sum[n][3] = 0.f;
-        for (int q = first; q <= last; ++q) {
-            const int qlo = (int)((i64)q * total / totalWarps);
-            const int qside = (qlo / chunks == rtile) ? 0 : 1;
-            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
-#pragma unroll
-            for (int n = 0; n < FLUTE_NT; ++n)
-#pragma unroll
-                for (int r = 0; r < 4; ++r) sum[n][r] += __ldcg(src + (n * 4 + r) * 32);
-        }
-        if (lane == 0) counters[rtile] = 0;
-        store_y(rtile, sum);
-    };
 
     for (int base = lo; base < hi; base += FLUTE_PREFETCH) {
 #pragma unroll
@@ -505,44 +449,64 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             }
 #endif
 
-            // End of a row tile's segment: a whole tile is written directly; a partial one goes to this warp's
-            // workspace slot (side 0: the range's first segment, 1: its last) and arrives at the tile's counter.
+            // End of a row tile's segment: flush.
             if (c == chunks - 1 || p == hi - 1) {
                 const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
-                bool arriveNow = false;
-#if FLUTE_PROBE == 3
-                store_y(rt, acc);
-#else
-                if (full) {
-                    store_y(rt, acc);
-                } else {
+                bool write = full || FLUTE_PROBE == 3;
+                if (!write) {
                     const int side = (segmentStart == lo) ? 0 : 1;
                     float* dst = workspace + ((i64)(warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
                     for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
                         for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
-#if FLUTE_DEFER_FLUSH
-                    if (p != hi - 1) pendingRt = rt;  // side 0, not the last segment: arrive at the range end
-                    else arriveNow = true;
-#else
-                    arriveNow = true;
-#endif
-                }
-#endif
-#if FLUTE_DEFER_FLUSH
-                if (arriveNow || (p == hi - 1 && pendingRt >= 0)) {  // only at the range end
-#else
-                if (arriveNow) {
-#endif
 #if !FLUTE_REDUCE_LITE
-                    __threadfence();  // this lane's partials are visible before the counter moves
+                    __threadfence();
 #endif
                     __syncwarp();
-#if FLUTE_DEFER_FLUSH
-                    if (pendingRt >= 0) arrive(pendingRt);
+                    const int first = (int)owner_of((i64)rt * chunks, total, totalWarps);
+                    const int last = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
+                    u32 arrived = 0;
+#if FLUTE_REDUCE_LITE
+                    // The __syncwarp above orders the other lanes' partial stores before lane 0's release.
+                    if (lane == 0)
+                        asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(arrived) : "l"(counters + rt) : "memory");
+#else
+                    if (lane == 0) arrived = atomicAdd(counters + rt, 1u);
 #endif
-                    if (arriveNow) arrive(rt);
+                    arrived = __shfl_sync(0xffffffffu, arrived, 0);
+                    if (arrived == (u32)(last - first)) {
+#if FLUTE_REDUCE_LITE
+                        asm volatile("fence.acq_rel.gpu;" ::: "memory");  // acquire the other partials
+#else
+                        __threadfence();
+#endif
+#pragma unroll
+                        for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+                        for (int q = first; q <= last; ++q) {
+                            const int qlo = (int)((i64)q * total / totalWarps);
+                            const int qside = (qlo / chunks == rt) ? 0 : 1;
+                            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+                            for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                                for (int r = 0; r < 4; ++r) acc[n][r] += __ldcg(src + (n * 4 + r) * 32);
+                        }
+                        if (lane == 0) counters[rt] = 0;
+                        write = true;
+                    }
+                }
+                if (write) {
+                    const int row = rt * 16 + g;
+#pragma unroll
+                    for (int n = 0; n < FLUTE_NT; ++n) {
+                        const int m0 = n * 8 + 2 * t;
+#pragma unroll
+                        for (int r = 0; r < 4; ++r) {
+                            const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
+                            if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
+                        }
+                    }
                 }
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
