@@ -48,6 +48,36 @@ extern "C" __global__ void read_stream(const uint4* __restrict__ p, long long n,
     }
     if (h == 0x9E3779B9u) out[0] = h;
 }
+
+__device__ __forceinline__ uint4 ld16(const uint4* p) {
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+    return v;
+}
+// FLUTE's access pattern without its work: 512-byte chunks, a ring of 4 per warp. ranges = 1: warp w streams its
+// own contiguous range (as flute_gemm); ranges = 0: chunk j of warp w is j * W + w (the whole GPU sweeps one window).
+extern "C" __global__ void read_chunks(const uint4* __restrict__ p, long long chunks, int ranges, unsigned* out) {
+    const int lane = threadIdx.x & 31;
+    const long long W = (long long)gridDim.x * (blockDim.x >> 5);
+    const long long w = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    const long long lo = ranges ? w * chunks / W : 0, hi = ranges ? (w + 1) * chunks / W : (chunks - w + W - 1) / W;
+    auto at = [&](long long j) { return p + (ranges ? lo + j : j * W + w) * 32 + lane; };
+    const long long n = hi - lo;
+    unsigned h = 0;
+    uint4 r[4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) r[i] = i < n ? ld16(at(i)) : make_uint4(0, 0, 0, 0);
+    for (long long j = 0; j < n; j += 4) {
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            if (j + i >= n) break;
+            h ^= r[i].x ^ r[i].y ^ r[i].z ^ r[i].w;
+            if (j + i + 4 < n) r[i] = ld16(at(j + i + 4));
+        }
+    }
+    if (h == 0x9E3779B9u) out[0] = h;
+}
 '''
 
 _mods = {}
@@ -157,8 +187,15 @@ def run_variant(v, s, layers, M, xt, x, ref, v3path):
     nt = 1 if M <= 8 else 2 if M <= 16 else 4 if M <= 32 else 8
     return t, f"{v.compiled(s, nt)[1]:3d} regs {ctas_per_sm(v, s, nt, M)} CTA/SM", note, note.startswith("ok")
 
+def time_read_chunks(s, layers, ranges):
+    m = cp.RawModule(code=READ_SRC, backend="nvrtc", options=("--std=c++17",))
+    f = m.get_function("read_chunks")
+    out = cp.zeros(1, dtype=cp.uint32)
+    n = s.row_tiles * s.chunks
+    return time_calls([lambda L=L: f((SMS * 2,), (256,), (L.codes, np.int64(n), np.int32(ranges), out)) for L in layers])
+
 def time_read(s, layers, grid, block):
-    m = cp.RawModule(code=READ_SRC, backend="nvrtc")
+    m = cp.RawModule(code=READ_SRC, backend="nvrtc", options=("--std=c++17",))
     f = m.get_function("read_stream")
     out = cp.zeros(1, dtype=cp.uint32)
     n16 = s.code_bytes // 16
@@ -230,6 +267,14 @@ def main():
                         print(f"  {key:<28} {t:8.1f} us  {s.code_bytes / t / 1e6:6.2f} TB/s (codes only)", flush=True)
                     except Exception as e:
                         print(f"  read {g}x{b} failed: {e}", flush=True)
+                for ranges in (1, 0):
+                    try:
+                        t = time_read_chunks(s, layers, ranges)
+                        key = "read chunks, " + ("per-warp ranges" if ranges else "GPU-wide sweep")
+                        results.setdefault((bits, M, key), []).append((chunks, t))
+                        print(f"  {key:<28} {t:8.1f} us  {s.code_bytes / t / 1e6:6.2f} TB/s (codes only)", flush=True)
+                    except Exception as e:
+                        print(f"  read chunks {ranges} failed: {e}", flush=True)
             for v in vs:
                 try:
                     t, regs, note, ok = run_variant(v, s, layers, M, xt, x, ref, V3)
