@@ -95,9 +95,8 @@ __device__ __forceinline__ i64 owner_of(i64 x, i64 total, i64 warps) {
 }
 
 // FLUTE_SCALE_AHEAD = 1: each chunk's scale word travels in the weight ring (loaded FLUTE_PREFETCH chunks
-// ahead, like the codes) instead of one chunk ahead: a new group's scale is an L2/DRAM miss whose latency the
-// one-chunk lead did not cover (measured v3 was insensitive to warps and prefetch depth). Experimental: off by
-// default until it has passed the GPU selftest.
+// ahead, like the codes) instead of one chunk ahead. GPU-checked; measured 3-5% slower than one chunk ahead on
+// H200 with activations from global memory (the scale latency was not on the critical path), so opt-in.
 #ifndef FLUTE_SCALE_AHEAD
 #define FLUTE_SCALE_AHEAD 0
 #endif
@@ -146,13 +145,15 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 // FLUTE_REDUCE_LITE = 1: a contributor releases its partial with one `atom.release.gpu` by lane 0 after
 // __syncwarp (MEMBAR.ALL.GPU) instead of __threadfence in every lane (MEMBAR.SC.GPU + CCTL.IVALL, which also
 // throws away the SM's L1, i.e. every warp's cached activations); only the last arriver fences (acquire).
+// Measured on H200: within noise (-0.1..-0.6 us); the reduction's cost is its serialized tail, not the fence kind.
 #ifndef FLUTE_REDUCE_LITE
 #define FLUTE_REDUCE_LITE 0
 #endif
 // FLUTE_XSMEM = 1 (FLUTE_NT == 1 only): the CTA copies X (M <= 8 rows, zero-padded to chunks*CK inputs, row
 // stride + 8 halfs against bank conflicts) into shared memory behind the table once; per-chunk activation loads
-// are then LDS instead of global loads queued behind the weight stream. Dynamic shared memory:
-// FLUTE_SMEM_BYTES + M * (chunks * CK + 8) * 2.
+// are then LDS instead of global loads. Dynamic shared memory: FLUTE_SMEM_BYTES + M * (chunks * CK + 8) * 2.
+// Measured on H200 (with FLUTE_SCALE_AHEAD): nf4 N=1 -3.5% on 57344x8192, equal on 8192^2, slower at N = 2;
+// nf2/nf3 N=1 with FLUTE_XSMEM_SLOTS=1 -4..-18% (docs/flute.md, v6). Opt-in.
 #ifndef FLUTE_XSMEM
 #define FLUTE_XSMEM 0
 #endif
@@ -519,7 +520,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 }
 
 // Large-batch path: expand the packed weights into a dense row-major (rows x ldw) matrix for cuBLAS.
-// FLUTE_DEQ_WIDE = 1 (experimental, off until GPU-checked): gather a lane's run first, then 16-byte stores.
+// FLUTE_DEQ_WIDE = 1 (the launcher's default; GPU-checked, N = 512 28% faster on H200): gather a lane's run
+// first, then 16-byte stores.
 #ifndef FLUTE_DEQ_WIDE
 #define FLUTE_DEQ_WIDE 0
 #endif
