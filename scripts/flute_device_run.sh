@@ -14,10 +14,12 @@ for v in ${SWEEP:-}; do  # warps/prefetch/ctasPerSM
     LOWBIT_FLUTE_WARPS=$w LOWBIT_FLUTE_PREFETCH=$p LOWBIT_FLUTE_CTAS_PER_SM=$c ./lowbit bench gemm --device cuda \
         --format nf4,nf2 --shapes 8192x8192,57344x8192 --batches 1,16 2>/dev/null | sed "s|^|[$v] |" >> "$OUT/sweep.txt"
 done
-if [ "${EXPERIMENTAL_TOO:-1}" = 1 ]; then  # the compile-checked experimental kernel variant, side by side
-    LOWBIT_FLUTE_EXPERIMENTAL=1 ./lowbit selftest --device cuda --filter flute > "$OUT/selftest-exp.txt" 2>&1
-    LOWBIT_FLUTE_EXPERIMENTAL=1 ./lowbit bench gemm --device cuda --format nf4,nf3,nf2 --group-size 128 \
+if [ "${EXPERIMENTAL_TOO:-1}" = 1 ]; then  # the opt-in variant (docs/flute.md, v6 "C"), side by side
+    export LOWBIT_FLUTE_DEFINES=FLUTE_REDUCE_LITE=1 LOWBIT_FLUTE_XSMEM_BYTES=49152
+    ./lowbit selftest --device cuda --filter flute > "$OUT/selftest-exp.txt" 2>&1
+    ./lowbit bench gemm --device cuda --format nf4,nf3,nf2 --group-size 128 \
         --batches 1,4,16,64,512,4096 > "$OUT/bench-exp.txt" 2> "$OUT/bench-exp.err"
+    unset LOWBIT_FLUTE_DEFINES LOWBIT_FLUTE_XSMEM_BYTES
 fi
 python3 scripts/torch_int4_baseline.py --batches ${TORCH_BATCHES:-1,2,4,8,16,32,64,128,256,1024,4096} > "$OUT/torch.txt" 2>&1
 python3 scripts/flute_gpu_harness.py --quick --skip-timing > "$OUT/harness.txt" 2>&1

@@ -28,7 +28,7 @@ NF3 = [-1, -0.478629, -0.217142, 0, 0.160930, 0.337915, 0.562617, 1]
 NF2 = [-1, 0, 0.337915, 1]
 TABLES = {4: NF4, 3: NF3, 2: NF2}
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
-EXPERIMENTAL = int(os.environ.get("LOWBIT_FLUTE_EXPERIMENTAL", "0") == "1")
+EXPERIMENTAL = int(os.environ.get("LOWBIT_FLUTE_SCALE_AHEAD", "0") == "1")  # scales in the weight ring
 
 _modules = {}
 def module(bits, nt, bf16, warps=8, prefetch=4, post=0, minb=1):
@@ -37,7 +37,7 @@ def module(bits, nt, bf16, warps=8, prefetch=4, post=0, minb=1):
         t0 = time.time()
         opts = (f"-DFLUTE_BITS={bits}", f"-DFLUTE_NT={nt}", f"-DFLUTE_BF16={int(bf16)}", f"-DFLUTE_WARPS={warps}",
                 f"-DFLUTE_PREFETCH={prefetch}", f"-DFLUTE_POST_SCALE={post}", f"-DFLUTE_MINB={minb}", "--std=c++17",
-                f"-DFLUTE_SCALE_AHEAD={EXPERIMENTAL}", f"-DFLUTE_DEQ_WIDE={EXPERIMENTAL}")
+                f"-DFLUTE_SCALE_AHEAD={EXPERIMENTAL}", "-DFLUTE_DEQ_WIDE=1")
         m = cp.RawModule(code=SRC, options=opts, backend="nvrtc")
         m.get_function("flute_gemm")
         _modules[key] = m

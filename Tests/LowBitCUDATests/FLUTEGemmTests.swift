@@ -58,5 +58,14 @@ import LowBitFormats
                 }
             }
         }
+        // The opt-in variants (docs/flute.md, v6): activations in shared memory with scales in the weight ring,
+        // the release/acquire Stream-K arrival, one activation slot; once per width.
+        for bits in [2, 3, 4] {
+            let defines = ["FLUTE_BITS": "\(bits)", "FLUTE_NT": "1", "FLUTE_BF16": bits == 3 ? "1" : "0",
+                           "FLUTE_POST_SCALE": bits == 2 ? "0" : "1", "FLUTE_SCALE_AHEAD": "1", "FLUTE_XSMEM": "1",
+                           "FLUTE_REDUCE_LITE": "1", "FLUTE_XSMEM_SLOTS": bits == 4 ? "2" : "1"]
+            let m = try nvrtc.compile(.flute, architecture: CUDAArchitecture("sm_90a"), defines: defines, useCache: false)
+            #expect(Set(m.loweredNames.keys) == Set(CUDAKernelSource.flute.kernels), "\(defines)")
+        }
     }
 }

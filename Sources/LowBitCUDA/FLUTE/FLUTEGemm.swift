@@ -63,10 +63,28 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let prefetch = fluteEnvironmentInt("LOWBIT_FLUTE_PREFETCH") ?? 4
     static let ctasPerSMOverride = fluteEnvironmentInt("LOWBIT_FLUTE_CTAS_PER_SM")
     static let minBlocks = fluteEnvironmentInt("LOWBIT_FLUTE_MINB") ?? 1
-    /// LOWBIT_FLUTE_EXPERIMENTAL=1: scales loaded with the weight ring (FLUTE_SCALE_AHEAD) and 16-byte dequantize
-    /// stores (FLUTE_DEQ_WIDE). Compile-checked, not yet run on a GPU (docs/flute.md); off by default until the
-    /// selftest has passed with it.
-    static let experimental = fluteEnvironmentInt("LOWBIT_FLUTE_EXPERIMENTAL") == 1
+    /// LOWBIT_FLUTE_SCALE_AHEAD=1: scales loaded with the weight ring, FLUTE_PREFETCH chunks ahead. Off: with
+    /// activations loaded from global memory it measured 3–5% slower on H200 (docs/flute.md, v4).
+    static let scaleAhead = getEnvironment("LOWBIT_FLUTE_SCALE_AHEAD").flatMap { Int($0) }.map { $0 != 0 } ?? false
+    /// 16-byte stores in the dequantize kernel of the large-batch path (FLUTE_DEQ_WIDE); LOWBIT_FLUTE_DEQ_WIDE=0
+    /// goes back to 8-byte stores.
+    static let wideDequantize = getEnvironment("LOWBIT_FLUTE_DEQ_WIDE").flatMap { Int($0) }.map { $0 != 0 } ?? true
+    /// Batches of ≤ 8 rows whose activations (rows × (padded inputs + 8) fp16) fit in this many bytes keep them in
+    /// shared memory (FLUTE_XSMEM): per-chunk activation loads become LDS instead of global loads queued behind
+    /// the weight stream. LOWBIT_FLUTE_XSMEM_BYTES overrides (0 = off).
+    static let xSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_XSMEM_BYTES").flatMap { Int($0) } ?? 0
+    /// Weight chunks in flight per warp when the activations are in shared memory (fewer registers are live then).
+    static let xSharedPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_XSMEM_PREFETCH") ?? prefetch
+    /// LOWBIT_FLUTE_DEFINES="NAME=VALUE,…": extra kernel defines (timing experiments, e.g. FLUTE_DEFER_FLUSH=0).
+    static let extraDefines: [String: String] = {
+        guard let text = getEnvironment("LOWBIT_FLUTE_DEFINES") else { return [:] }
+        var out: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, !parts[0].isEmpty { out[parts[0]] = parts[1] }
+        }
+        return out
+    }()
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -133,8 +151,10 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     public func plan(batch: Int) -> String {
         let path: FLUTEPath = batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
-        let grid = (try? gridSize(bits: shape.bits, nTiles: nTiles(for: min(batch, 64)), activation: .float16)) ?? 0
-        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (Self.experimental ? " exp" : "")
+        let xBytes = sharedActivationBytes(rows: min(batch, 64))
+        let grid = (try? gridSize(bits: shape.bits, nTiles: nTiles(for: min(batch, 64)), activation: .float16,
+                                  xSharedBytes: xBytes)) ?? 0
+        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (xBytes > 0 ? " x-smem" : "") + (Self.scaleAhead ? " scale-ahead" : "")
             + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
     }
 
@@ -161,30 +181,41 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     func nTiles(for rows: Int) -> Int { rows <= 8 ? 1 : rows <= 16 ? 2 : rows <= 32 ? 4 : 8 }
 
-    func defines(activation: GPUActivationType, nTiles: Int) -> [String: String] {
+    /// Shared-memory bytes of the activations kept there for a batch of `rows` (0: loaded from global memory).
+    func sharedActivationBytes(rows: Int) -> Int {
+        guard rows <= 8, Self.xSharedLimit > 0 else { return 0 }
+        let bytes = rows * (shape.chunks * shape.chunkK + 8) * 2
+        return bytes <= Self.xSharedLimit ? bytes : 0
+    }
+
+    func defines(activation: GPUActivationType, nTiles: Int, xShared: Bool = false) -> [String: String] {
         [
+            "FLUTE_XSMEM": xShared ? "1" : "0",
             "FLUTE_BITS": "\(shape.bits)", "FLUTE_NT": "\(nTiles)",
             "FLUTE_BF16": activation == .bfloat16 ? "1" : "0",
-            "FLUTE_WARPS": "\(Self.warps)", "FLUTE_PREFETCH": "\(Self.prefetch)",
+            "FLUTE_WARPS": "\(Self.warps)", "FLUTE_PREFETCH": "\(xShared ? Self.xSharedPrefetch : Self.prefetch)",
             "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
             "FLUTE_MINB": nTiles == 1 ? "\(Self.minBlocks)" : "1",
-            "FLUTE_SCALE_AHEAD": Self.experimental ? "1" : "0",
-            "FLUTE_DEQ_WIDE": Self.experimental ? "1" : "0",
-        ]
+            // With activations in shared memory, the scales ride in the weight ring (no global load is left one
+            // chunk ahead); otherwise only on request.
+            "FLUTE_SCALE_AHEAD": Self.scaleAhead || xShared ? "1" : "0",
+            "FLUTE_DEQ_WIDE": Self.wideDequantize ? "1" : "0",
+        ].merging(Self.extraDefines) { _, extra in extra }
     }
 
     /// FLUTE_SMEM_BYTES: twice the 32-copy table, so the kernel can align it to its own size.
     var sharedMemoryBytes: Int { 2 * (1 << (2 * shape.bits)) * 32 * 4 }
 
     /// Persistent grid: as many CTAs as fit on the device at once (registers, shared memory, threads).
-    func gridSize(bits: Int, nTiles: Int, activation: GPUActivationType) throws -> Int {
+    func gridSize(bits: Int, nTiles: Int, activation: GPUActivationType, xSharedBytes: Int = 0) throws -> Int {
         let function = try context.kernels.function("flute_gemm", in: .flute,
-                                                    defines: defines(activation: activation, nTiles: nTiles))
+                                                    defines: defines(activation: activation, nTiles: nTiles,
+                                                                     xShared: xSharedBytes > 0))
         let p = context.properties
         let registers = max(1, try function.attribute(.registers))
         let threads = 32 * Self.warps
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * threads)
-        let bySmem = p.maxSharedMemoryPerMultiprocessor / (sharedMemoryBytes + 1024)
+        let bySmem = p.maxSharedMemoryPerMultiprocessor / (sharedMemoryBytes + xSharedBytes + 1024)
         let perSM = Self.ctasPerSMOverride ?? max(1, min(byRegs, bySmem, 2048 / threads))
         return p.multiprocessorCount * perSM
     }
@@ -220,9 +251,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         while done < batch {
             let rows = min(64, batch - done)
             let nt = nTiles(for: rows)
+            let xBytes = sharedActivationBytes(rows: rows)
             let function = try context.kernels.function("flute_gemm", in: .flute,
-                                                        defines: defines(activation: activation, nTiles: nt))
-            let grid = try gridSize(bits: shape.bits, nTiles: nt, activation: activation)
+                                                        defines: defines(activation: activation, nTiles: nt,
+                                                                         xShared: xBytes > 0))
+            let grid = try gridSize(bits: shape.bits, nTiles: nt, activation: activation, xSharedBytes: xBytes)
             let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
                 let wsBytes = grid * Self.warps * 2 * 4 * 8 * 32 * 4  // room for NT = 8
                 if (s.workspace?.byteCount ?? 0) < wsBytes { s.workspace = try context.allocate(bytes: wsBytes) }
@@ -237,7 +270,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             let pair = activation == .bfloat16 ? pairBF16 : pairF16
             let high = shape.bits == 3 ? codes.pointer(byteOffset: shape.rowTiles * shape.chunks * 32 * 16) : codes.pointer()
             try function.launch(
-                grid: .init(x: grid), block: .init(x: 32 * Self.warps), sharedMemoryBytes: sharedMemoryBytes,
+                grid: .init(x: grid), block: .init(x: 32 * Self.warps), sharedMemoryBytes: sharedMemoryBytes + xBytes,
                 stream: stream,
                 codes.pointer(), high, scales, pair,
                 CUDADevicePointer(address: xIn.address + UInt64(done * ldx * 2)),

@@ -95,9 +95,8 @@ __device__ __forceinline__ i64 owner_of(i64 x, i64 total, i64 warps) {
 }
 
 // FLUTE_SCALE_AHEAD = 1: each chunk's scale word travels in the weight ring (loaded FLUTE_PREFETCH chunks
-// ahead, like the codes) instead of one chunk ahead: a new group's scale is an L2/DRAM miss whose latency the
-// one-chunk lead did not cover (measured v3 was insensitive to warps and prefetch depth). Experimental: off by
-// default until it has passed the GPU selftest.
+// ahead, like the codes) instead of one chunk ahead. GPU-checked; measured 3-5% slower than one chunk ahead on
+// H200 with activations from global memory (the scale latency was not on the critical path), so opt-in.
 #ifndef FLUTE_SCALE_AHEAD
 #define FLUTE_SCALE_AHEAD 0
 #endif
@@ -131,12 +130,48 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_POST_SCALE
 #define FLUTE_POST_SCALE 0
 #endif
+// Activation slots with FLUTE_XSMEM (1: LDS at the chunk's start; meant for FLUTE_SCALE_AHEAD, whose scales come
+// with the weights).
+#ifndef FLUTE_XSMEM_SLOTS
+#define FLUTE_XSMEM_SLOTS 2
+#endif
 #ifndef FLUTE_XSLOTS
-#define FLUTE_XSLOTS (FLUTE_NT <= 2 ? 2 : 1)
+#define FLUTE_XSLOTS (FLUTE_XSMEM ? FLUTE_XSMEM_SLOTS : (FLUTE_NT <= 2 ? 2 : 1))
 #endif
 // Minimum resident CTAs per SM (register cap for the compiler).
 #ifndef FLUTE_MINB
 #define FLUTE_MINB 1
+#endif
+// FLUTE_REDUCE_LITE = 1: a contributor releases its partial with one `atom.release.gpu` by lane 0 after
+// __syncwarp (MEMBAR.ALL.GPU) instead of __threadfence in every lane (MEMBAR.SC.GPU + CCTL.IVALL, which also
+// throws away the SM's L1, i.e. every warp's cached activations); only the last arriver fences (acquire).
+// Measured on H200: within noise (-0.1..-0.6 us); the reduction's cost is its serialized tail, not the fence kind.
+#ifndef FLUTE_REDUCE_LITE
+#define FLUTE_REDUCE_LITE 0
+#endif
+// FLUTE_XSMEM = 1 (FLUTE_NT == 1 only): the CTA copies X (M <= 8 rows, zero-padded to chunks*CK inputs, row
+// stride + 8 halfs against bank conflicts) into shared memory behind the table once; per-chunk activation loads
+// are then LDS instead of global loads. Dynamic shared memory: FLUTE_SMEM_BYTES + M * (chunks * CK + 8) * 2.
+// Measured on H200 (with FLUTE_SCALE_AHEAD): nf4 N=1 -3.5% on 57344x8192, equal on 8192^2, slower at N = 2;
+// nf2/nf3 N=1 with FLUTE_XSMEM_SLOTS=1 -4..-18% (docs/flute.md, v6). Opt-in.
+#ifndef FLUTE_XSMEM
+#define FLUTE_XSMEM 0
+#endif
+#if FLUTE_XSMEM && FLUTE_NT != 1
+#error "FLUTE_XSMEM needs FLUTE_NT == 1"
+#endif
+// FLUTE_FILL_FIRST = 1: the table fill issues all of a thread's loads before its first store (the plain loop,
+// unrolled by 4, pays two dependent L2 round trips for 4-bit). Measured 1-2% faster for 4-bit N <= 8 on H200;
+// elsewhere it raised the register count past what two CTAs per SM allow (3-bit, NT = 2), so only there.
+#ifndef FLUTE_FILL_FIRST
+#define FLUTE_FILL_FIRST (FLUTE_BITS == 4 && FLUTE_NT == 1)
+#endif
+// FLUTE_PROBE (timing experiments only, wrong results for 1..4): 1 returns at entry (launch cost of the same
+// grid), 2 skips the table fill, 3 writes every segment straight to Y (no Stream-K reduction), 4 skips the
+// lookups and MMAs (streams codes, activations and scales through the same loop), 5 reads the scales of row tile
+// 0 for every tile (cache hits: isolates the latency of the scale loads).
+#ifndef FLUTE_PROBE
+#define FLUTE_PROBE 0
 #endif
 
 // (w >> S) & mask for a compile-time S of either sign: one shift and one LOP3.
@@ -181,6 +216,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     // Dynamic shared memory of twice the table (FLUTE_SMEM_BYTES): the table is placed at a shared address
     // aligned to its own size, so a lookup address is base | (entry << 7) | (lane << 2): one shift and one LOP3,
     // no add. (The user area itself starts at 0x400, so a static __align__ does not give this.)
+#if FLUTE_PROBE == 1
+    if (M >= 0) return;
+#endif
     extern __shared__ __align__(16) u32 lutRaw[];
     const u32 rawBase = (u32)__cvta_generic_to_shared(lutRaw);
     const u32 alignedBase = (rawBase + LUT_ENTRIES * 128 - 1) & ~(u32)(LUT_ENTRIES * 128 - 1);
@@ -205,7 +243,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_SCALE_AHEAD
     int rtA = rt, cA = c;  // the next chunk whose scale the ring loads
 #define FLUTE_LOAD_SCALE(dst) \
-    dst = __ldg(scales + (rtA * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
+    dst = __ldg(scales + ((FLUTE_PROBE == 5 ? 0 : rtA) * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
 #define FLUTE_ADVANCE_SCALE() \
     if (++cA == chunks) { cA = 0; ++rtA; }
 #endif
@@ -239,6 +277,29 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
         xrow[n] = x + (i64)(xvalid[n] ? n * 8 + g : 0) * ldx + t * KL;
     }
     const int klimit = inputs - t * KL;  // chunk c, vector v is inside iff c*CK + 8v < klimit
+#if FLUTE_XSMEM
+    // X rows in shared memory behind the (doubled) table region, zero beyond `inputs`; all loads first.
+    u16* xsm = (u16*)(lutRaw + 2 * LUT_ENTRIES * 32);
+    const int xstride = chunks * CK + 8;
+    {
+        const int perRow = xstride / 8, totalVec = M * perRow;
+        for (int i0 = threadIdx.x; i0 < totalVec; i0 += 4 * FLUTE_WARPS * 32) {
+            uint4 q[4];
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int i = i0 + r * FLUTE_WARPS * 32;
+                const int row = i / perRow, k = (i - row * perRow) * 8;
+                q[r] = make_uint4(0, 0, 0, 0);
+                if (i < totalVec && k < inputs) q[r] = __ldg((const uint4*)(x + (i64)row * ldx + k));
+            }
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int i = i0 + r * FLUTE_WARPS * 32;
+                if (i < totalVec) *(uint4*)(xsm + i * 8) = q[r];
+            }
+        }
+    }
+#endif
 
     // Activations and scales. Small batch tiles: two slots, chunk p uses slot (p - lo) & 1, loaded one chunk
     // ahead. Large ones (FLUTE_NT >= 4) cannot afford the registers: one slot, loaded at the chunk's start.
@@ -250,22 +311,26 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
             for (int v = 0; v < KL / 8; ++v) {
                 uint4 q = make_uint4(0, 0, 0, 0);
+#if FLUTE_XSMEM
+                if (xvalid[n]) q = *(const uint4*)(xsm + g * xstride + t * KL + cc * CK + v * 8);
+#else
                 if (xvalid[n] && cc * CK + v * 8 < klimit) q = __ldg((const uint4*)(xrow[n] + cc * CK + v * 8));
+#endif
                 dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
             }
         }
 #if !FLUTE_SCALE_AHEAD
-        s = __ldg(scales + (rr * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
+        s = __ldg(scales + ((FLUTE_PROBE == 5 ? 0 : rr) * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
 #endif
     };
-#if FLUTE_XSLOTS == 2
+#if FLUTE_XSLOTS == 2 && !FLUTE_XSMEM
     if (lo < hi) load_xs(xs[0], sw[0], c, rt);
 #endif
 
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
-#if FLUTE_SCALE_AHEAD
-    // Experimental path: a fixed trip count, so all of a thread's table loads are issued before its first
-    // store (the plain loop waits out one L2 round trip per iteration: 8 for 4-bit).
+#if FLUTE_PROBE == 2
+#elif FLUTE_FILL_FIRST
+    // A fixed trip count, so all of a thread's table loads are issued before its first store.
     constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_WARPS * 32 - 1) / (FLUTE_WARPS * 32);
     u32 fill[kFill];
 #pragma unroll
@@ -287,6 +352,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     __syncthreads();
     if (lo >= hi) return;
     const u32 laneBytes = alignedBase | (lane << 2);
+#if FLUTE_XSLOTS == 2 && FLUTE_XSMEM
+    load_xs(xs[0], sw[0], c, rt);
+#endif
 
     float acc[FLUTE_NT][4];
 #pragma unroll
@@ -360,8 +428,13 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     a[0] = mul2(a[0], sLow); a[1] = mul2(a[1], sHigh); a[2] = mul2(a[2], sLow); a[3] = mul2(a[3], sHigh);   \
     _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(acc[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
 #endif
+#if FLUTE_PROBE == 4
+            acc[0][0] += __uint_as_float((words[0] ^ words[1] ^ words[2] ^ words[3] ^ high.x ^ high.y ^ swCur ^
+                                          xs[slot][0][0] ^ xs[slot][0][KL / 2 - 1]) & 0x3f7fffffu);
+#else
             FLUTE_STEP(0) FLUTE_STEP(1) FLUTE_STEP(2) FLUTE_STEP(3)
             FLUTE_STEP(4) FLUTE_STEP(5) FLUTE_STEP(6) FLUTE_STEP(7)
+#endif
 #undef FLUTE_STEP
 #undef FLUTE_APPLY
 #if FLUTE_POST_SCALE
@@ -380,23 +453,35 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             // End of a row tile's segment: flush.
             if (c == chunks - 1 || p == hi - 1) {
                 const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
-                bool write = full;
-                if (!full) {
+                bool write = full || FLUTE_PROBE == 3;
+                if (!write) {
                     const int side = (segmentStart == lo) ? 0 : 1;
                     float* dst = workspace + ((i64)(warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
                     for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
                         for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
+#if !FLUTE_REDUCE_LITE
                     __threadfence();
+#endif
                     __syncwarp();
                     const int first = (int)owner_of((i64)rt * chunks, total, totalWarps);
                     const int last = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
                     u32 arrived = 0;
+#if FLUTE_REDUCE_LITE
+                    // The __syncwarp above orders the other lanes' partial stores before lane 0's release.
+                    if (lane == 0)
+                        asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(arrived) : "l"(counters + rt) : "memory");
+#else
                     if (lane == 0) arrived = atomicAdd(counters + rt, 1u);
+#endif
                     arrived = __shfl_sync(0xffffffffu, arrived, 0);
                     if (arrived == (u32)(last - first)) {
+#if FLUTE_REDUCE_LITE
+                        asm volatile("fence.acq_rel.gpu;" ::: "memory");  // acquire the other partials
+#else
                         __threadfence();
+#endif
 #pragma unroll
                         for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
                         for (int q = first; q <= last; ++q) {
@@ -435,7 +520,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 }
 
 // Large-batch path: expand the packed weights into a dense row-major (rows x ldw) matrix for cuBLAS.
-// FLUTE_DEQ_WIDE = 1 (experimental, off until GPU-checked): gather a lane's run first, then 16-byte stores.
+// FLUTE_DEQ_WIDE = 1 (the launcher's default; GPU-checked, N = 512 28% faster on H200): gather a lane's run
+// first, then 16-byte stores.
 #ifndef FLUTE_DEQ_WIDE
 #define FLUTE_DEQ_WIDE 0
 #endif
