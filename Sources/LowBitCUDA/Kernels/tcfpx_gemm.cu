@@ -65,6 +65,19 @@
 #ifndef TCFPX_ACC2
 #define TCFPX_ACC2 0
 #endif
+// 1 (sm_90+): the weight part of a stage — one contiguous run of the packed layout — is fetched by a single
+// cp.async.bulk (the copy engine) that completes on an mbarrier, instead of 16-byte cp.async by every thread
+// (~100 address/predicate instructions per stage per thread, and the LDGSTS path). X stays on cp.async.
+#ifndef TCFPX_BULK
+#define TCFPX_BULK 0
+#endif
+// Bench-only probes that leave a stage out (wrong results; never set by the library unless
+// LOWBIT_TCFPX_PROBE is): 1 = return at once (launch + dispatch cost of this grid), 2 = no K loop (prologue-free
+// epilogue and split-K reduction only), 3 = loads only (pipeline without dequantization and mma), 4 = no weight
+// loads (X loads, dequantization and mma on whatever shared memory holds).
+#ifndef TCFPX_PROBE
+#define TCFPX_PROBE 0
+#endif
 
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
 #define TCFPX_L (TCFPX_E + TCFPX_M)
@@ -136,6 +149,30 @@ __device__ __forceinline__ void cp_async16_zfill(void* dst, const void* src, int
 }
 
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+
+#if TCFPX_BULK
+// mbarrier + bulk copy (PTX ISA 8.0, sm_90). One barrier per stage, one arrival (the issuing thread) plus the
+// transaction bytes of the copy; consumers wait on the phase parity of the stage's use count.
+__device__ __forceinline__ void mbar_init(unsigned bar, unsigned count) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count));
+}
+__device__ __forceinline__ void bulk_load(unsigned dst, const void* src, unsigned bytes, unsigned bar) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
+                 ::"r"(dst), "l"(src), "r"(bytes), "r"(bar) : "memory");
+}
+__device__ __forceinline__ void mbar_wait(unsigned bar, unsigned parity) {
+    asm volatile(
+        "{\n"
+        ".reg .pred P1;\n"
+        "TCFPX_WAIT:\n"
+        "mbarrier.try_wait.parity.shared::cta.b64 P1, [%0], %1;\n"
+        "@P1 bra TCFPX_DONE;\n"
+        "bra TCFPX_WAIT;\n"
+        "TCFPX_DONE:\n"
+        "}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+#endif
 
 template <int N>
 __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
@@ -283,18 +320,25 @@ __device__ __forceinline__ float row_factor(const __half* scales, int m) {
 // X[n0 .. n0+TN, 128·kt .. 128·kt+128].
 __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned char* __restrict__ W,
                                            const act_t* __restrict__ X, int kt, int KT, int mtBase, int MTiles,
-                                           int n0, int N, int IC) {
+                                           int n0, int N, int IC, unsigned bar) {
     const int tid = threadIdx.x;
     // A: the CTA's row block at column tile kt is one contiguous run of rb units (16·W chunks each).
     constexpr int chunksPerUnit = TCFPX_UNIT_BYTES / 16;
     const int rb = min(8, MTiles - mtBase);
-    const int chunks = rb * chunksPerUnit;
     const unsigned char* src = W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
+#if TCFPX_PROBE == 4
+    (void)src; (void)rb; (void)bar;
+#elif TCFPX_BULK
+    if (tid == 0) bulk_load(smem_u32(stage), src, (unsigned)(rb * TCFPX_UNIT_BYTES), bar);
+#else
+    (void)bar;
+    const int chunks = rb * chunksPerUnit;
 #pragma unroll
     for (int c0 = 0; c0 < 8 * chunksPerUnit; c0 += TCFPX_WARPS * 32) {
         int c = c0 + tid;
         if (c < chunks) cp_async16(stage + c * 16, src + c * 16);
     }
+#endif
     // X: TN rows × 16 chunks of 16 bytes (8 halves).
     unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
     const int k0 = kt * 128;
@@ -332,7 +376,10 @@ extern "C" __global__ void __launch_bounds__(TCFPX_WARPS * 32)
 tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ X,
            act_t* __restrict__ Y, float* __restrict__ workspace, unsigned* __restrict__ counters,
            int N, int OC, int IC, int KT, int unitsPerSplit) {
-    extern __shared__ __align__(16) unsigned char smem[];
+    extern __shared__ __align__(128) unsigned char smem[];
+#if TCFPX_PROBE == 1
+    return;
+#endif
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, t = lane & 3;
     const int MTiles = (OC + 15) >> 4;
@@ -341,7 +388,23 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     const int n0 = blockIdx.z * TCFPX_TN;
     const int ktBegin = split * unitsPerSplit;
     const int ktEnd = min(KT, ktBegin + unitsPerSplit);
+#if TCFPX_PROBE == 2
+    const int count = 0;
+#else
     const int count = max(0, ktEnd - ktBegin);
+#endif
+#if TCFPX_BULK
+    __shared__ __align__(8) unsigned long long bars[TCFPX_STAGES];
+    if (threadIdx.x == 0) {
+#pragma unroll
+        for (int s = 0; s < TCFPX_STAGES; s++) mbar_init(smem_u32(&bars[s]), 1u);
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+    __syncthreads();
+#define TCFPX_BAR(s) smem_u32(&bars[(s)])
+#else
+#define TCFPX_BAR(s) 0u
+#endif
 
     float acc[TCFPX_MT][TCFPX_NT][4];
 #if TCFPX_ACC2
@@ -363,20 +426,26 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
     for (int s = 0; s < TCFPX_STAGES - 1; s++) {
         if (s < count)
-            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, ktBegin + s, KT, mtBase, MTiles, n0, N, IC);
+            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, ktBegin + s, KT, mtBase, MTiles, n0, N, IC, TCFPX_BAR(s));
         cp_async_commit();
     }
 
     for (int u = 0; u < count; u++) {
         cp_async_wait<TCFPX_STAGES - 2>();
+#if TCFPX_BULK && TCFPX_PROBE != 4
+        mbar_wait(TCFPX_BAR(u % TCFPX_STAGES), (unsigned)(u / TCFPX_STAGES) & 1u);
+#endif
         __syncthreads();  // stage u landed for every thread; everyone finished reading stage u − 1
         {
             int next = u + TCFPX_STAGES - 1;
             if (next < count)
                 load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, ktBegin + next, KT, mtBase,
-                           MTiles, n0, N, IC);
+                           MTiles, n0, N, IC, TCFPX_BAR(next % TCFPX_STAGES));
             cp_async_commit();
         }
+#if TCFPX_PROBE == 3
+        continue;
+#endif
         const unsigned char* stage = smem + (u % TCFPX_STAGES) * TCFPX_STAGE_BYTES;
         const unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
 

@@ -1,3 +1,4 @@
+import Foundation
 import LowBitCore
 import Synchronization
 
@@ -26,10 +27,14 @@ public struct TCFPxTuning: Sendable, Hashable {
     public var warps: Int?
     /// Separate accumulators for even and odd k-steps (nil: off, or LOWBIT_TCFPX_ACC2=1).
     public var splitAccumulators: Bool?
+    /// Weight stages fetched by one bulk copy (cp.async.bulk + mbarrier, compute capability ≥ 9) instead of
+    /// per-thread 16-byte cp.async (nil: off, or LOWBIT_TCFPX_BULK=1). Ignored below compute capability 9.
+    public var bulkCopy: Bool?
 
-    public init(warps: Int? = nil, splitAccumulators: Bool? = nil) {
+    public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil) {
         self.warps = warps
         self.splitAccumulators = splitAccumulators
+        self.bulkCopy = bulkCopy
     }
 }
 
@@ -48,6 +53,9 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
     /// Rows per dequantize chunk (dequant+cuBLAS path).
     public let chunkRows: Int
     public var splitAccumulators: Bool = false
+    public var bulkCopy: Bool = false
+    /// Bench-only probe (LOWBIT_TCFPX_PROBE, wrong results): 0 = the real kernel.
+    public var probe: Int = 0
 
     public var description: String {
         switch path {
@@ -55,7 +63,8 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
         default:
             "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
                 + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
-                + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "")
+                + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "") + (bulkCopy ? " bulk" : "")
+                + (probe == 0 ? "" : " PROBE=\(probe)")
         }
     }
 }
@@ -79,7 +88,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     }()
 
     /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
-    /// LOWBIT_TCFPX_SPLITS (forces split-K), LOWBIT_TCFPX_WARPS (4 or 8 warps per CTA), LOWBIT_TCFPX_ACC2 (1).
+    /// LOWBIT_TCFPX_SPLITS (forces split-K), LOWBIT_TCFPX_WARPS (4 or 8 warps per CTA), LOWBIT_TCFPX_ACC2 (1),
+    /// LOWBIT_TCFPX_BULK (1), LOWBIT_TCFPX_PROBE (1…4, bench only: wrong results by design).
     static func override(_ name: String) -> Int? {
         getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
@@ -87,6 +97,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
     static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
     static let acc2Override = override("LOWBIT_TCFPX_ACC2").map { $0 == 1 }
+    static let bulkOverride = override("LOWBIT_TCFPX_BULK").map { $0 == 1 }
+    /// Bench-only: a kernel variant that leaves a stage out (tcfpx_gemm.cu, TCFPX_PROBE), for placing time.
+    static let probeOverride = override("LOWBIT_TCFPX_PROBE").flatMap { (1...4).contains($0) ? $0 : nil } ?? 0
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -178,8 +191,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     // MARK: Launch
 
     func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
-                 mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false) -> [String: String] {
-        ["TCFPX_ACC2": splitAccumulators ? "1" : "0",
+                 mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false, bulkCopy: Bool = false,
+                 probe: Int = 0) -> [String: String] {
+        ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
@@ -213,6 +227,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         // the default until a GPU self-test run has covered it (the `8 warps` self-test below).
         let warps = tuning.warps ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
         let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? false
+        let bulk = (tuning.bulkCopy ?? Self.bulkOverride ?? false) && p.computeCapability.major >= 9
+        let probe = Self.probeOverride
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
@@ -220,7 +236,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let function = try Self.kernel(
             "tcfpx_gemm", context: context,
             defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
-                             mtPerWarp: mtPerWarp, warps: warps, splitAccumulators: acc2))
+                             mtPerWarp: mtPerWarp, warps: warps, splitAccumulators: acc2, bulkCopy: bulk, probe: probe))
         let registers = max(1, try function.attribute(.registers))
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
@@ -239,6 +255,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                                    grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
                                    ctasPerSM: ctasPerSM, chunkRows: 0)
         plan.splitAccumulators = acc2
+        plan.bulkCopy = bulk
+        plan.probe = probe
         return plan
     }
 
@@ -247,11 +265,26 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// (Contexts live as long as the process: `CUDA.shared()` caches them, so their identity is a stable key.)
     private static let kernelCache = Mutex<[String: CUDAFunction]>([:])
 
+    /// The kernel source: the embedded tcfpx_gemm.cu, or (development only) the file named by
+    /// LOWBIT_TCFPX_SOURCE, so a kernel change can be tried on a GPU machine with an already built binary.
+    static let source: CUDAKernelSource = {
+        if let path = getEnvironment("LOWBIT_TCFPX_SOURCE"), !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                printError("LOWBIT_TCFPX_SOURCE=\(path) cannot be read: using the built-in TC-FPx kernel source")
+                return .tcfpx
+            }
+            printError("TC-FPx kernels compiled from \(path) (LOWBIT_TCFPX_SOURCE)")
+            return CUDAKernelSource(name: CUDAKernelSource.tcfpx.name, code: [UInt8](data),
+                                    kernels: CUDAKernelSource.tcfpx.kernels)
+        }
+        return .tcfpx
+    }()
+
     static func kernel(_ name: String, context: CUDAContext, defines: [String: String]) throws -> CUDAFunction {
         let key = "\(ObjectIdentifier(context))|\(name)|"
             + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         if let f = kernelCache.withLock({ $0[key] }) { return f }
-        let f = try context.kernels.function(name, in: .tcfpx, defines: defines)
+        let f = try context.kernels.function(name, in: source, defines: defines)
         kernelCache.withLock { $0[key] = f }
         return f
     }
@@ -293,7 +326,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                     "tcfpx_gemm", context: context,
                     defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
                                      mtPerWarp: plan.mTilesPerWarp, warps: plan.warps,
-                                     splitAccumulators: plan.splitAccumulators))
+                                     splitAccumulators: plan.splitAccumulators, bulkCopy: plan.bulkCopy, probe: plan.probe))
             scratch.withLock { s in
                 if s.plans.count > 256 { s.plans.removeAll() }
                 s.plans[key] = (plan, function)
