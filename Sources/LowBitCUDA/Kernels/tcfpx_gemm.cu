@@ -537,7 +537,7 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
                 for (int e1 = 0; e1 < 2; e1++) {
                     const int n = n0 + 8 * j + 2 * t + e1;
-                    workspace[((size_t)split * NP + n) * OCP + m] = acc[i][j][2 * e2 + e1];
+                    if (n < N) workspace[((size_t)split * NP + n) * OCP + m] = acc[i][j][2 * e2 + e1];
                 }
         }
     }
@@ -552,14 +552,42 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     __syncthreads();
     if (!isLast) return;
     __threadfence();
+    // The reduction is the kernel's serial tail (it starts when the slowest split ends), so it is written for
+    // latency: the live columns' partials of every split are pulled into the (now idle) pipeline shared memory
+    // with back-to-back 16-byte cp.async — one round trip, few registers — then summed in split order
+    // (deterministic). Each thread owns one row (THREADS is a multiple of ROWS), so its scale is loaded once.
+    constexpr int THREADS = TCFPX_WARPS * 32;
+    static_assert(THREADS % TCFPX_ROWS == 0, "a thread keeps one row in the reduction");
+    constexpr int SMEM_FLOATS = TCFPX_STAGES * TCFPX_STAGE_BYTES / 4;
+    static_assert(SMEM_FLOATS >= 32 * TCFPX_ROWS, "one column of 32 splits fits the pipeline's shared memory");
+    float* red = reinterpret_cast<float*>(smem);
     const int mBegin = mtBase * 16;
-    for (int idx = threadIdx.x; idx < TCFPX_ROWS * TCFPX_TN; idx += TCFPX_WARPS * 32) {
-        const int m = mBegin + idx % TCFPX_ROWS;
-        const int n = n0 + idx / TCFPX_ROWS;
-        if (m >= OC || n >= N) continue;
-        float sum = 0.f;
-        for (int s = 0; s < splits; s++) sum += __ldcg(workspace + ((size_t)s * NP + n) * OCP + m);
-        Y[(size_t)n * OC + m] = float_to_act(sum * row_factor(scales, m));
+    const int rowsHere = min(TCFPX_ROWS, OCP - mBegin);     // a multiple of 16: whole 16-byte pieces
+    const int pieces = rowsHere / 4;
+    const int nv = min(TCFPX_TN, N - n0);
+    const int colsPerPass = max(1, min(nv, SMEM_FLOATS / (splits * TCFPX_ROWS)));
+    const int r = threadIdx.x % TCFPX_ROWS;
+    const float f = (mBegin + r < OC) ? row_factor(scales, mBegin + r) : 0.f;
+    for (int c0 = 0; c0 < nv; c0 += colsPerPass) {
+        const int cols = min(colsPerPass, nv - c0);
+        const int copies = splits * cols * pieces;
+        for (int c = threadIdx.x; c < copies; c += THREADS) {
+            const int piece = c % pieces, rest = c / pieces;
+            const int col = rest % cols, sp = rest / cols;
+            cp_async16(red + (sp * cols + col) * TCFPX_ROWS + piece * 4,
+                       workspace + ((size_t)sp * NP + n0 + c0 + col) * OCP + mBegin + piece * 4);
+        }
+        cp_async_commit();
+        cp_async_wait<0>();
+        __syncthreads();
+        if (r < rowsHere && mBegin + r < OC) {
+            for (int col = threadIdx.x / TCFPX_ROWS; col < cols; col += THREADS / TCFPX_ROWS) {
+                float sum = 0.f;
+                for (int sp = 0; sp < splits; sp++) sum += red[(sp * cols + col) * TCFPX_ROWS + r];
+                Y[(size_t)(n0 + c0 + col) * OC + mBegin + r] = float_to_act(sum * f);
+            }
+        }
+        __syncthreads();
     }
     if (threadIdx.x == 0) *counter = 0u;  // ready for the next call on this stream
 }

@@ -65,6 +65,7 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
                 + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
                 + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "") + (bulkCopy ? " bulk" : "")
                 + (probe == 0 ? "" : " PROBE=\(probe)")
+                + TCFPxGemm.extraDefines.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         }
     }
 }
@@ -100,6 +101,16 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let bulkOverride = override("LOWBIT_TCFPX_BULK").map { $0 == 1 }
     /// Bench-only: a kernel variant that leaves a stage out (tcfpx_gemm.cu, TCFPX_PROBE), for placing time.
     static let probeOverride = override("LOWBIT_TCFPX_PROBE").flatMap { (1...4).contains($0) ? $0 : nil } ?? 0
+    /// Development only: extra kernel defines "NAME=VALUE,…" (LOWBIT_TCFPX_DEFINES) for the fused kernel, to try
+    /// a kernel option carried with LOWBIT_TCFPX_SOURCE before the library knows it.
+    static let extraDefines: [String: String] = {
+        var out: [String: String] = [:]
+        for item in (getEnvironment("LOWBIT_TCFPX_DEFINES") ?? "").split(separator: ",") {
+            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if kv.count == 2, kv[0].hasPrefix("TCFPX_"), !kv[0].isEmpty { out[kv[0]] = kv[1] }
+        }
+        return out
+    }()
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -193,12 +204,13 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
                  mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false, bulkCopy: Bool = false,
                  probe: Int = 0) -> [String: String] {
+        Self.extraDefines.merging(
         ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
             "TCFPX_XALIGNED": xAligned ? "1" : "0",
-        ]
+        ]) { _, library in library }
     }
 
     /// The launch for `batch`: tile N from the batch, pipeline depth from shared memory, and split-K by the wave
