@@ -78,6 +78,16 @@
 #ifndef TCFPX_PROBE
 #define TCFPX_PROBE 0
 #endif
+// 1: split s takes column tiles s, s + splits, s + 2·splits, … instead of one contiguous range, so the CTAs of a
+// row block read neighbouring stages of one contiguous region at about the same time (DRAM page locality).
+#ifndef TCFPX_KINTERLEAVE
+#define TCFPX_KINTERLEAVE 0
+#endif
+#if TCFPX_KINTERLEAVE
+#define TCFPX_KT(u) (split + (u) * splits)
+#else
+#define TCFPX_KT(u) (ktBegin + (u))
+#endif
 
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
 #define TCFPX_L (TCFPX_E + TCFPX_M)
@@ -390,6 +400,9 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     const int ktEnd = min(KT, ktBegin + unitsPerSplit);
 #if TCFPX_PROBE == 2
     const int count = 0;
+#elif TCFPX_KINTERLEAVE
+    const int count = max(0, (KT - split + splits - 1) / splits);
+    (void)ktEnd;
 #else
     const int count = max(0, ktEnd - ktBegin);
 #endif
@@ -426,7 +439,7 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
     for (int s = 0; s < TCFPX_STAGES - 1; s++) {
         if (s < count)
-            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, ktBegin + s, KT, mtBase, MTiles, n0, N, IC, TCFPX_BAR(s));
+            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, TCFPX_KT(s), KT, mtBase, MTiles, n0, N, IC, TCFPX_BAR(s));
         cp_async_commit();
     }
 
@@ -439,7 +452,7 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
         {
             int next = u + TCFPX_STAGES - 1;
             if (next < count)
-                load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, ktBegin + next, KT, mtBase,
+                load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, TCFPX_KT(next), KT, mtBase,
                            MTiles, n0, N, IC, TCFPX_BAR(next % TCFPX_STAGES));
             cp_async_commit();
         }
