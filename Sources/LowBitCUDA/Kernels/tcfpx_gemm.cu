@@ -83,6 +83,13 @@
 #ifndef TCFPX_KINTERLEAVE
 #define TCFPX_KINTERLEAVE 0
 #endif
+// S = 2…8 (sm_90+): the S K-splits of a tile run as one thread-block cluster (__cluster_dims__(1, S, 1), grid.y = S)
+// and reduce through distributed shared memory: each CTA leaves its FP32 partials in its own shared memory, a
+// cluster barrier, then CTA r sums elements r, r + S, … of every CTA's partials in split order (deterministic) and
+// writes Y. No workspace, fence, atomic counter or L2 round trip in the tail. 0: the global-memory reduction.
+#ifndef TCFPX_CLUSTER
+#define TCFPX_CLUSTER 0
+#endif
 #if TCFPX_KINTERLEAVE
 #define TCFPX_KT(u) (split + (u) * splits)
 #else
@@ -382,7 +389,23 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
     }
 }
 
-extern "C" __global__ void __launch_bounds__(TCFPX_WARPS * 32)
+#if TCFPX_CLUSTER > 1
+__device__ __forceinline__ void cluster_sync_all() {
+    asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ float ld_cluster_f32(unsigned localAddr, unsigned rank) {
+    unsigned remote;
+    float v;
+    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;\n" : "=r"(remote) : "r"(localAddr), "r"(rank));
+    asm volatile("ld.shared::cluster.f32 %0, [%1];\n" : "=f"(v) : "r"(remote) : "memory");
+    return v;
+}
+#define TCFPX_CLUSTER_ATTR __cluster_dims__(1, TCFPX_CLUSTER, 1)
+#else
+#define TCFPX_CLUSTER_ATTR
+#endif
+
+extern "C" __global__ void __launch_bounds__(TCFPX_WARPS * 32) TCFPX_CLUSTER_ATTR
 tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ X,
            act_t* __restrict__ Y, float* __restrict__ workspace, unsigned* __restrict__ counters,
            int N, int OC, int IC, int KT, int unitsPerSplit) {
@@ -535,6 +558,46 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
         return;
     }
 
+#if TCFPX_CLUSTER > 1
+    {
+        // Partials in this CTA's (now idle) pipeline shared memory: red[col · RS + row], RS = ROWS + 4 so the
+        // fragment stores (rows g, columns 2t) hit distinct banks.
+        constexpr int RS = TCFPX_ROWS + 4;
+        constexpr int THREADS = TCFPX_WARPS * 32;
+        static_assert(TCFPX_TN * RS * 4 <= TCFPX_STAGES * TCFPX_STAGE_BYTES, "partials fit the pipeline smem");
+        float* red = reinterpret_cast<float*>(smem);
+        __syncthreads();  // every warp is done with the pipeline's shared memory
+#pragma unroll
+        for (int i = 0; i < TCFPX_MT; i++)
+#pragma unroll
+            for (int e2 = 0; e2 < 2; e2++) {
+                const int row = (warp * TCFPX_MT + i) * 16 + g + 8 * e2;
+#pragma unroll
+                for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+                    for (int e1 = 0; e1 < 2; e1++) red[(8 * j + 2 * t + e1) * RS + row] = acc[i][j][2 * e2 + e1];
+            }
+        cluster_sync_all();  // all partials of the tile written and visible cluster-wide
+        const int mBegin = mtBase * 16;
+        const int total = TCFPX_ROWS * min(TCFPX_TN, N - n0);
+        const unsigned base = smem_u32(red);
+        for (int e = split * THREADS + threadIdx.x; e < total; e += TCFPX_CLUSTER * THREADS) {
+            const int col = e / TCFPX_ROWS, row = e % TCFPX_ROWS;
+            const int m = mBegin + row;
+            if (m >= OC) continue;
+            const unsigned addr = base + (unsigned)(col * RS + row) * 4u;
+            float v[TCFPX_CLUSTER];
+#pragma unroll
+            for (int r = 0; r < TCFPX_CLUSTER; r++) v[r] = ld_cluster_f32(addr, (unsigned)r);
+            float sum = 0.f;
+#pragma unroll
+            for (int r = 0; r < TCFPX_CLUSTER; r++) sum += v[r];
+            Y[(size_t)(n0 + col) * OC + m] = float_to_act(sum * row_factor(scales, m));
+        }
+        cluster_sync_all();  // no CTA leaves while another still reads its shared memory
+        return;
+    }
+#endif
     // Split-K: partials to workspace[split][n][m] (m over the padded OC), then the last CTA reduces in order.
     const int OCP = MTiles * 16;
     const int NP = gridDim.z * TCFPX_TN;

@@ -30,11 +30,17 @@ public struct TCFPxTuning: Sendable, Hashable {
     /// Weight stages fetched by one bulk copy (cp.async.bulk + mbarrier, compute capability ≥ 9) instead of
     /// per-thread 16-byte cp.async (nil: off, or LOWBIT_TCFPX_BULK=1). Ignored below compute capability 9.
     public var bulkCopy: Bool?
+    /// Split-K through a thread-block cluster and distributed shared memory (compute capability ≥ 9, at most 8
+    /// splits) instead of FP32 partials in global memory and a last-arrival reduction (nil: off, or
+    /// LOWBIT_TCFPX_CLUSTER=1).
+    public var clusterReduction: Bool?
 
-    public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil) {
+    public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil,
+                clusterReduction: Bool? = nil) {
         self.warps = warps
         self.splitAccumulators = splitAccumulators
         self.bulkCopy = bulkCopy
+        self.clusterReduction = clusterReduction
     }
 }
 
@@ -54,6 +60,8 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
     public let chunkRows: Int
     public var splitAccumulators: Bool = false
     public var bulkCopy: Bool = false
+    /// Splits reduced through a cluster's distributed shared memory (0: global-memory reduction or no split).
+    public var cluster: Int = 0
     /// Bench-only probe (LOWBIT_TCFPX_PROBE, wrong results): 0 = the real kernel.
     public var probe: Int = 0
 
@@ -64,6 +72,7 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
             "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
                 + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
                 + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "") + (bulkCopy ? " bulk" : "")
+                + (cluster > 1 ? " cluster" : "")
                 + (probe == 0 ? "" : " PROBE=\(probe)")
                 + TCFPxGemm.extraDefines.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         }
@@ -99,6 +108,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
     static let acc2Override = override("LOWBIT_TCFPX_ACC2").map { $0 == 1 }
     static let bulkOverride = override("LOWBIT_TCFPX_BULK").map { $0 == 1 }
+    static let clusterOverride = override("LOWBIT_TCFPX_CLUSTER").map { $0 == 1 }
+    /// Largest cluster the hardware guarantees (portable cluster size).
+    static let maxClusterSplits = 8
     /// Bench-only: a kernel variant that leaves a stage out (tcfpx_gemm.cu, TCFPX_PROBE), for placing time.
     static let probeOverride = override("LOWBIT_TCFPX_PROBE").flatMap { (1...4).contains($0) ? $0 : nil } ?? 0
     /// Development only: extra kernel defines "NAME=VALUE,…" (LOWBIT_TCFPX_DEFINES) for the fused kernel, to try
@@ -203,9 +215,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
                  mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false, bulkCopy: Bool = false,
-                 probe: Int = 0) -> [String: String] {
+                 probe: Int = 0, cluster: Int = 0) -> [String: String] {
         Self.extraDefines.merging(
-        ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
+        ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_CLUSTER": "\(cluster)", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
@@ -241,6 +253,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? false
         let bulk = (tuning.bulkCopy ?? Self.bulkOverride ?? false) && p.computeCapability.major >= 9
         let probe = Self.probeOverride
+        let clusterWanted = (tuning.clusterReduction ?? Self.clusterOverride ?? false) && p.computeCapability.major >= 9
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
@@ -257,11 +270,13 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let mBlocks = (geometry.rowTiles + warps * mtPerWarp - 1) / (warps * mtPerWarp)
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
-        var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots)
+        var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
+                               maxSplits: clusterWanted ? Self.maxClusterSplits : 32)
         if let forced = Self.splitsOverride {
             let per = (kt + min(forced, kt) - 1) / min(forced, kt)
             best = (0, (kt + per - 1) / per, per)
         }
+        let cluster = clusterWanted && best.splits > 1 && best.splits <= Self.maxClusterSplits ? best.splits : 0
         var plan = TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
                                    splits: best.splits, unitsPerSplit: best.per,
                                    grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
@@ -269,6 +284,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         plan.splitAccumulators = acc2
         plan.bulkCopy = bulk
         plan.probe = probe
+        plan.cluster = cluster
         return plan
     }
 
@@ -305,9 +321,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// ⌈CTAs(s) / slots⌉ · ⌈KT / s⌉ · (1 + 3 % per extra split) (waves × units per CTA, with a small price for the
     /// partial-sum traffic); ties keep the smaller s. `slots` = SMs × CTAs per SM.
     public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int,
-                              slots: Int) -> (cost: Double, splits: Int, per: Int) {
+                              slots: Int, maxSplits: Int = 32) -> (cost: Double, splits: Int, per: Int) {
         var best = (cost: Double.infinity, splits: 1, per: kt)
-        for s in 1...max(1, min(kt, 32)) {
+        for s in 1...max(1, min(kt, maxSplits)) {
             let per = (kt + s - 1) / s
             let actual = (kt + per - 1) / per
             let ctas = rowBlocks * actual * columnBlocks
@@ -338,7 +354,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                     "tcfpx_gemm", context: context,
                     defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
                                      mtPerWarp: plan.mTilesPerWarp, warps: plan.warps,
-                                     splitAccumulators: plan.splitAccumulators, bulkCopy: plan.bulkCopy, probe: plan.probe))
+                                     splitAccumulators: plan.splitAccumulators, bulkCopy: plan.bulkCopy, probe: plan.probe,
+                                     cluster: plan.cluster))
             scratch.withLock { s in
                 if s.plans.count > 256 { s.plans.removeAll() }
                 s.plans[key] = (plan, function)
@@ -352,7 +369,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let ocPadded = geometry.rowTiles * 16
         let nPadded = plan.grid.z * 8 * plan.nTiles
         let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
-            let wsBytes = plan.splits > 1 ? plan.splits * nPadded * ocPadded * 4 : 4
+            let wsBytes = plan.splits > 1 && plan.cluster == 0 ? plan.splits * nPadded * ocPadded * 4 : 4
             if (s.workspace?.byteCount ?? 0) < wsBytes { s.workspace = try context.allocate(bytes: wsBytes) }
             let counterBytes = plan.grid.x * plan.grid.z * 4
             if (s.counters?.byteCount ?? 0) < counterBytes {
