@@ -646,13 +646,13 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     const float f = (mBegin + r < OC) ? row_factor(scales, mBegin + r) : 0.f;
     for (int c0 = 0; c0 < nv; c0 += colsPerPass) {
         const int cols = min(colsPerPass, nv - c0);
-        const int copies = splits * cols * pieces;
-        for (int c = threadIdx.x; c < copies; c += THREADS) {
-            const int piece = c % pieces, rest = c / pieces;
-            const int col = rest % cols, sp = rest / cols;
-            cp_async16(red + (sp * cols + col) * TCFPX_ROWS + piece * 4,
-                       workspace + ((size_t)sp * NP + n0 + c0 + col) * OCP + mBegin + piece * 4);
-        }
+        // One warp per (split, column): lane = 16-byte piece of the column's ≤ 128 rows (no index divisions).
+        static_assert(TCFPX_ROWS / 4 <= 32, "a warp covers a column's rows");
+        for (int sp = 0; sp < splits; sp++)
+            for (int col = warp; col < cols; col += TCFPX_WARPS)
+                if (lane < pieces)
+                    cp_async16(red + (sp * cols + col) * TCFPX_ROWS + lane * 4,
+                               workspace + ((size_t)sp * NP + n0 + c0 + col) * OCP + mBegin + lane * 4);
         cp_async_commit();
         cp_async_wait<0>();
         __syncthreads();
