@@ -229,6 +229,22 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         #expect(TCFPxGemm.splitK(columnTiles: 224, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
     }
 
+    @Test func clusterReductionChoice() {
+        // Run 5 (H200): single-wave grids keep the global-memory reduction, multi-wave grids take the cluster one.
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 6, ctas: 384, slots: 396))    // 8192×8192, N = 1
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 4, ctas: 320, slots: 396))    // 10240×8192
+        #expect(TCFPxGemm.prefersClusterReduction(splits: 4, ctas: 1792, slots: 396))    // 57344×8192
+        #expect(TCFPxGemm.prefersClusterReduction(splits: 4, ctas: 1792, slots: 264))    // 57344×8192, N = 64
+        // No split, or more splits than a portable cluster holds: never.
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 1, ctas: 3960, slots: 396))
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 9, ctas: 3960, slots: 396))
+        // The capped rule still covers every column tile with at most 8 splits.
+        for kt in [2, 9, 64, 224] {
+            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 1, slots: 396, maxSplits: 8)
+            #expect(r.splits <= 8 && r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+        }
+    }
+
     @Test func edgeCases() {
         // One column tile cannot be split; a grid of whole waves is not split (3960 = 10 × 396).
         #expect(TCFPxGemm.splitK(columnTiles: 1, rowBlocks: 5, columnBlocks: 1, slots: 396).splits == 1)

@@ -106,9 +106,13 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
     static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
-    static let acc2Override = override("LOWBIT_TCFPX_ACC2").map { $0 == 1 }
-    static let bulkOverride = override("LOWBIT_TCFPX_BULK").map { $0 == 1 }
-    static let clusterOverride = override("LOWBIT_TCFPX_CLUSTER").map { $0 == 1 }
+    /// On/off switches: "1" forces an option on, "0" off; unset keeps the default.
+    static func flag(_ name: String) -> Bool? {
+        switch getEnvironment(name) { case "1": true; case "0": false; default: nil }
+    }
+    static let acc2Override = flag("LOWBIT_TCFPX_ACC2")
+    static let bulkOverride = flag("LOWBIT_TCFPX_BULK")
+    static let clusterOverride = flag("LOWBIT_TCFPX_CLUSTER")
     /// Largest cluster the hardware guarantees (portable cluster size).
     static let maxClusterSplits = 8
     /// Bench-only: a kernel variant that leaves a stage out (tcfpx_gemm.cu, TCFPX_PROBE), for placing time.
@@ -250,10 +254,12 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         // sweep: 8 × 1 (2 stages) was 27 % faster at N = 16 and 15 % at N = 64 on 8192×8192, equal at N = 1; it is not
         // the default until a GPU self-test run has covered it (the `8 warps` self-test below).
         let warps = tuning.warps ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
-        let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? false
+        // Split accumulators: run 4 and 5 measured them equal at N = 1 and 1–7 % faster at N = 8…64.
+        let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? true
         let bulk = (tuning.bulkCopy ?? Self.bulkOverride ?? false) && p.computeCapability.major >= 9
         let probe = Self.probeOverride
-        let clusterWanted = (tuning.clusterReduction ?? Self.clusterOverride ?? false) && p.computeCapability.major >= 9
+        let clusterAllowed = p.computeCapability.major >= 9
+        let clusterForced = (tuning.clusterReduction ?? Self.clusterOverride).map { $0 && clusterAllowed }
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
@@ -271,12 +277,14 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
         var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
-                               maxSplits: clusterWanted ? Self.maxClusterSplits : 32)
+                               maxSplits: clusterForced == true ? Self.maxClusterSplits : 32)
         if let forced = Self.splitsOverride {
             let per = (kt + min(forced, kt) - 1) / min(forced, kt)
             best = (0, (kt + per - 1) / per, per)
         }
-        let cluster = clusterWanted && best.splits > 1 && best.splits <= Self.maxClusterSplits ? best.splits : 0
+        let useCluster = clusterForced ?? (clusterAllowed && Self.prefersClusterReduction(
+            splits: best.splits, ctas: mBlocks * best.splits * nBlocks, slots: slots))
+        let cluster = useCluster && best.splits > 1 && best.splits <= Self.maxClusterSplits ? best.splits : 0
         var plan = TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
                                    splits: best.splits, unitsPerSplit: best.per,
                                    grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
@@ -315,6 +323,15 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let f = try context.kernels.function(name, in: source, defines: defines)
         kernelCache.withLock { $0[key] = f }
         return f
+    }
+
+    /// Default choice of the split-K reduction (run 5, H200): the cluster reduction (partials in distributed
+    /// shared memory) when the grid takes more than one wave — it removes a global-memory tail from every wave
+    /// (57344×8192: −4…8 % at N = 8…64) — but not for a single wave: clusters of S CTAs must be co-resident in
+    /// one GPC, and a grid that nearly fills every slot (8192×8192, 384 CTAs in 396 slots) then no longer fits at
+    /// once (+3 µs at N = 1). Needs 2…8 splits (the portable cluster size).
+    public static func prefersClusterReduction(splits: Int, ctas: Int, slots: Int) -> Bool {
+        splits > 1 && splits <= maxClusterSplits && ctas > slots
     }
 
     /// The wave rule: among s = 1…min(KT, 32) splits of the KT column tiles, minimize

@@ -50,6 +50,11 @@ extension GPUSelfTests {
         tests.append(tcfpxTest("tcfpx e2m1 f16 bulk copy + 8 warps + split accumulators OC=515 IC=1000 N=1,130,600",
                                format: "fp4", oc: 515, ic: 1000, batches: [1, 130, 600], activation: .float16, path: .fused,
                                tuning: TCFPxTuning(warps: 8, splitAccumulators: true, bulkCopy: true)))
+        // The defaults pick split accumulators and, for multi-wave grids, the cluster reduction: keep the other
+        // paths covered explicitly.
+        tests.append(tcfpxTest("tcfpx e3m2 f16 global split-K, single accumulators OC=4099 IC=4096 N=1,16,40",
+                               format: "fp6", oc: 4099, ic: 4096, batches: [1, 16, 40], activation: .float16,
+                               path: .fused, tuning: TCFPxTuning(splitAccumulators: false, clusterReduction: false)))
         // Split-K reduced through a thread-block cluster's distributed shared memory (≤ 8 splits, cc ≥ 9).
         tests.append(tcfpxTest("tcfpx e3m2 f16 cluster split-K OC=4099 IC=4096 N=1,8,16,40,64", format: "fp6", oc: 4099,
                                ic: 4096, batches: [1, 8, 16, 40, 64], activation: .float16, path: .fused,
