@@ -108,7 +108,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
     /// On/off switches: "1" forces an option on, "0" off; unset keeps the default.
     static func flag(_ name: String) -> Bool? {
-        switch getEnvironment(name) { case "1": true; case "0": false; default: nil }
+        switch getEnvironment(name) { case "1"?: true; case "0"?: false; default: nil }
     }
     static let acc2Override = flag("LOWBIT_TCFPX_ACC2")
     static let bulkOverride = flag("LOWBIT_TCFPX_BULK")
