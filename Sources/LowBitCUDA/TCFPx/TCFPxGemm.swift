@@ -248,11 +248,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
         let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
         let tn = 8 * nTiles
-        // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
-        // N ≤ 16 by < 10 %).
-        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. Run 2's
-        // sweep: 8 × 1 (2 stages) was 27 % faster at N = 16 and 15 % at N = 64 on 8192×8192, equal at N = 1; it is not
-        // the default until a GPU self-test run has covered it (the `8 warps` self-test below).
+        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. 8 warps
+        // passed the GPU self-tests but gave no consistent gain once the reduction tail was fixed (runs 4–5: −6 % to
+        // +25 % depending on shape and batch), so it stays opt-in.
         let warps = tuning.warps ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
         // Split accumulators: run 4 and 5 measured them equal at N = 1 and 1–7 % faster at N = 8…64.
         let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? true
