@@ -283,3 +283,32 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         #expect(throws: LowBitError.self) { try TCFPxPreparedWeights(grouped) }
     }
 }
+
+/// The kernel configurations the planner picks by default (split accumulators, cluster reduction) and the opt-in
+/// ones compile for sm_90a without spills (TN = 64 with split accumulators sits at ~250 registers). Runs where NVRTC
+/// is present (CI installs it); the GPU self-tests run the same configurations.
+@Suite struct TCFPxKernelCompileTests {
+    static let nvrtcReady: Bool = (try? NVRTC.shared()) != nil
+
+    @Test(.enabled(if: nvrtcReady, "NVRTC not found (scripts/ci-cuda-compile.sh installs it)"))
+    func plannedConfigurationsCompileWithoutSpills() throws {
+        let nvrtc = try NVRTC.shared()
+        // (E, M, BF16, NT, warps, stages, aligned X, acc2, bulk, cluster): every batch tile with the defaults,
+        // the widest formats at TN = 64, BF16, unaligned X, and each opt-in path once.
+        let configs: [(Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+            (3, 2, 0, 1, 4, 4, 1, 1, 0, 0), (3, 2, 0, 2, 4, 4, 1, 1, 0, 6), (3, 2, 0, 4, 4, 3, 1, 1, 0, 0),
+            (3, 2, 0, 8, 4, 3, 1, 1, 0, 4), (2, 3, 1, 8, 4, 3, 1, 1, 0, 0), (4, 2, 1, 8, 4, 3, 0, 1, 0, 0),
+            (1, 1, 0, 8, 4, 3, 1, 1, 0, 8), (2, 2, 1, 2, 8, 4, 1, 1, 1, 0), (2, 1, 0, 1, 4, 4, 1, 0, 1, 2),
+        ]
+        for (e, m, bf16, nt, warps, stages, aligned, acc2, bulk, cluster) in configs {
+            let defines = ["TCFPX_E": "\(e)", "TCFPX_M": "\(m)", "TCFPX_BF16": "\(bf16)", "TCFPX_NT": "\(nt)",
+                           "TCFPX_MT": "\(8 / warps)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
+                           "TCFPX_XALIGNED": "\(aligned)", "TCFPX_ACC2": "\(acc2)", "TCFPX_BULK": "\(bulk)",
+                           "TCFPX_CLUSTER": "\(cluster)"]
+            let module = try nvrtc.compile(.tcfpx, architecture: CUDAArchitecture("sm_90a"), defines: defines,
+                                           useCache: false)
+            #expect(Set(module.loweredNames.keys) == Set(CUDAKernelSource.tcfpx.kernels), "\(defines)")
+            #expect(module.spillViolations.isEmpty, "\(defines): \(module.spillViolations)")
+        }
+    }
+}
