@@ -29,9 +29,10 @@
 // (g, t) covers physical columns 32·(j/2) + 8t + 4·(j%2) + {0,1,2,3}, so the lane's B fragments for two k-steps are
 // one 16-byte shared-memory load. The packer places A with the same permutation.
 //
-// Split-K: blockIdx.y is the K split. With more than one split every CTA writes FP32 partials to the workspace,
-// and the last CTA of an output tile to arrive (an atomic counter) sums the partials in split order — deterministic
-// — scales, converts, writes Y and resets the counter for the next call.
+// Split-K: blockIdx.y is the K split. With more than one split either (global) every CTA writes FP32 partials to
+// the workspace and the last CTA of an output tile to arrive (an atomic counter) pulls them into shared memory,
+// sums them in split order — deterministic — scales, converts, writes Y and resets the counter for the next call;
+// or (TCFPX_CLUSTER = S) the S splits are one thread-block cluster that sums through distributed shared memory.
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 
