@@ -229,6 +229,22 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         #expect(TCFPxGemm.splitK(columnTiles: 224, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
     }
 
+    @Test func clusterReductionChoice() {
+        // Run 5 (H200): single-wave grids keep the global-memory reduction, multi-wave grids take the cluster one.
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 6, ctas: 384, slots: 396))    // 8192×8192, N = 1
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 4, ctas: 320, slots: 396))    // 10240×8192
+        #expect(TCFPxGemm.prefersClusterReduction(splits: 4, ctas: 1792, slots: 396))    // 57344×8192
+        #expect(TCFPxGemm.prefersClusterReduction(splits: 4, ctas: 1792, slots: 264))    // 57344×8192, N = 64
+        // No split, or more splits than a portable cluster holds: never.
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 1, ctas: 3960, slots: 396))
+        #expect(!TCFPxGemm.prefersClusterReduction(splits: 9, ctas: 3960, slots: 396))
+        // The capped rule still covers every column tile with at most 8 splits.
+        for kt in [2, 9, 64, 224] {
+            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 1, slots: 396, maxSplits: 8)
+            #expect(r.splits <= 8 && r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+        }
+    }
+
     @Test func edgeCases() {
         // One column tile cannot be split; a grid of whole waves is not split (3960 = 10 × 396).
         #expect(TCFPxGemm.splitK(columnTiles: 1, rowBlocks: 5, columnBlocks: 1, slots: 396).splits == 1)
@@ -265,5 +281,34 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         #expect(try TCFPxPacker.unpack(packed: prepared.packed, geometry: prepared.geometry) == matrix.codes)
         let grouped = try FPxMatrix.quantize(weights, rows: rows, columns: cols, format: codec, grouping: .columns(100))
         #expect(throws: LowBitError.self) { try TCFPxPreparedWeights(grouped) }
+    }
+}
+
+/// The kernel configurations the planner picks by default (split accumulators, cluster reduction) and the opt-in
+/// ones compile for sm_90a without spills (TN = 64 with split accumulators sits at ~250 registers). Runs where NVRTC
+/// is present (CI installs it); the GPU self-tests run the same configurations.
+@Suite struct TCFPxKernelCompileTests {
+    static let nvrtcReady: Bool = (try? NVRTC.shared()) != nil
+
+    @Test(.enabled(if: nvrtcReady, "NVRTC not found (scripts/ci-cuda-compile.sh installs it)"))
+    func plannedConfigurationsCompileWithoutSpills() throws {
+        let nvrtc = try NVRTC.shared()
+        // (E, M, BF16, NT, warps, stages, aligned X, acc2, bulk, cluster): every batch tile with the defaults,
+        // the widest formats at TN = 64, BF16, unaligned X, and each opt-in path once.
+        let configs: [(Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+            (3, 2, 0, 1, 4, 4, 1, 1, 0, 0), (3, 2, 0, 2, 4, 4, 1, 1, 0, 6), (3, 2, 0, 4, 4, 3, 1, 1, 0, 0),
+            (3, 2, 0, 8, 4, 3, 1, 1, 0, 4), (2, 3, 1, 8, 4, 3, 1, 1, 0, 0), (4, 2, 1, 8, 4, 3, 0, 1, 0, 0),
+            (1, 1, 0, 8, 4, 3, 1, 1, 0, 8), (2, 2, 1, 2, 8, 4, 1, 1, 1, 0), (2, 1, 0, 1, 4, 4, 1, 0, 1, 2),
+        ]
+        for (e, m, bf16, nt, warps, stages, aligned, acc2, bulk, cluster) in configs {
+            let defines = ["TCFPX_E": "\(e)", "TCFPX_M": "\(m)", "TCFPX_BF16": "\(bf16)", "TCFPX_NT": "\(nt)",
+                           "TCFPX_MT": "\(8 / warps)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
+                           "TCFPX_XALIGNED": "\(aligned)", "TCFPX_ACC2": "\(acc2)", "TCFPX_BULK": "\(bulk)",
+                           "TCFPX_CLUSTER": "\(cluster)"]
+            let module = try nvrtc.compile(.tcfpx, architecture: CUDAArchitecture("sm_90a"), defines: defines,
+                                           useCache: false)
+            #expect(Set(module.loweredNames.keys) == Set(CUDAKernelSource.tcfpx.kernels), "\(defines)")
+            #expect(module.spillViolations.isEmpty, "\(defines): \(module.spillViolations)")
+        }
     }
 }

@@ -29,9 +29,10 @@
 // (g, t) covers physical columns 32·(j/2) + 8t + 4·(j%2) + {0,1,2,3}, so the lane's B fragments for two k-steps are
 // one 16-byte shared-memory load. The packer places A with the same permutation.
 //
-// Split-K: blockIdx.y is the K split. With more than one split every CTA writes FP32 partials to the workspace,
-// and the last CTA of an output tile to arrive (an atomic counter) sums the partials in split order — deterministic
-// — scales, converts, writes Y and resets the counter for the next call.
+// Split-K: blockIdx.y is the K split. With more than one split either (global) every CTA writes FP32 partials to
+// the workspace and the last CTA of an output tile to arrive (an atomic counter) pulls them into shared memory,
+// sums them in split order — deterministic — scales, converts, writes Y and resets the counter for the next call;
+// or (TCFPX_CLUSTER = S) the S splits are one thread-block cluster that sums through distributed shared memory.
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 
@@ -64,6 +65,36 @@
 // mma.sync per accumulator (8 → 4 per unit). Opt-in until measured (TCFPxTuning.splitAccumulators).
 #ifndef TCFPX_ACC2
 #define TCFPX_ACC2 0
+#endif
+// 1 (sm_90+): the weight part of a stage — one contiguous run of the packed layout — is fetched by a single
+// cp.async.bulk (the copy engine) that completes on an mbarrier, instead of 16-byte cp.async by every thread
+// (~100 address/predicate instructions per stage per thread, and the LDGSTS path). X stays on cp.async.
+#ifndef TCFPX_BULK
+#define TCFPX_BULK 0
+#endif
+// Bench-only probes that leave a stage out (wrong results; never set by the library unless
+// LOWBIT_TCFPX_PROBE is): 1 = return at once (launch + dispatch cost of this grid), 2 = no K loop (prologue-free
+// epilogue and split-K reduction only), 3 = loads only (pipeline without dequantization and mma), 4 = no weight
+// loads (X loads, dequantization and mma on whatever shared memory holds).
+#ifndef TCFPX_PROBE
+#define TCFPX_PROBE 0
+#endif
+// 1: split s takes column tiles s, s + splits, s + 2·splits, … instead of one contiguous range, so the CTAs of a
+// row block read neighbouring stages of one contiguous region at about the same time (DRAM page locality).
+#ifndef TCFPX_KINTERLEAVE
+#define TCFPX_KINTERLEAVE 0
+#endif
+// S = 2…8 (sm_90+): the S K-splits of a tile run as one thread-block cluster (__cluster_dims__(1, S, 1), grid.y = S)
+// and reduce through distributed shared memory: each CTA leaves its FP32 partials in its own shared memory, a
+// cluster barrier, then CTA r sums elements r, r + S, … of every CTA's partials in split order (deterministic) and
+// writes Y. No workspace, fence, atomic counter or L2 round trip in the tail. 0: the global-memory reduction.
+#ifndef TCFPX_CLUSTER
+#define TCFPX_CLUSTER 0
+#endif
+#if TCFPX_KINTERLEAVE
+#define TCFPX_KT(u) (split + (u) * splits)
+#else
+#define TCFPX_KT(u) (ktBegin + (u))
 #endif
 
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
@@ -136,6 +167,30 @@ __device__ __forceinline__ void cp_async16_zfill(void* dst, const void* src, int
 }
 
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+
+#if TCFPX_BULK
+// mbarrier + bulk copy (PTX ISA 8.0, sm_90). One barrier per stage, one arrival (the issuing thread) plus the
+// transaction bytes of the copy; consumers wait on the phase parity of the stage's use count.
+__device__ __forceinline__ void mbar_init(unsigned bar, unsigned count) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count));
+}
+__device__ __forceinline__ void bulk_load(unsigned dst, const void* src, unsigned bytes, unsigned bar) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
+                 ::"r"(dst), "l"(src), "r"(bytes), "r"(bar) : "memory");
+}
+__device__ __forceinline__ void mbar_wait(unsigned bar, unsigned parity) {
+    asm volatile(
+        "{\n"
+        ".reg .pred P1;\n"
+        "TCFPX_WAIT:\n"
+        "mbarrier.try_wait.parity.shared::cta.b64 P1, [%0], %1;\n"
+        "@P1 bra TCFPX_DONE;\n"
+        "bra TCFPX_WAIT;\n"
+        "TCFPX_DONE:\n"
+        "}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+#endif
 
 template <int N>
 __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
@@ -283,18 +338,25 @@ __device__ __forceinline__ float row_factor(const __half* scales, int m) {
 // X[n0 .. n0+TN, 128·kt .. 128·kt+128].
 __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned char* __restrict__ W,
                                            const act_t* __restrict__ X, int kt, int KT, int mtBase, int MTiles,
-                                           int n0, int N, int IC) {
+                                           int n0, int N, int IC, unsigned bar) {
     const int tid = threadIdx.x;
     // A: the CTA's row block at column tile kt is one contiguous run of rb units (16·W chunks each).
     constexpr int chunksPerUnit = TCFPX_UNIT_BYTES / 16;
     const int rb = min(8, MTiles - mtBase);
-    const int chunks = rb * chunksPerUnit;
     const unsigned char* src = W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
+#if TCFPX_PROBE == 4
+    (void)src; (void)rb; (void)bar;
+#elif TCFPX_BULK
+    if (tid == 0) bulk_load(smem_u32(stage), src, (unsigned)(rb * TCFPX_UNIT_BYTES), bar);
+#else
+    (void)bar;
+    const int chunks = rb * chunksPerUnit;
 #pragma unroll
     for (int c0 = 0; c0 < 8 * chunksPerUnit; c0 += TCFPX_WARPS * 32) {
         int c = c0 + tid;
         if (c < chunks) cp_async16(stage + c * 16, src + c * 16);
     }
+#endif
     // X: TN rows × 16 chunks of 16 bytes (8 halves).
     unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
     const int k0 = kt * 128;
@@ -328,11 +390,30 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
     }
 }
 
-extern "C" __global__ void __launch_bounds__(TCFPX_WARPS * 32)
+#if TCFPX_CLUSTER > 1
+__device__ __forceinline__ void cluster_sync_all() {
+    asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ float ld_cluster_f32(unsigned localAddr, unsigned rank) {
+    unsigned remote;
+    float v;
+    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;\n" : "=r"(remote) : "r"(localAddr), "r"(rank));
+    asm volatile("ld.shared::cluster.f32 %0, [%1];\n" : "=f"(v) : "r"(remote) : "memory");
+    return v;
+}
+#define TCFPX_CLUSTER_ATTR __cluster_dims__(1, TCFPX_CLUSTER, 1)
+#else
+#define TCFPX_CLUSTER_ATTR
+#endif
+
+extern "C" __global__ void __launch_bounds__(TCFPX_WARPS * 32) TCFPX_CLUSTER_ATTR
 tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ X,
            act_t* __restrict__ Y, float* __restrict__ workspace, unsigned* __restrict__ counters,
            int N, int OC, int IC, int KT, int unitsPerSplit) {
-    extern __shared__ __align__(16) unsigned char smem[];
+    extern __shared__ __align__(128) unsigned char smem[];
+#if TCFPX_PROBE == 1
+    return;
+#endif
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, t = lane & 3;
     const int MTiles = (OC + 15) >> 4;
@@ -341,7 +422,26 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     const int n0 = blockIdx.z * TCFPX_TN;
     const int ktBegin = split * unitsPerSplit;
     const int ktEnd = min(KT, ktBegin + unitsPerSplit);
+#if TCFPX_PROBE == 2
+    const int count = 0;
+#elif TCFPX_KINTERLEAVE
+    const int count = max(0, (KT - split + splits - 1) / splits);
+    (void)ktEnd;
+#else
     const int count = max(0, ktEnd - ktBegin);
+#endif
+#if TCFPX_BULK
+    __shared__ __align__(8) unsigned long long bars[TCFPX_STAGES];
+    if (threadIdx.x == 0) {
+#pragma unroll
+        for (int s = 0; s < TCFPX_STAGES; s++) mbar_init(smem_u32(&bars[s]), 1u);
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+    __syncthreads();
+#define TCFPX_BAR(s) smem_u32(&bars[(s)])
+#else
+#define TCFPX_BAR(s) 0u
+#endif
 
     float acc[TCFPX_MT][TCFPX_NT][4];
 #if TCFPX_ACC2
@@ -363,20 +463,26 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
     for (int s = 0; s < TCFPX_STAGES - 1; s++) {
         if (s < count)
-            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, ktBegin + s, KT, mtBase, MTiles, n0, N, IC);
+            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, TCFPX_KT(s), KT, mtBase, MTiles, n0, N, IC, TCFPX_BAR(s));
         cp_async_commit();
     }
 
     for (int u = 0; u < count; u++) {
         cp_async_wait<TCFPX_STAGES - 2>();
+#if TCFPX_BULK && TCFPX_PROBE != 4
+        mbar_wait(TCFPX_BAR(u % TCFPX_STAGES), (unsigned)(u / TCFPX_STAGES) & 1u);
+#endif
         __syncthreads();  // stage u landed for every thread; everyone finished reading stage u − 1
         {
             int next = u + TCFPX_STAGES - 1;
             if (next < count)
-                load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, ktBegin + next, KT, mtBase,
-                           MTiles, n0, N, IC);
+                load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, TCFPX_KT(next), KT, mtBase,
+                           MTiles, n0, N, IC, TCFPX_BAR(next % TCFPX_STAGES));
             cp_async_commit();
         }
+#if TCFPX_PROBE == 3
+        continue;
+#endif
         const unsigned char* stage = smem + (u % TCFPX_STAGES) * TCFPX_STAGE_BYTES;
         const unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
 
@@ -453,6 +559,46 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
         return;
     }
 
+#if TCFPX_CLUSTER > 1
+    {
+        // Partials in this CTA's (now idle) pipeline shared memory: red[col · RS + row], RS = ROWS + 4 so the
+        // fragment stores (rows g, columns 2t) hit distinct banks.
+        constexpr int RS = TCFPX_ROWS + 4;
+        constexpr int THREADS = TCFPX_WARPS * 32;
+        static_assert(TCFPX_TN * RS * 4 <= TCFPX_STAGES * TCFPX_STAGE_BYTES, "partials fit the pipeline smem");
+        float* red = reinterpret_cast<float*>(smem);
+        __syncthreads();  // every warp is done with the pipeline's shared memory
+#pragma unroll
+        for (int i = 0; i < TCFPX_MT; i++)
+#pragma unroll
+            for (int e2 = 0; e2 < 2; e2++) {
+                const int row = (warp * TCFPX_MT + i) * 16 + g + 8 * e2;
+#pragma unroll
+                for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+                    for (int e1 = 0; e1 < 2; e1++) red[(8 * j + 2 * t + e1) * RS + row] = acc[i][j][2 * e2 + e1];
+            }
+        cluster_sync_all();  // all partials of the tile written and visible cluster-wide
+        const int mBegin = mtBase * 16;
+        const int total = TCFPX_ROWS * min(TCFPX_TN, N - n0);
+        const unsigned base = smem_u32(red);
+        for (int e = split * THREADS + threadIdx.x; e < total; e += TCFPX_CLUSTER * THREADS) {
+            const int col = e / TCFPX_ROWS, row = e % TCFPX_ROWS;
+            const int m = mBegin + row;
+            if (m >= OC) continue;
+            const unsigned addr = base + (unsigned)(col * RS + row) * 4u;
+            float v[TCFPX_CLUSTER];
+#pragma unroll
+            for (int r = 0; r < TCFPX_CLUSTER; r++) v[r] = ld_cluster_f32(addr, (unsigned)r);
+            float sum = 0.f;
+#pragma unroll
+            for (int r = 0; r < TCFPX_CLUSTER; r++) sum += v[r];
+            Y[(size_t)(n0 + col) * OC + m] = float_to_act(sum * row_factor(scales, m));
+        }
+        cluster_sync_all();  // no CTA leaves while another still reads its shared memory
+        return;
+    }
+#endif
     // Split-K: partials to workspace[split][n][m] (m over the padded OC), then the last CTA reduces in order.
     const int OCP = MTiles * 16;
     const int NP = gridDim.z * TCFPX_TN;
@@ -468,7 +614,7 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
                 for (int e1 = 0; e1 < 2; e1++) {
                     const int n = n0 + 8 * j + 2 * t + e1;
-                    workspace[((size_t)split * NP + n) * OCP + m] = acc[i][j][2 * e2 + e1];
+                    if (n < N) workspace[((size_t)split * NP + n) * OCP + m] = acc[i][j][2 * e2 + e1];
                 }
         }
     }
@@ -483,14 +629,42 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     __syncthreads();
     if (!isLast) return;
     __threadfence();
+    // The reduction is the kernel's serial tail (it starts when the slowest split ends), so it is written for
+    // latency: the live columns' partials of every split are pulled into the (now idle) pipeline shared memory
+    // with back-to-back 16-byte cp.async — one round trip, few registers — then summed in split order
+    // (deterministic). Each thread owns one row (THREADS is a multiple of ROWS), so its scale is loaded once.
+    constexpr int THREADS = TCFPX_WARPS * 32;
+    static_assert(THREADS % TCFPX_ROWS == 0, "a thread keeps one row in the reduction");
+    constexpr int SMEM_FLOATS = TCFPX_STAGES * TCFPX_STAGE_BYTES / 4;
+    static_assert(SMEM_FLOATS >= 32 * TCFPX_ROWS, "one column of 32 splits fits the pipeline's shared memory");
+    float* red = reinterpret_cast<float*>(smem);
     const int mBegin = mtBase * 16;
-    for (int idx = threadIdx.x; idx < TCFPX_ROWS * TCFPX_TN; idx += TCFPX_WARPS * 32) {
-        const int m = mBegin + idx % TCFPX_ROWS;
-        const int n = n0 + idx / TCFPX_ROWS;
-        if (m >= OC || n >= N) continue;
-        float sum = 0.f;
-        for (int s = 0; s < splits; s++) sum += __ldcg(workspace + ((size_t)s * NP + n) * OCP + m);
-        Y[(size_t)n * OC + m] = float_to_act(sum * row_factor(scales, m));
+    const int rowsHere = min(TCFPX_ROWS, OCP - mBegin);     // a multiple of 16: whole 16-byte pieces
+    const int pieces = rowsHere / 4;
+    const int nv = min(TCFPX_TN, N - n0);
+    const int colsPerPass = max(1, min(nv, SMEM_FLOATS / (splits * TCFPX_ROWS)));
+    const int r = threadIdx.x % TCFPX_ROWS;
+    const float f = (mBegin + r < OC) ? row_factor(scales, mBegin + r) : 0.f;
+    for (int c0 = 0; c0 < nv; c0 += colsPerPass) {
+        const int cols = min(colsPerPass, nv - c0);
+        // One warp per (split, column): lane = 16-byte piece of the column's ≤ 128 rows (no index divisions).
+        static_assert(TCFPX_ROWS / 4 <= 32, "a warp covers a column's rows");
+        for (int sp = 0; sp < splits; sp++)
+            for (int col = warp; col < cols; col += TCFPX_WARPS)
+                if (lane < pieces)
+                    cp_async16(red + (sp * cols + col) * TCFPX_ROWS + lane * 4,
+                               workspace + ((size_t)sp * NP + n0 + c0 + col) * OCP + mBegin + lane * 4);
+        cp_async_commit();
+        cp_async_wait<0>();
+        __syncthreads();
+        if (r < rowsHere && mBegin + r < OC) {
+            for (int col = threadIdx.x / TCFPX_ROWS; col < cols; col += THREADS / TCFPX_ROWS) {
+                float sum = 0.f;
+                for (int sp = 0; sp < splits; sp++) sum += red[(sp * cols + col) * TCFPX_ROWS + r];
+                Y[(size_t)(n0 + c0 + col) * OC + mBegin + r] = float_to_act(sum * f);
+            }
+        }
+        __syncthreads();
     }
     if (threadIdx.x == 0) *counter = 0u;  // ready for the next call on this stream
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LowBitCore
 import Synchronization
 
@@ -26,10 +27,20 @@ public struct TCFPxTuning: Sendable, Hashable {
     public var warps: Int?
     /// Separate accumulators for even and odd k-steps (nil: off, or LOWBIT_TCFPX_ACC2=1).
     public var splitAccumulators: Bool?
+    /// Weight stages fetched by one bulk copy (cp.async.bulk + mbarrier, compute capability ≥ 9) instead of
+    /// per-thread 16-byte cp.async (nil: off, or LOWBIT_TCFPX_BULK=1). Ignored below compute capability 9.
+    public var bulkCopy: Bool?
+    /// Split-K through a thread-block cluster and distributed shared memory (compute capability ≥ 9, at most 8
+    /// splits) instead of FP32 partials in global memory and a last-arrival reduction (nil: off, or
+    /// LOWBIT_TCFPX_CLUSTER=1).
+    public var clusterReduction: Bool?
 
-    public init(warps: Int? = nil, splitAccumulators: Bool? = nil) {
+    public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil,
+                clusterReduction: Bool? = nil) {
         self.warps = warps
         self.splitAccumulators = splitAccumulators
+        self.bulkCopy = bulkCopy
+        self.clusterReduction = clusterReduction
     }
 }
 
@@ -48,6 +59,11 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
     /// Rows per dequantize chunk (dequant+cuBLAS path).
     public let chunkRows: Int
     public var splitAccumulators: Bool = false
+    public var bulkCopy: Bool = false
+    /// Splits reduced through a cluster's distributed shared memory (0: global-memory reduction or no split).
+    public var cluster: Int = 0
+    /// Bench-only probe (LOWBIT_TCFPX_PROBE, wrong results): 0 = the real kernel.
+    public var probe: Int = 0
 
     public var description: String {
         switch path {
@@ -55,7 +71,10 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
         default:
             "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
                 + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
-                + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "")
+                + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "") + (bulkCopy ? " bulk" : "")
+                + (cluster > 1 ? " cluster" : "")
+                + (probe == 0 ? "" : " PROBE=\(probe)")
+                + TCFPxGemm.extraDefines.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         }
     }
 }
@@ -79,14 +98,35 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     }()
 
     /// Tuning overrides for experiments (benches sweep them; unset in normal use): LOWBIT_TCFPX_STAGES,
-    /// LOWBIT_TCFPX_SPLITS (forces split-K), LOWBIT_TCFPX_WARPS (4 or 8 warps per CTA), LOWBIT_TCFPX_ACC2 (1).
+    /// LOWBIT_TCFPX_SPLITS (forces split-K), LOWBIT_TCFPX_WARPS (4 or 8 warps per CTA), LOWBIT_TCFPX_ACC2 (1),
+    /// LOWBIT_TCFPX_BULK (1), LOWBIT_TCFPX_PROBE (1…4, bench only: wrong results by design).
     static func override(_ name: String) -> Int? {
         getEnvironment(name).flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
     static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
     static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
-    static let acc2Override = override("LOWBIT_TCFPX_ACC2").map { $0 == 1 }
+    /// On/off switches: "1" forces an option on, "0" off; unset keeps the default.
+    static func flag(_ name: String) -> Bool? {
+        switch getEnvironment(name) { case "1"?: true; case "0"?: false; default: nil }
+    }
+    static let acc2Override = flag("LOWBIT_TCFPX_ACC2")
+    static let bulkOverride = flag("LOWBIT_TCFPX_BULK")
+    static let clusterOverride = flag("LOWBIT_TCFPX_CLUSTER")
+    /// Largest cluster the hardware guarantees (portable cluster size).
+    static let maxClusterSplits = 8
+    /// Bench-only: a kernel variant that leaves a stage out (tcfpx_gemm.cu, TCFPX_PROBE), for placing time.
+    static let probeOverride = override("LOWBIT_TCFPX_PROBE").flatMap { (1...4).contains($0) ? $0 : nil } ?? 0
+    /// Development only: extra kernel defines "NAME=VALUE,…" (LOWBIT_TCFPX_DEFINES) for the fused kernel, to try
+    /// a kernel option carried with LOWBIT_TCFPX_SOURCE before the library knows it.
+    static let extraDefines: [String: String] = {
+        var out: [String: String] = [:]
+        for item in (getEnvironment("LOWBIT_TCFPX_DEFINES") ?? "").split(separator: ",") {
+            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if kv.count == 2, kv[0].hasPrefix("TCFPX_"), !kv[0].isEmpty { out[kv[0]] = kv[1] }
+        }
+        return out
+    }()
 
     struct Scratch {
         var workspace: CUDABuffer?
@@ -178,13 +218,15 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     // MARK: Launch
 
     func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
-                 mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false) -> [String: String] {
-        ["TCFPX_ACC2": splitAccumulators ? "1" : "0",
+                 mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false, bulkCopy: Bool = false,
+                 probe: Int = 0, cluster: Int = 0) -> [String: String] {
+        Self.extraDefines.merging(
+        ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_CLUSTER": "\(cluster)", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
             "TCFPX_XALIGNED": xAligned ? "1" : "0",
-        ]
+        ]) { _, library in library }
     }
 
     /// The launch for `batch`: tile N from the batch, pipeline depth from shared memory, and split-K by the wave
@@ -206,13 +248,16 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
         let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
         let tn = 8 * nTiles
-        // 4 warps × 2 row tiles = one 8-tile block of the layout (run 2's sweep of 4/8 warps × 1/2/4 tiles moved
-        // N ≤ 16 by < 10 %).
-        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. Run 2's
-        // sweep: 8 × 1 (2 stages) was 27 % faster at N = 16 and 15 % at N = 64 on 8192×8192, equal at N = 1; it is not
-        // the default until a GPU self-test run has covered it (the `8 warps` self-test below).
+        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. 8 warps
+        // passed the GPU self-tests but gave no consistent gain once the reduction tail was fixed (runs 4–5: −6 % to
+        // +25 % depending on shape and batch), so it stays opt-in.
         let warps = tuning.warps ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
-        let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? false
+        // Split accumulators: run 4 and 5 measured them equal at N = 1 and 1–7 % faster at N = 8…64.
+        let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? true
+        let bulk = (tuning.bulkCopy ?? Self.bulkOverride ?? false) && p.computeCapability.major >= 9
+        let probe = Self.probeOverride
+        let clusterAllowed = p.computeCapability.major >= 9
+        let clusterForced = (tuning.clusterReduction ?? Self.clusterOverride).map { $0 && clusterAllowed }
         let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
@@ -220,7 +265,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let function = try Self.kernel(
             "tcfpx_gemm", context: context,
             defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
-                             mtPerWarp: mtPerWarp, warps: warps, splitAccumulators: acc2))
+                             mtPerWarp: mtPerWarp, warps: warps, splitAccumulators: acc2, bulkCopy: bulk, probe: probe))
         let registers = max(1, try function.attribute(.registers))
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
@@ -229,16 +274,23 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let mBlocks = (geometry.rowTiles + warps * mtPerWarp - 1) / (warps * mtPerWarp)
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
-        var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots)
+        var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
+                               maxSplits: clusterForced == true ? Self.maxClusterSplits : 32)
         if let forced = Self.splitsOverride {
             let per = (kt + min(forced, kt) - 1) / min(forced, kt)
             best = (0, (kt + per - 1) / per, per)
         }
+        let useCluster = clusterForced ?? (clusterAllowed && Self.prefersClusterReduction(
+            splits: best.splits, ctas: mBlocks * best.splits * nBlocks, slots: slots))
+        let cluster = useCluster && best.splits > 1 && best.splits <= Self.maxClusterSplits ? best.splits : 0
         var plan = TCFPxLaunchPlan(path: .fused, nTiles: nTiles, mTilesPerWarp: mtPerWarp, warps: warps, stages: stages,
                                    splits: best.splits, unitsPerSplit: best.per,
                                    grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
                                    ctasPerSM: ctasPerSM, chunkRows: 0)
         plan.splitAccumulators = acc2
+        plan.bulkCopy = bulk
+        plan.probe = probe
+        plan.cluster = cluster
         return plan
     }
 
@@ -247,22 +299,46 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// (Contexts live as long as the process: `CUDA.shared()` caches them, so their identity is a stable key.)
     private static let kernelCache = Mutex<[String: CUDAFunction]>([:])
 
+    /// The kernel source: the embedded tcfpx_gemm.cu, or (development only) the file named by
+    /// LOWBIT_TCFPX_SOURCE, so a kernel change can be tried on a GPU machine with an already built binary.
+    static let source: CUDAKernelSource = {
+        if let path = getEnvironment("LOWBIT_TCFPX_SOURCE"), !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                printError("LOWBIT_TCFPX_SOURCE=\(path) cannot be read: using the built-in TC-FPx kernel source")
+                return .tcfpx
+            }
+            printError("TC-FPx kernels compiled from \(path) (LOWBIT_TCFPX_SOURCE)")
+            return CUDAKernelSource(name: CUDAKernelSource.tcfpx.name, code: [UInt8](data),
+                                    kernels: CUDAKernelSource.tcfpx.kernels)
+        }
+        return .tcfpx
+    }()
+
     static func kernel(_ name: String, context: CUDAContext, defines: [String: String]) throws -> CUDAFunction {
         let key = "\(ObjectIdentifier(context))|\(name)|"
             + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         if let f = kernelCache.withLock({ $0[key] }) { return f }
-        let f = try context.kernels.function(name, in: .tcfpx, defines: defines)
+        let f = try context.kernels.function(name, in: source, defines: defines)
         kernelCache.withLock { $0[key] = f }
         return f
+    }
+
+    /// Default choice of the split-K reduction (run 5, H200): the cluster reduction (partials in distributed
+    /// shared memory) when the grid takes more than one wave — it removes a global-memory tail from every wave
+    /// (57344×8192: −4…8 % at N = 8…64) — but not for a single wave: clusters of S CTAs must be co-resident in
+    /// one GPC, and a grid that nearly fills every slot (8192×8192, 384 CTAs in 396 slots) then no longer fits at
+    /// once (+3 µs at N = 1). Needs 2…8 splits (the portable cluster size).
+    public static func prefersClusterReduction(splits: Int, ctas: Int, slots: Int) -> Bool {
+        splits > 1 && splits <= maxClusterSplits && ctas > slots
     }
 
     /// The wave rule: among s = 1…min(KT, 32) splits of the KT column tiles, minimize
     /// ⌈CTAs(s) / slots⌉ · ⌈KT / s⌉ · (1 + 3 % per extra split) (waves × units per CTA, with a small price for the
     /// partial-sum traffic); ties keep the smaller s. `slots` = SMs × CTAs per SM.
     public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int,
-                              slots: Int) -> (cost: Double, splits: Int, per: Int) {
+                              slots: Int, maxSplits: Int = 32) -> (cost: Double, splits: Int, per: Int) {
         var best = (cost: Double.infinity, splits: 1, per: kt)
-        for s in 1...max(1, min(kt, 32)) {
+        for s in 1...max(1, min(kt, maxSplits)) {
             let per = (kt + s - 1) / s
             let actual = (kt + per - 1) / per
             let ctas = rowBlocks * actual * columnBlocks
@@ -293,7 +369,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                     "tcfpx_gemm", context: context,
                     defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
                                      mtPerWarp: plan.mTilesPerWarp, warps: plan.warps,
-                                     splitAccumulators: plan.splitAccumulators))
+                                     splitAccumulators: plan.splitAccumulators, bulkCopy: plan.bulkCopy, probe: plan.probe,
+                                     cluster: plan.cluster))
             scratch.withLock { s in
                 if s.plans.count > 256 { s.plans.removeAll() }
                 s.plans[key] = (plan, function)
@@ -307,7 +384,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let ocPadded = geometry.rowTiles * 16
         let nPadded = plan.grid.z * 8 * plan.nTiles
         let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
-            let wsBytes = plan.splits > 1 ? plan.splits * nPadded * ocPadded * 4 : 4
+            let wsBytes = plan.splits > 1 && plan.cluster == 0 ? plan.splits * nPadded * ocPadded * 4 : 4
             if (s.workspace?.byteCount ?? 0) < wsBytes { s.workspace = try context.allocate(bytes: wsBytes) }
             let counterBytes = plan.grid.x * plan.grid.z * 4
             if (s.counters?.byteCount ?? 0) < counterBytes {

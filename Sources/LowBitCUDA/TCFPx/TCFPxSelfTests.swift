@@ -37,6 +37,37 @@ extension GPUSelfTests {
         tests.append(tcfpxTest("tcfpx e3m1 bf16 8 warps + split accumulators split-K OC=4099 IC=4096 N=3,16",
                                format: "fpe3m1", oc: 4099, ic: 4096, batches: [3, 16], activation: .bfloat16, path: .fused,
                                tuning: TCFPxTuning(warps: 8, splitAccumulators: true)))
+        // Bulk-copy weight stages (cp.async.bulk + mbarrier; compute capability ≥ 9, else the option is ignored).
+        tests.append(tcfpxTest("tcfpx e3m2 f16 bulk copy OC=1031 IC=577 N=1,7,16,33,64", format: "fp6", oc: 1031,
+                               ic: 577, batches: [1, 7, 16, 33, 64], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(bulkCopy: true)))
+        tests.append(tcfpxTest("tcfpx e2m3 f16 bulk copy split-K OC=4099 IC=4096 N=1,16,40", format: "fpe2m3", oc: 4099,
+                               ic: 4096, batches: [1, 16, 40], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(bulkCopy: true)))
+        tests.append(tcfpxTest("tcfpx e2m2 bf16 bulk copy + 8 warps split-K OC=2053 IC=3000 N=3,16,64", format: "fp5",
+                               oc: 2053, ic: 3000, batches: [3, 16, 64], activation: .bfloat16, path: .fused,
+                               tuning: TCFPxTuning(warps: 8, bulkCopy: true)))
+        tests.append(tcfpxTest("tcfpx e2m1 f16 bulk copy + 8 warps + split accumulators OC=515 IC=1000 N=1,130,600",
+                               format: "fp4", oc: 515, ic: 1000, batches: [1, 130, 600], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(warps: 8, splitAccumulators: true, bulkCopy: true)))
+        // The defaults pick split accumulators and, for multi-wave grids, the cluster reduction: keep the other
+        // paths covered explicitly.
+        tests.append(tcfpxTest("tcfpx e3m2 f16 global split-K, single accumulators OC=4099 IC=4096 N=1,16,40",
+                               format: "fp6", oc: 4099, ic: 4096, batches: [1, 16, 40], activation: .float16,
+                               path: .fused, tuning: TCFPxTuning(splitAccumulators: false, clusterReduction: false)))
+        // Split-K reduced through a thread-block cluster's distributed shared memory (≤ 8 splits, cc ≥ 9).
+        tests.append(tcfpxTest("tcfpx e3m2 f16 cluster split-K OC=4099 IC=4096 N=1,8,16,40,64", format: "fp6", oc: 4099,
+                               ic: 4096, batches: [1, 8, 16, 40, 64], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(clusterReduction: true)))
+        tests.append(tcfpxTest("tcfpx e2m3 bf16 cluster split-K + 8 warps + acc2 OC=2053 IC=3000 N=3,16,33", format: "fpe2m3",
+                               oc: 2053, ic: 3000, batches: [3, 16, 33], activation: .bfloat16, path: .fused,
+                               tuning: TCFPxTuning(warps: 8, splitAccumulators: true, clusterReduction: true)))
+        tests.append(tcfpxTest("tcfpx e2m1 f16 cluster + bulk OC=1031 IC=577 N=1,7,16,33,64", format: "fp4", oc: 1031,
+                               ic: 577, batches: [1, 7, 16, 33, 64], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(bulkCopy: true, clusterReduction: true)))
+        tests.append(GPUSelfTest("tcfpx e3m2 cluster split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
+            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(clusterReduction: true))
+        })
         tests.append(GPUSelfTest("tcfpx e3m2 split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
             try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4)
         })
@@ -103,10 +134,12 @@ extension GPUSelfTests {
         }
     }
 
-    static func tcfpxDeterminism(_ t: GPUSelfTestContext, oc: Int, ic: Int, batch: Int) throws -> GPUSelfTestOutcome {
+    static func tcfpxDeterminism(_ t: GPUSelfTestContext, oc: Int, ic: Int, batch: Int,
+                                 tuning: TCFPxTuning = TCFPxTuning()) throws -> GPUSelfTestOutcome {
         let fmt = try TCFPxFormat(name: "fp6")
         let (codes, scales) = TCFPxGemmBuilder.randomCodes(format: fmt, outFeatures: oc, inFeatures: ic, seed: t.random.next())
-        let gemm = try TCFPxGemm(context: t.context, format: fmt, outFeatures: oc, inFeatures: ic, codes: codes, scales: scales)
+        let gemm = try TCFPxGemm(context: t.context, format: fmt, outFeatures: oc, inFeatures: ic, codes: codes, scales: scales,
+                                 tuning: tuning)
         let plan = try gemm.launchPlan(batch: batch, activation: .float16, path: .fused)
         guard plan.splits > 1 else {
             return GPUSelfTestOutcome(passed: false, detail: "plan has no split-K (\(plan)); the test needs one")
