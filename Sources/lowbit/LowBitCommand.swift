@@ -20,4 +20,5 @@ struct LowBitCommand: ParsableCommand {
 /// Every subcommand, in the order `--help` lists them. Each lives in its own file under Commands/.
 let allSubcommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
+    InfoCommand.self,
 ]

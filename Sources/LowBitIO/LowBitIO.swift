@@ -1,2 +1,0 @@
-/// Model files (safetensors, GGUF) and fetched data.
-public enum LowBitIOModule {}

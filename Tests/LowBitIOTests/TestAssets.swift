@@ -1,0 +1,29 @@
+import Foundation
+import LowBitCore
+import Testing
+
+/// The real files some tests read. Absent: the test skips with a message, unless LOWBIT_REQUIRE_ASSETS=1
+/// (CI fetches them first), where absence is a failure.
+enum TestAssets {
+    static var defaultModelPath: String {
+        lowbitCacheDirectory() + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    }
+
+    /// The path if the file exists; otherwise records a skip note (or an issue when assets are required).
+    static func require(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+        if FileManager.default.fileExists(atPath: path) { return path }
+        if getEnvironment("LOWBIT_REQUIRE_ASSETS") == "1" {
+            Issue.record("required asset missing: \(path) (run `lowbit fetch`)", sourceLocation: sourceLocation)
+        } else {
+            print("skipping: \(path) is absent (run `lowbit fetch`; set LOWBIT_REQUIRE_ASSETS=1 to make this fail)")
+        }
+        return nil
+    }
+
+    /// A fresh private folder for a test's files.
+    static func temporaryDirectory(_ label: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "lowbit-io-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
