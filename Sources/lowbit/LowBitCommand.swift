@@ -21,4 +21,5 @@ struct LowBitCommand: ParsableCommand {
 let allSubcommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     InfoCommand.self,
+    FetchCommand.self,
 ]
