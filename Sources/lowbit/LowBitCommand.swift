@@ -19,6 +19,9 @@ struct LowBitCommand: ParsableCommand {
 
 /// Every subcommand, in the order `--help` lists them. Each lives in its own file under Commands/.
 let allSubcommands: [any ParsableCommand.Type] = [
+    GenerateCommand.self,
+    ChatCommand.self,
+    PerplexityCommand.self,
     BenchCommand.self,
     InfoCommand.self,
     FetchCommand.self,

@@ -1,2 +1,0 @@
-/// CPU kernels: Swift SIMD, multi-threaded.
-public enum LowBitKernelsModule {}

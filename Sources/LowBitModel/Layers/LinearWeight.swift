@@ -1,0 +1,129 @@
+import LowBitCore
+import LowBitKernels
+
+/// A linear layer's weight W [outFeatures, inFeatures], in whatever storage and on whatever device.
+///
+/// The model only ever asks for y = x·Wᵀ over a batch of token rows, so a new format (FPx, lookup tables,
+/// bipolar-INT, QUIK) or a GPU backend plugs in by conforming to this protocol and being returned from a
+/// `WeightSource.linear(_:rows:cols:)`. Implementations are immutable after creation and may be called
+/// from several threads (they parallelize internally).
+public protocol LinearWeight: AnyObject, Sendable {
+    var outFeatures: Int { get }
+    var inFeatures: Int { get }
+    /// Bytes of weight storage read by one call (the decode roofline's numerator).
+    var weightBytes: Int { get }
+    /// y [tokens, outFeatures] = x [tokens, inFeatures] · Wᵀ. y is fully overwritten.
+    func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>)
+}
+
+/// A token-embedding table: row `token` of a [vocabulary, width] matrix.
+public protocol EmbeddingTable: AnyObject, Sendable {
+    var vocabularySize: Int { get }
+    var width: Int { get }
+    func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>)
+}
+
+/// Float32 weights, row-major. Also serves as an embedding table.
+// @unchecked Sendable: the storage is written once in init and only read afterwards.
+public final class DenseF32Linear: LinearWeight, EmbeddingTable, @unchecked Sendable {
+    public let outFeatures: Int
+    public let inFeatures: Int
+    let storage: UnsafeMutablePointer<Float>
+
+    public init(rows: Int, cols: Int, values: [Float]) {
+        precondition(values.count == rows * cols)
+        outFeatures = rows
+        inFeatures = cols
+        storage = .allocate(capacity: max(1, values.count))
+        values.withUnsafeBufferPointer { storage.initialize(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { storage.deallocate() }
+
+    public var weightBytes: Int { outFeatures * inFeatures * 4 }
+    public var vocabularySize: Int { outFeatures }
+    public var width: Int { inFeatures }
+
+    public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
+        DenseMatmul.f32(weights: storage, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
+    }
+
+    public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
+        out.update(from: storage + token * inFeatures, count: inFeatures)
+    }
+}
+
+/// Float16 weights, row-major (half the bytes of F32; the kernel widens with vcvtph2ps).
+// @unchecked Sendable: written once in init, read-only afterwards.
+public final class DenseF16Linear: LinearWeight, EmbeddingTable, @unchecked Sendable {
+    public let outFeatures: Int
+    public let inFeatures: Int
+    let storage: UnsafeMutablePointer<Float16>
+
+    public init(rows: Int, cols: Int, values: [Float16]) {
+        precondition(values.count == rows * cols)
+        outFeatures = rows
+        inFeatures = cols
+        storage = .allocate(capacity: max(1, values.count))
+        values.withUnsafeBufferPointer { storage.initialize(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { storage.deallocate() }
+
+    public var weightBytes: Int { outFeatures * inFeatures * 2 }
+    public var vocabularySize: Int { outFeatures }
+    public var width: Int { inFeatures }
+
+    public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
+        DenseMatmul.f16(weights: storage, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
+    }
+
+    public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
+        for i in 0..<inFeatures { out[i] = Float(storage[token * inFeatures + i]) }
+    }
+}
+
+/// GGML Q4_1 / Q8_0 blocks used in place (typically inside a memory-mapped GGUF file, kept alive by
+/// `owner`): the weights stay at 5 or 8.5 bits each and are dequantized on the fly.
+// @unchecked Sendable: the bytes are never written; `owner` only keeps them mapped.
+public final class GGMLBlockLinear: LinearWeight, EmbeddingTable, @unchecked Sendable {
+    public let outFeatures: Int
+    public let inFeatures: Int
+    public let kind: GGMLBlockKind
+    let bytes: UnsafeRawPointer
+    let owner: AnyObject
+
+    /// `bytes` must hold rows · kind.rowBytes(cols) bytes and stay valid while `owner` lives.
+    public init(kind: GGMLBlockKind, rows: Int, cols: Int, bytes: UnsafeRawBufferPointer, owner: AnyObject) throws {
+        guard cols % GGMLBlockKind.blockSize == 0 else {
+            throw LowBitError.shapeMismatch("GGML block tensor with \(cols) columns: not a multiple of 32")
+        }
+        guard bytes.count >= rows * kind.rowBytes(cols: cols), let base = bytes.baseAddress else {
+            throw LowBitError.shapeMismatch("GGML block tensor [\(rows), \(cols)]: \(bytes.count) bytes is too short")
+        }
+        self.kind = kind
+        outFeatures = rows
+        inFeatures = cols
+        self.bytes = base
+        self.owner = owner
+    }
+
+    public var weightBytes: Int { outFeatures * kind.rowBytes(cols: inFeatures) }
+    public var vocabularySize: Int { outFeatures }
+    public var width: Int { inFeatures }
+
+    public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
+        GGMLBlockMatmul.matmul(kind, weights: bytes, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
+    }
+
+    public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
+        GGMLBlockMatmul.dequantizeRow(kind, bytes + token * kind.rowBytes(cols: inFeatures), cols: inFeatures, into: out)
+    }
+}
+
+/// Owns a byte buffer for GGML blocks that do not live in a mapped file (tests, converted weights).
+public final class OwnedBytes: @unchecked Sendable {
+    // @unchecked Sendable: immutable after init.
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+}

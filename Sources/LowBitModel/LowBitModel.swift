@@ -1,2 +1,0 @@
-/// Architectures, tokenizers, generation and evaluation.
-public enum LowBitModelModule {}
