@@ -25,4 +25,6 @@ let allSubcommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     InfoCommand.self,
     FetchCommand.self,
+    QuantizeCommand.self,
+    DequantizeCommand.self,
 ]
