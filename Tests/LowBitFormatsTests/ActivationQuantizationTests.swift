@@ -104,6 +104,14 @@ import LowBitCore
             try QuantizedActivations.quantize([1, .nan], rows: 1, columns: 2, bits: 4)
         }
         #expect(throws: LowBitError.self) { try QuantizedActivations.quantize([1, 2], rows: 1, columns: 2, bits: 1) }
+        for (bad, what) in [([Float](arrayLiteral: 1, 2, 70000, 70001), "minimum"), ([1, 2, 0, 1e6], "scale")] {
+            do {
+                _ = try QuantizedActivations.quantize(bad, rows: 2, columns: 2, bits: 2)
+                Issue.record("\(what) overflow accepted")
+            } catch let e as LowBitError {
+                #expect(e.message.contains("row 1") && e.message.contains(what), "\(e.message)")
+            }
+        }
         // All columns outliers: nothing quantized, everything kept.
         let all = try QuantizedActivations.quantize(m, rows: 2, columns: 6, bits: 8,
                                                     outliers: OutlierColumns(Array(0..<6), columns: 6))

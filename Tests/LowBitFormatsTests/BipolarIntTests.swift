@@ -108,6 +108,8 @@ import LowBitCore
             }
         }
         #expect(throws: LowBitError.self) { try BipolarMatrix.quantize([1], rows: 1, columns: 1, bits: 9) }
+        #expect(throws: LowBitError.self) { try BipolarBitPlanes(codes: [0, 4], rows: 1, columns: 2, bits: 2) }
+        #expect(throws: LowBitError.self) { try BipolarBitPlanes(codes: [0, 1], rows: 2, columns: 2, bits: 2) }
         #expect(throws: LowBitError.self) { try BipolarMatrix.quantize([.nan], rows: 1, columns: 1, bits: 2) }
     }
 
@@ -124,8 +126,8 @@ import LowBitCore
             let direct = (0..<k).reduce(0) {
                 $0 + BipolarInt.value(code: a[$1], bits: p) * BipolarInt.value(code: w[$1], bits: q)
             }
-            let pa = BipolarBitPlanes(codes: a, rows: 1, columns: k, bits: p)
-            let pw = BipolarBitPlanes(codes: w, rows: 1, columns: k, bits: q)
+            let pa = try BipolarBitPlanes(codes: a, rows: 1, columns: k, bits: p)
+            let pw = try BipolarBitPlanes(codes: w, rows: 1, columns: k, bits: q)
             var unsignedDot = 0
             for i in 0..<p {
                 for j in 0..<q {

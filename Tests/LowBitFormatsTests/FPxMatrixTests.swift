@@ -17,6 +17,10 @@ import LowBitCore
                 let g = grouping.groupSize(columns: cols), groups = grouping.groupsPerRow(columns: cols)
                 #expect(q.scales.count == rows * groups && q.codes.count == rows * cols)
                 let deq = q.dequantize()
+                let lo = rows / 3, hi = rows
+                var part = [Float](repeating: .nan, count: (hi - lo) * cols)
+                part.withUnsafeMutableBufferPointer { q.dequantizeRows(lo..<hi, into: $0.baseAddress!) }
+                #expect(part == Array(deq[(lo * cols)...]))
                 for r in 0..<rows {
                     for gi in 0..<groups {
                         let range = (gi * g)..<min(cols, (gi + 1) * g)

@@ -61,7 +61,9 @@ public enum BipolarInt {
 
 struct BipolarEncoder: ScaledValueEncoder {
     let bits: Int
-    func encode(_ x: Float) -> UInt8 { BipolarInt.encode(x, bits: bits) }
+    func encode(_ src: UnsafePointer<Float>, count: Int, scale: Float, into dst: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<count { dst[i] = BipolarInt.encode(src[i] / scale, bits: bits) }
+    }
 }
 
 func checkBits(_ bits: Int, _ range: ClosedRange<Int>, _ what: String) throws {

@@ -58,14 +58,11 @@ public struct BipolarMatrix: Sendable {
     /// The value table 2c − (2^n − 1) as Float.
     public var valueTable: [Float] { (0..<(1 << bits)).map { Float(BipolarInt.value(code: UInt8($0), bits: bits)) } }
 
-    /// Row-major Float32 values s × (2c − (2^n − 1)).
-    public func dequantize() -> [Float] {
-        AbsmaxQuantizer.dequantize(codes: codes, scales: scales, rows: rows, columns: columns,
-                                   grouping: grouping, table: paddedTo256(valueTable))
-    }
-
     /// The codes split into bit-planes (see `BipolarBitPlanes`).
-    public func bitPlanes() -> BipolarBitPlanes { BipolarBitPlanes(codes: codes, rows: rows, columns: columns, bits: bits) }
+    public func bitPlanes() -> BipolarBitPlanes {
+        // Codes were range-checked when the matrix was made.
+        try! BipolarBitPlanes(codes: codes, rows: rows, columns: columns, bits: bits)
+    }
 }
 
 /// Codes [rows, columns] of `bits` bits stored as bit-planes (ABQ-LLM style layout `[plane][row][word]`):
@@ -82,8 +79,10 @@ public struct BipolarBitPlanes: Sendable {
     public let codeSums: [Int]
 
     /// Splits row-major codes (each < 2^bits) into planes.
-    public init(codes: [UInt8], rows: Int, columns: Int, bits: Int) {
-        precondition(codes.count == rows * columns && (1...8).contains(bits))
+    public init(codes: [UInt8], rows: Int, columns: Int, bits: Int) throws {
+        try checkBits(bits, 1...8, "bit planes")
+        try checkMatrixShape(codes.count, rows: rows, columns: columns, name: "bit planes")
+        try checkCodeRange(codes, bits: bits, name: "bit planes")
         self.bits = bits
         self.rows = rows
         self.columns = columns

@@ -1,8 +1,10 @@
 import LowBitCore
 
-/// A scalar code for a value that has already been divided by its scale.
+/// Encodes a run of weights divided by one scale. Encoders work on whole runs so that tables are pinned
+/// (withUnsafeBufferPointer) once per run rather than once per weight.
 protocol ScaledValueEncoder: Sendable {
-    func encode(_ x: Float) -> UInt8
+    /// dst[i] = code(src[i] / scale) for i in 0..<count (Float32 division).
+    func encode(_ src: UnsafePointer<Float>, count: Int, scale: Float, into dst: UnsafeMutablePointer<UInt8>)
 }
 
 /// Shared engine for the symmetric "absmax" formats (FPx, lookup tables, bipolar-INT, symmetric INT):
@@ -31,17 +33,14 @@ enum AbsmaxQuantizer {
                         let row = src + r * columns
                         for g in 0..<groups {
                             let start = g * groupSize, end = min(columns, start + groupSize)
-                            var m: Float = 0
-                            var finite = true
-                            for c in start..<end {
-                                let v = row[c]
-                                finite = finite && v.isFinite
-                                m = Swift.max(m, v.magnitude)
-                            }
-                            if !finite, badBase[r] < 0 {
+                            // Integer max of |v|'s bit pattern: same order as the values for
+                            // non-negative floats, vectorizes, and any NaN/inf shows as ≥ 0x7F800000.
+                            var m: UInt32 = 0
+                            for c in start..<end { m = Swift.max(m, row[c].bitPattern & 0x7FFF_FFFF) }
+                            if m >= 0x7F80_0000, badBase[r] < 0 {
                                 badBase[r] = (start..<end).first { !row[$0].isFinite }!
                             }
-                            amaxBase[r * groups + g] = m
+                            amaxBase[r * groups + g] = Float(bitPattern: m)
                         }
                     }
                 }
@@ -69,7 +68,7 @@ enum AbsmaxQuantizer {
                         for g in 0..<groups {
                             let s = Float(Float16(bitPattern: scaleBase[r * groups + g]))
                             let start = g * groupSize, end = min(columns, start + groupSize)
-                            for c in start..<end { codeRow[c] = encoder.encode(row[c] / s) }
+                            encoder.encode(row + start, count: end - start, scale: s, into: codeRow + start)
                         }
                     }
                 }

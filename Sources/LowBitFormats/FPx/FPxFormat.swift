@@ -98,21 +98,32 @@ public struct FPxFormat: Sendable, Hashable, CustomStringConvertible {
     /// Nearest code to `x` (ties to the even code, saturating to ±max; see the type's documentation).
     @inlinable
     public func encode(_ x: Float) -> UInt8 {
-        let magnitudeBits = exponentBits + mantissaBits
-        let sign = UInt32(x.bitPattern >> 31) << UInt32(magnitudeBits)
+        Self.encode(x, exponentBits: exponentBits, mantissaBits: mantissaBits, maxValue: maxValue)
+    }
+
+    /// Rounds on the Float32 bit pattern, which is IEEE round-half-even and therefore "ties to the even
+    /// code": normals by adding half an FPx ulp (minus one, plus the kept LSB) to the pattern and
+    /// re-biasing the exponent; subnormals by adding 2^(24 − bias − M), whose Float32 ulp is the FPx
+    /// subnormal step, so the FPU does the rounding. Both carry into the next binade by themselves.
+    @inlinable @inline(__always)
+    static func encode(_ x: Float, exponentBits: Int, mantissaBits: Int, maxValue: Float) -> UInt8 {
+        let magnitudeBits = UInt32(truncatingIfNeeded: exponentBits + mantissaBits)
+        let sign = (x.bitPattern >> 31) << magnitudeBits
         let a = x.magnitude
-        if a.isNaN { return 0 }
-        if a >= maxValue { return UInt8(truncatingIfNeeded: sign | ((1 << UInt32(magnitudeBits)) - 1)) }
-        // Binade of a, clamped to the subnormal binade; a / 2^(e−M) is then in [0, 2^(M+1)) and exact.
-        let bias = (1 << (exponentBits - 1)) - 1
-        let e = Swift.max(Int((a.bitPattern >> 23) & 0xff) - 127, 1 - bias)
-        let t = a * Float(bitPattern: UInt32(127 + mantissaBits - e) << 23)
-        let n = t.rounded(.down)
-        let fraction = t - n
-        // Codes are monotone in magnitude, so the code is (binade index << M) + significand integer;
-        // rounding up carries into the next binade by itself.
-        var magnitude = (UInt32(e + bias - 1) << UInt32(mantissaBits)) &+ UInt32(n)
-        if fraction > 0.5 || (fraction == 0.5 && magnitude & 1 == 1) { magnitude &+= 1 }
+        let bias = UInt32(truncatingIfNeeded: (1 << (exponentBits - 1)) - 1)
+        let m = UInt32(truncatingIfNeeded: mantissaBits)
+        let magnitude: UInt32
+        if !(a < maxValue) {
+            if a.isNaN { return 0 }
+            magnitude = (1 << magnitudeBits) &- 1
+        } else if a.bitPattern >= (128 &- bias) << 23 {        // a ≥ 2^(1−bias): normal
+            let b = a.bitPattern
+            let rounded = b &+ ((1 << (22 &- m)) &- 1) &+ ((b >> (23 &- m)) & 1)
+            magnitude = (rounded >> (23 &- m)) &- ((127 &- bias) << m)
+        } else {                                                // subnormal binade
+            let magic = Float(bitPattern: (151 &- bias &- m) << 23)
+            magnitude = (a + magic).bitPattern &- magic.bitPattern
+        }
         return UInt8(truncatingIfNeeded: sign | magnitude)
     }
 }

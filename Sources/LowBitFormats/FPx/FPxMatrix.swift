@@ -1,11 +1,19 @@
 import LowBitCore
 
-extension FPxFormat: ScaledValueEncoder {}
+extension FPxFormat: ScaledValueEncoder {
+    func encode(_ src: UnsafePointer<Float>, count: Int, scale: Float, into dst: UnsafeMutablePointer<UInt8>) {
+        let e = exponentBits, m = mantissaBits, maxValue = maxValue
+        for i in 0..<count {
+            dst[i] = FPxFormat.encode(src[i] / scale, exponentBits: e, mantissaBits: m, maxValue: maxValue)
+        }
+    }
+}
 
 /// A weight matrix [rows, columns] in an FPx format with fp16 scales (TC-FPx): ŵ = s × fpx(code), computed
 /// in Float32, with one scale per row (the TC-FPx layout) or per group of columns.
 ///
-/// Quantization: s = fp16(absmax / format.maxValue) over the row (or group); an all-zero group gets s = 1;
+/// Quantization: s = fp16(absmax / format.maxValue) over the row (or group); an all-zero group (or one
+/// whose scale underflows fp16 to 0) gets s = 1;
 /// a scale that overflows fp16 is an error naming the row. code = format.encode(w / s) with the
 /// fp16-rounded s and a Float32 division. NaN or infinite weights are an error naming row and column.
 public struct FPxMatrix: Sendable {
@@ -62,18 +70,6 @@ public struct FPxMatrix: Sendable {
         try weights.withUnsafeBufferPointer {
             try quantize($0, rows: rows, columns: columns, format: format, grouping: grouping, name: name)
         }
-    }
-
-    /// Row-major Float32 values s × fpx(code) (exactly the product of the two Float32 numbers).
-    public func dequantize() -> [Float] {
-        AbsmaxQuantizer.dequantize(codes: codes, scales: scales, rows: rows, columns: columns,
-                                   grouping: grouping, table: paddedTo256(format.decodeTable))
-    }
-
-    /// The Float32 scale of the weight at (row, column).
-    public func scale(row: Int, column: Int) -> Float {
-        let groups = grouping.groupsPerRow(columns: columns)
-        return Float(Float16(bitPattern: scales[row * groups + column / grouping.groupSize(columns: columns)]))
     }
 }
 

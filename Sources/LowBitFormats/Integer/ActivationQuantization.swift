@@ -5,7 +5,8 @@ import LowBitCore
 ///
 /// Per row, over the inlier columns only: s = fp16((max − min) / (2^b − 1)) (0 → 1), z = fp16(min);
 /// q = clamp(round((x − z) / s), 0, 2^b − 1) − 2^(b−1) (Float32 arithmetic with the fp16-rounded s and z,
-/// round to nearest, ties to even), stored as signed Int8. Reconstruction: x̂ = s·(q + 2^(b−1)) + z.
+/// round to nearest, ties to even), stored as signed Int8. Reconstruction: x̂ = s·(q + 2^(b−1)) + z;
+/// outlier columns are copied as they are.
 /// With integer weights ŵ = s_w·q_w this gives QUIK's epilogue
 /// y = s·s_w·Σ q·q_w + (z + 2^(b−1)·s)·Σ_k ŵ_k + y_outliers.
 public struct QuantizedActivations: Sendable {
@@ -48,37 +49,58 @@ public struct QuantizedActivations: Sendable {
             return QuantizedActivations(bits: bits, rows: rows, columns: columns, outliers: outliers, values: values,
                                         scales: scales, zeros: zeros, outlierValues: outlierValues)
         }
-        try inlierList.withUnsafeBufferPointer { inl in
-            try values.withUnsafeMutableBufferPointer { vb in
-                for r in 0..<rows {
-                    let row = src + r * columns
-                    var mn = Float.infinity, mx = -Float.infinity
-                    var finite = true
-                    for j in 0..<n {
-                        let v = row[inl[j]]
-                        finite = finite && v.isFinite
-                        mn = Swift.min(mn, v)
-                        mx = Swift.max(mx, v)
-                    }
-                    if !finite {
-                        let c = (0..<columns).first { !row[$0].isFinite }!
-                        throw LowBitError.invalidArgument(name, "value at row \(r), column \(c) is \(row[c])")
-                    }
-                    if n == 0 { mn = 0; mx = 0 }
-                    let z16 = Float16(mn)
-                    guard z16.isFinite else {
-                        throw LowBitError.invalidArgument(name, "row \(r): minimum \(mn) overflows fp16")
-                    }
-                    let sBits = try fp16ScaleBits((mx - mn) / levels, name: name, row: r, group: 0, groupsPerRow: 1)
-                    scales[r] = sBits
-                    zeros[r] = z16.bitPattern
-                    let s = Float(Float16(bitPattern: sBits)), z = Float(z16)
-                    let dst = vb.baseAddress! + r * n
-                    for j in 0..<n {
-                        let q = ((row[inl[j]] - z) / s).rounded(.toNearestOrEven)
-                        dst[j] = Int8(Int(Swift.min(Swift.max(q, 0), levels)) - offset)
+        // Rows in parallel; a row that cannot be quantized records why (0 ok, 1 non-finite, 2 minimum
+        // overflows fp16, 3 scale overflows fp16) and the first such row is reported afterwards.
+        var failure = [UInt8](repeating: 0, count: rows)
+        inlierList.withUnsafeBufferPointer { inl in
+            values.withUnsafeMutableBufferPointer { vb in
+                scales.withUnsafeMutableBufferPointer { sb in
+                    zeros.withUnsafeMutableBufferPointer { zb in
+                        failure.withUnsafeMutableBufferPointer { fb in
+                            let inlBase = inl.baseAddress, vBase = vb.baseAddress, sBase = sb.baseAddress!
+                            let zBase = zb.baseAddress!, fBase = fb.baseAddress!
+                            Parallel.forRanges(count: rows, granule: 1, oversubscribe: 4) { range in
+                                for r in range {
+                                    let row = src + r * columns
+                                    var mn = Float.infinity, mx = -Float.infinity
+                                    var finite = true
+                                    for j in 0..<n {
+                                        let v = row[inlBase![j]]
+                                        finite = finite && v.isFinite
+                                        mn = Swift.min(mn, v)
+                                        mx = Swift.max(mx, v)
+                                    }
+                                    if n == 0 { mn = 0; mx = 0 }
+                                    let z16 = Float16(mn), s16raw = Float16((mx - mn) / levels)
+                                    if !finite { fBase[r] = 1; continue }
+                                    if !z16.isFinite { fBase[r] = 2; continue }
+                                    if !s16raw.isFinite { fBase[r] = 3; continue }
+                                    let s16 = s16raw == 0 ? Float16(1) : s16raw
+                                    sBase[r] = s16.bitPattern
+                                    zBase[r] = z16.bitPattern
+                                    let s = Float(s16), z = Float(z16)
+                                    let dst = vBase! + r * n
+                                    for j in 0..<n {
+                                        let q = ((row[inlBase![j]] - z) / s).rounded(.toNearestOrEven)
+                                        dst[j] = Int8(truncatingIfNeeded: Int(Swift.min(Swift.max(q, 0), levels)) - offset)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
+            }
+        }
+        if let r = failure.firstIndex(where: { $0 != 0 }) {
+            let row = src + r * columns
+            switch failure[r] {
+            case 1:
+                let c = (0..<columns).first { !row[$0].isFinite }!
+                throw LowBitError.invalidArgument(name, "value at row \(r), column \(c) is \(row[c])")
+            case 2:
+                throw LowBitError.invalidArgument(name, "row \(r): minimum overflows fp16 (max 65504)")
+            default:
+                throw LowBitError.invalidArgument(name, "row \(r): scale (max − min)/\(Int(levels)) overflows fp16 (max 65504)")
             }
         }
         for r in 0..<rows {

@@ -194,9 +194,12 @@ public struct IntMatrix: Sendable {
 /// Symmetric INT: c = clamp(round(q), −qmax, qmax) + 2^(b−1), qmax = 2^(b−1) − 1. NaN encodes as 0 (c = 2^(b−1)).
 struct SymmetricIntEncoder: ScaledValueEncoder {
     let bits: Int
-    func encode(_ x: Float) -> UInt8 {
-        let qmax = Float((1 << (bits - 1)) - 1)
-        let q = x.isNaN ? 0 : Swift.min(Swift.max(x.rounded(.toNearestOrEven), -qmax), qmax)
-        return UInt8(Int(q) + (1 << (bits - 1)))
+    func encode(_ src: UnsafePointer<Float>, count: Int, scale: Float, into dst: UnsafeMutablePointer<UInt8>) {
+        let qmax = Float((1 << (bits - 1)) - 1), offset = 1 << (bits - 1)
+        for i in 0..<count {
+            let x = src[i] / scale
+            let q = x.isNaN ? 0 : Swift.min(Swift.max(x.rounded(.toNearestOrEven), -qmax), qmax)
+            dst[i] = UInt8(truncatingIfNeeded: Int(q) + offset)
+        }
     }
 }

@@ -56,10 +56,4 @@ public struct LUTMatrix: Sendable {
             try quantize($0, rows: rows, columns: columns, table: table, grouping: grouping, name: name)
         }
     }
-
-    /// Row-major Float32 values s × table[code].
-    public func dequantize() -> [Float] {
-        AbsmaxQuantizer.dequantize(codes: codes, scales: scales, rows: rows, columns: columns,
-                                   grouping: grouping, table: paddedTo256(table.values))
-    }
 }

@@ -115,15 +115,26 @@ public struct LookupTable: Sendable, Hashable, CustomStringConvertible {
     /// Nearest entry's code (ties to the lower entry).
     @inlinable
     public func encode(_ x: Float) -> UInt8 {
-        pivots.withUnsafeBufferPointer { p in
-            var index = 0
-            var step = p.count >> 1
-            while step > 0 {
-                if x > p[index + step - 1] { index += step }
-                step >>= 1
-            }
-            return sortedCodes[index]
+        if x.isNaN { return sortedCodes[0] }
+        return pivots.withUnsafeBufferPointer { p in
+            sortedCodes.withUnsafeBufferPointer { c in Self.search(x, pivots: p.baseAddress!, codes: c.baseAddress!, count: p.count) }
         }
+    }
+
+    /// Branch-free binary search: index = number of pivots < x (x not NaN; the padding pivot at count − 1 is
+    /// never read).
+    @inlinable @inline(__always)
+    static func search(_ x: Float, pivots: UnsafePointer<Float>, codes: UnsafePointer<UInt8>, count: Int) -> UInt8 {
+        var index = 0
+        var step = count &>> 1
+        while step > 0 {
+            // x > pivot ⇔ pivot − x < 0 (distinct finite floats never subtract to 0): taking the sign bit
+            // keeps the compiler from turning this into a branch that mispredicts on every other weight.
+            let above = Int((pivots[index &+ step &- 1] - x).bitPattern &>> 31)
+            index &+= above &* step
+            step &>>= 1
+        }
+        return codes[index]
     }
 }
 
@@ -133,4 +144,13 @@ func checkTableBits(_ bits: Int, _ kind: String) throws {
     }
 }
 
-extension LookupTable: ScaledValueEncoder {}
+extension LookupTable: ScaledValueEncoder {
+    func encode(_ src: UnsafePointer<Float>, count: Int, scale: Float, into dst: UnsafeMutablePointer<UInt8>) {
+        pivots.withUnsafeBufferPointer { p in
+            sortedCodes.withUnsafeBufferPointer { c in
+                let pv = p.baseAddress!, cv = c.baseAddress!, n = p.count
+                for i in 0..<count { dst[i] = Self.search(src[i] / scale, pivots: pv, codes: cv, count: n) }
+            }
+        }
+    }
+}
