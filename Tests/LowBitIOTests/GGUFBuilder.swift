@@ -74,8 +74,3 @@ struct GGUFBuilder {
     }
 }
 
-func writeTemporaryFile(_ bytes: [UInt8], name: String, in dir: String) throws -> String {
-    let path = dir + "/" + name
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-    return path
-}

@@ -7,7 +7,7 @@ import Testing
 /// The default model (SmolLM2-135M-Instruct Q4_1): tensor table, hyper-parameters and decoded values.
 @Suite struct GGUFRealFileTests {
     @Test func tensorTableMatchesTheModel() throws {
-        guard let path = TestAssets.require(TestAssets.defaultModelPath) else { return }
+        guard let path = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return }
         let t0 = monotonicSeconds()
         let file = try GGUFFile(path: path)
         let openSeconds = monotonicSeconds() - t0
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func dequantizedValuesArePlausible() throws {
-        guard let path = TestAssets.require(TestAssets.defaultModelPath) else { return }
+        guard let path = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return }
         let file = try GGUFFile(path: path)
         for name in ["output_norm.weight", "blk.0.attn_norm.weight", "blk.0.attn_q.weight", "blk.7.ffn_down.weight"] {
             let info = try #require(file.tensor(named: name))
@@ -100,7 +100,7 @@ import Testing
 
     /// The first Q4_1 block of blk.0.attn_q.weight decoded by hand from its 20 bytes.
     @Test func firstQ4_1BlockByHand() throws {
-        guard let path = TestAssets.require(TestAssets.defaultModelPath) else { return }
+        guard let path = IOTestFiles.require(IOTestFiles.defaultModelPath) else { return }
         let file = try GGUFFile(path: path)
         let info = try #require(file.tensor(named: "blk.0.attn_q.weight"))
         let raw = file.rawData(info)

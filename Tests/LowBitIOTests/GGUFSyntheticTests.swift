@@ -8,10 +8,10 @@ import Testing
 @Suite struct GGUFSyntheticTests {
     let dir: String
 
-    init() throws { dir = try TestAssets.temporaryDirectory("gguf") }
+    init() throws { dir = try IOTestFiles.temporaryDirectory("gguf") }
 
     func open(_ bytes: [UInt8]) throws -> GGUFFile {
-        try GGUFFile(path: writeTemporaryFile(bytes, name: "t.gguf", in: dir))
+        try GGUFFile(path: IOTestFiles.write(bytes, name: "t.gguf", in: dir))
     }
 
     /// Opening must fail with an invalidFile/unsupported LowBitError whose message names the file and contains `fragment`.
@@ -60,6 +60,14 @@ import Testing
         #expect(try file.dequantize(b) == (0..<32).map { Float($0 - 16) })
     }
 
+    /// Version 2 has the same layout as 3 (64-bit counts); only the version number differs.
+    @Test func readsVersion2() throws {
+        var bytes = GGUFBuilder.valid()
+        bytes[4] = 2
+        let file = try open(bytes)
+        #expect(file.version == 2 && file.tensors.count == 2 && file.metadata.count == 15)
+    }
+
     @Test func honorsGeneralAlignment() throws {
         let file = try open(GGUFBuilder.valid(alignment: 64))
         #expect(file.alignment == 64)
@@ -103,7 +111,7 @@ import Testing
         expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(4); $0.u64(1 << 62) }, "length of array")
         expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(99); $0.u64(1) }, "unknown element type id 99")
         expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(4); $0.u64(3); $0.u32(1) }, "can hold at most 1")
-        expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(8); $0.u64(1); $0.u64(5); $0.u32(0) }, "truncated")
+        expectFailure(withKV { $0.string("k"); $0.u32(9); $0.u32(8); $0.u64(1); $0.u64(5); $0.u32(0) }, "truncated or corrupt")
         // Arrays nested deeper than the limit.
         expectFailure(withKV { b in
             b.string("k"); b.u32(9)

@@ -8,14 +8,14 @@ import Testing
 @Suite struct SafetensorsTests {
     let dir: String
 
-    init() throws { dir = try TestAssets.temporaryDirectory("st") }
+    init() throws { dir = try IOTestFiles.temporaryDirectory("st") }
 
     /// A raw file: u64 length + header (as given, unpadded) + data.
     func rawFile(_ header: String, data: [UInt8] = [], name: String = "raw.safetensors") throws -> String {
         var bytes: [UInt8] = []
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes += $0 }
         bytes += Array(header.utf8) + data
-        return try writeTemporaryFile(bytes, name: name, in: dir)
+        return try IOTestFiles.write(bytes, name: name, in: dir)
     }
 
     func expectFailure(_ path: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -130,16 +130,16 @@ import Testing
         var bad: [UInt8] = []
         withUnsafeBytes(of: UInt64(4).littleEndian) { bad += $0 }
         bad += [0x7B, 0xFF, 0xFE, 0x7D]
-        expectFailure(try writeTemporaryFile(bad, name: "utf.safetensors", in: dir), "UTF-8")
+        expectFailure(try IOTestFiles.write(bad, name: "utf.safetensors", in: dir), "UTF-8")
         // Header length larger than the file, and absurdly large.
         var long: [UInt8] = []
         withUnsafeBytes(of: UInt64(1000).littleEndian) { long += $0 }
         long += Array("{}".utf8)
-        expectFailure(try writeTemporaryFile(long, name: "long.safetensors", in: dir), "truncated")
+        expectFailure(try IOTestFiles.write(long, name: "long.safetensors", in: dir), "truncated")
         var huge: [UInt8] = []
         withUnsafeBytes(of: UInt64(1 << 60).littleEndian) { huge += $0 }
-        expectFailure(try writeTemporaryFile(huge, name: "huge.safetensors", in: dir), "over the limit")
-        expectFailure(try writeTemporaryFile([1, 2, 3], name: "short.safetensors", in: dir), "truncated")
+        expectFailure(try IOTestFiles.write(huge, name: "huge.safetensors", in: dir), "over the limit")
+        expectFailure(try IOTestFiles.write([1, 2, 3], name: "short.safetensors", in: dir), "truncated")
         // Empty data with an empty header is valid.
         #expect(try SafetensorsFile(path: rawFile("{}")).tensors.isEmpty)
     }

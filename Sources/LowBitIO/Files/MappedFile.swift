@@ -10,7 +10,7 @@ import LowBitCore
 /// A whole file mapped read-only into memory. Model files are read by offset straight from the page cache:
 /// opening costs no copy, and only the pages a tensor touches are ever read.
 ///
-/// @unchecked Sendable: the mapping is read-only (PROT_READ) and immutable for the object's lifetime, so
+/// @unchecked Sendable: the mapping (or copy) is read-only and immutable for the object's lifetime, so
 /// concurrent reads from any thread are safe; munmap happens only in deinit, when no one can hold it.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
@@ -20,6 +20,7 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
+        storage = .mapped
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw LowBitError.io(path, "cannot open: \(MappedFile.errnoText())") }
         defer { close(fd) }
@@ -37,8 +38,39 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
+    /// A private in-memory copy of `contents` that reads like a file called `path` (for parsing bytes that
+    /// were built or changed in memory, such as in tests).
+    public init(path: String, copying contents: UnsafeRawBufferPointer) {
+        self.path = path
+        storage = .owned
+        if contents.isEmpty {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: contents.count, alignment: 64)
+        memory.copyMemory(from: contents)
+        bytes = UnsafeRawBufferPointer(memory)
+    }
+
+    /// Reads `contents` in place, without copying, as a file called `path`. The caller keeps `contents` alive
+    /// and unchanged for this object's whole lifetime (used to parse many variants of one large buffer).
+    public init(path: String, unsafeBorrowing contents: UnsafeRawBufferPointer) {
+        self.path = path
+        storage = .borrowed
+        bytes = contents.isEmpty ? UnsafeRawBufferPointer(start: nil, count: 0) : contents
+    }
+
+    /// Who releases the bytes: munmap (a mapped file), deallocate (an in-memory copy), or nobody (borrowed).
+    private enum Storage { case mapped, owned, borrowed }
+    private let storage: Storage
+
     deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+        guard let base = bytes.baseAddress else { return }
+        switch storage {
+        case .mapped: munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+        case .owned: base.deallocate()
+        case .borrowed: break
+        }
     }
 
     /// The bytes in `range` (which the caller has checked lies inside the file).

@@ -19,6 +19,8 @@ public final class GGUFFile: @unchecked Sendable {
     public let tensors: [GGUFTensorInfo]
     /// general.alignment (default 32).
     public let alignment: Int
+    /// Absolute offset of the tensor table (the end of the metadata).
+    public let tensorTableOffset: Int
     /// Absolute offset of the tensor data section.
     public let dataOffset: Int
     public let file: MappedFile
@@ -88,13 +90,14 @@ public final class GGUFFile: @unchecked Sendable {
         var alignment = GGUFFile.defaultAlignment
         if let value = metadata["general.alignment"] {
             guard let a = value.intValue, a > 0, a & (a - 1) == 0, a <= 1 << 20 else {
-                throw reader.fail("general.alignment is \(value.summary); it must be a power of two")
+                throw reader.fail("general.alignment is \(value.summary); it must be a power of two no larger than 2^20")
             }
             alignment = a
         }
         self.alignment = alignment
 
         // Tensor table.
+        tensorTableOffset = reader.position
         var infos: [(name: String, dims: [Int], type: GGMLType, relative: Int, bytes: Int)] = []
         infos.reserveCapacity(tensorCount)
         var index: [String: Int] = [:]
@@ -200,8 +203,22 @@ public final class GGUFFile: @unchecked Sendable {
             }
             var items: [GGUFValue] = []
             items.reserveCapacity(count)
-            for _ in 0..<count {
-                items.append(try readValue(&reader, typeID: elementTypeID, key: key, depth: depth + 1))
+            // Tokenizer vocabularies are arrays of ~10^5 strings or integers: read those in a direct loop.
+            switch elementType {
+            case .string:
+                for _ in 0..<count {
+                    items.append(.string(try reader.readString("an element of array \"\(key)\"", maxBytes: Limits.maxStringBytes)))
+                }
+            case .int32:
+                try reader.need(4 * count, "array \"\(key)\"")
+                for _ in 0..<count { items.append(.int32(try reader.read(Int32.self, "array \"\(key)\""))) }
+            case .float32:
+                try reader.need(4 * count, "array \"\(key)\"")
+                for _ in 0..<count { items.append(.float32(Float(bitPattern: try reader.read(UInt32.self, "array \"\(key)\"")))) }
+            default:
+                for _ in 0..<count {
+                    items.append(try readValue(&reader, typeID: elementTypeID, key: key, depth: depth + 1))
+                }
             }
             return .array(items)
         }

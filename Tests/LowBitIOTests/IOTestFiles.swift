@@ -4,7 +4,7 @@ import Testing
 
 /// The real files some tests read. Absent: the test skips with a message, unless LOWBIT_REQUIRE_ASSETS=1
 /// (CI fetches them first), where absence is a failure.
-enum TestAssets {
+enum IOTestFiles {
     static var defaultModelPath: String {
         lowbitCacheDirectory() + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     }
@@ -18,6 +18,13 @@ enum TestAssets {
             print("skipping: \(path) is absent (run `lowbit fetch`; set LOWBIT_REQUIRE_ASSETS=1 to make this fail)")
         }
         return nil
+    }
+
+    /// Writes `bytes` to dir/name and returns the path.
+    static func write(_ bytes: [UInt8], name: String, in dir: String) throws -> String {
+        let path = dir + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// A fresh private folder for a test's files.
