@@ -3,8 +3,10 @@ import Testing
 import LowBitCore
 @testable import LowBitIO
 
-func decodeBase64(_ text: String) -> [UInt8] {
-    [UInt8](Data(base64Encoded: text, options: .ignoreUnknownCharacters)!)
+extension DataTestData {
+    static func base64(_ text: String) -> [UInt8] {
+        [UInt8](Data(base64Encoded: text, options: .ignoreUnknownCharacters)!)
+    }
 }
 
 /// Minimal DEFLATE bit writer for hand-made (mostly broken) streams: fields LSB first, Huffman codes MSB first.
@@ -38,7 +40,7 @@ struct DataInflateTests {
     @Test(arguments: zlibVectors.map(\.name))
     func pythonZlibVectors(name: String) throws {
         let vector = zlibVectors.first { $0.name == name }!
-        let compressed = decodeBase64(vector.zlibBase64)
+        let compressed = DataTestData.base64(vector.zlibBase64)
         let expected = vector.original
         let output = try Inflate.zlibDecompress(compressed, maxOutputSize: 1 << 24, name: name)
         #expect(output == expected)
@@ -52,7 +54,7 @@ struct DataInflateTests {
 
     @Test func rawDeflateOfAVector() throws {
         let vector = zlibVectors.first { $0.kind == .text }!
-        let compressed = decodeBase64(vector.zlibBase64)
+        let compressed = DataTestData.base64(vector.zlibBase64)
         let raw = Array(compressed[2..<(compressed.count - 4)])
         let (output, consumed) = try raw.withUnsafeBytes {
             try Inflate.inflate($0, maxOutputSize: 1 << 20, name: "raw")
@@ -83,7 +85,7 @@ struct DataInflateTests {
 
     @Test func everyTruncationThrows() {
         for vector in zlibVectors where vector.count > 0 && vector.count < 50_000 {
-            let compressed = decodeBase64(vector.zlibBase64)
+            let compressed = DataTestData.base64(vector.zlibBase64)
             let step = max(1, compressed.count / 300)
             for cut in stride(from: 0, to: compressed.count, by: step) {
                 #expect(throws: LowBitError.self, "\(vector.name) cut at \(cut)") {
@@ -96,9 +98,9 @@ struct DataInflateTests {
     /// Random bit flips: zlib's Adler-32 catches any change of output, so a flipped stream either throws or
     /// (a flip in padding bits) still gives the original. Raw deflate must just stay within its limit.
     @Test func bitFlipsAreCaughtOrHarmless() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = DataTestRandom(seed: 42)
         for vector in zlibVectors where vector.count > 0 && vector.count < 50_000 {
-            let compressed = decodeBase64(vector.zlibBase64)
+            let compressed = DataTestData.base64(vector.zlibBase64)
             let original = vector.original
             for _ in 0..<40 {
                 var damaged = compressed
@@ -207,7 +209,7 @@ struct DataInflateTests {
 
     @Test func outputLimitAndExpectedSize() throws {
         let vector = zlibVectors.first { $0.kind == .zeros }!
-        let compressed = decodeBase64(vector.zlibBase64)
+        let compressed = DataTestData.base64(vector.zlibBase64)
         #expect(throws: LowBitError.self) {
             try Inflate.zlibDecompress(compressed, maxOutputSize: vector.count - 1, name: "limit")
         }
@@ -225,7 +227,7 @@ struct DataInflateTests {
 
     @Test func zlibHeaderAndChecksum() throws {
         let vector = zlibVectors.first { $0.kind == .text }!
-        let compressed = decodeBase64(vector.zlibBase64)
+        let compressed = DataTestData.base64(vector.zlibBase64)
         var badMethod = compressed; badMethod[0] = 0x79
         var badCheck = compressed; badCheck[1] ^= 1
         var presetDictionary = compressed; presetDictionary[1] = 0x20; presetDictionary[1] += UInt8(31 - Int(UInt16(0x78) << 8 | 0x20) % 31)
@@ -244,7 +246,7 @@ struct DataInflateTests {
             print("DataInflateTests.againstPythonZlibWhenPresent: python3 not found, skipped")
             return
         }
-        var rng = SplitMix64(seed: 7)
+        var rng = DataTestRandom(seed: 7)
         for i in 0..<12 {
             let count = Int(rng.next() % 200_000)
             let data = i % 2 == 0 ? DataTestData.text(seed: UInt64(i), count: count)

@@ -1,5 +1,6 @@
 // Generated once with Python 3.11's zlib (zlib.compressobj with the level, strategy, window and flushes named
 // in each vector) from the generators in DataTestSupport.swift (replicated in Python). Kept small on purpose.
+// The generating script is at the end of this file (it also printed the SHA-256 vectors of DataSHA256Tests).
 
 struct ZlibVector: Sendable {
     enum Kind: Sendable { case random, text, far, zeros }
@@ -702,3 +703,90 @@ let testZipBase64 = """
         AAAAAAAJAAAAAAAAAAAAAACAAYQHAABwa2cvZW1wdHlQSwECFAMUAAAACABGRHVdzdloyMECAAC8AgAADgAAAAAAAAAAAAAAgAGt
         BwAAcGtnL3JhbmRvbS5iaW5QSwUGAAAAAAQABADkAAAAmgoAAAwAdGVzdCBhcmNoaXZl
     """
+
+/* The generator (python3 gen.py > out.txt):
+
+import zlib, hashlib, base64, io, zipfile
+M=(1<<64)-1
+class SplitMix:
+    def __init__(s,seed): s.x=seed&M
+    def next(s):
+        s.x=(s.x+0x9E3779B97F4A7C15)&M
+        z=s.x
+        z=((z^(z>>30))*0xBF58476D1CE4E5B9)&M
+        z=((z^(z>>27))*0x94D049BB133111EB)&M
+        return z^(z>>31)
+def rbytes(seed,n):
+    r=SplitMix(seed); out=bytearray()
+    while len(out)<n: out+=r.next().to_bytes(8,'little')
+    return bytes(out[:n])
+WORDS="the of and to a in was her it she that not you he his be as had with for but is have at by on him my so all which could been would no very said were mr mrs miss elizabeth emma anne darcy fanny quite must being such much think more than".split()
+def text(seed,n):
+    r=SplitMix(seed); out=bytearray()
+    while len(out)<n:
+        v=r.next()
+        w=WORDS[v%len(WORDS)]
+        out+=w.encode()
+        k=(v>>32)%16
+        out+=b"\n" if k==0 else (b", " if k==1 else (b". " if k==2 else b" "))
+    return bytes(out[:n])
+def farrep(seed,n):
+    # four 300-byte random chunks separated by runs of one letter (0..33000 long): matches reach back
+    # up to the 32 KiB window limit
+    r=SplitMix(seed); chunks=[rbytes(seed*100+i,300) for i in range(4)]; out=bytearray(); k=0
+    while len(out)<n:
+        out+=chunks[r.next()%4]
+        out+=bytes([0x41+k%26])*(r.next()%33000); k+=1
+    return bytes(out[:n])
+
+# SHA vectors
+lens=[0,1,2,3,31,32,54,55,56,57,63,64,65,100,111,112,119,120,127,128,129,191,192,193,255,256,257,1000,4095,4096,4097,65535,65536,65537,100003]
+print("// SHA: (length, sha256 of randomBytes(seed: length + 1, count: length))")
+for n in lens:
+    print(f'        ({n}, "{hashlib.sha256(rbytes(n+1,n)).hexdigest()}"),')
+
+def c(data,level=6,strategy=zlib.Z_DEFAULT_STRATEGY,wbits=15,flushes=None,memlevel=8):
+    co=zlib.compressobj(level,zlib.DEFLATED,wbits,memlevel,strategy)
+    if flushes:
+        out=b""; prev=0
+        for pos,mode in flushes:
+            out+=co.compress(data[prev:pos]); out+=co.flush(mode); prev=pos
+        out+=co.compress(data[prev:]); out+=co.flush(); return out
+    return co.compress(data)+co.flush()
+cases=[]
+cases.append(("empty level 6", "random", 1, 0, c(b"")))
+cases.append(("random 1500 level 0 (stored)", "random", 7, 1500, c(rbytes(7,1500),0)))
+cases.append(("random 1500 level 9", "random", 7, 1500, c(rbytes(7,1500),9)))
+for lvl in (1,6,9):
+    cases.append((f"text 8000 level {lvl}", "text", 11, 8000, c(text(11,8000),lvl)))
+cases.append(("text 8000 fixed Huffman", "text", 12, 8000, c(text(12,8000),6,zlib.Z_FIXED)))
+cases.append(("text 5000 Huffman only", "text", 13, 5000, c(text(13,5000),6,zlib.Z_HUFFMAN_ONLY)))
+cases.append(("text 5000 RLE", "text", 14, 5000, c(text(14,5000),6,zlib.Z_RLE)))
+cases.append(("text 40000 level 6 (several dynamic blocks)", "text", 15, 40000, c(text(15,40000),6,memlevel=1)))
+cases.append(("text 12000 with sync and full flushes", "text", 16, 12000, c(text(16,12000),6,flushes=[(1000,zlib.Z_SYNC_FLUSH),(1000,zlib.Z_SYNC_FLUSH),(5000,zlib.Z_FULL_FLUSH),(9000,zlib.Z_SYNC_FLUSH)])))
+cases.append(("far repeats 200000 level 9 (distances to 32 KiB)", "far", 17, 200000, c(farrep(17,200000),9)))
+cases.append(("one byte repeated 100000 (overlapping copies)", "zeros", 0, 100000, c(bytes(100000),9)))
+cases.append(("text 4000 small window (wbits 9)", "text", 18, 4000, c(text(18,4000),6,wbits=9)))
+cases.append(("random 100 fixed Huffman (literals 144-255: 9-bit codes)", "random", 19, 100, c(rbytes(19,100),6,zlib.Z_FIXED)))
+tot=0
+print("// INFLATE")
+for name,kind,seed,n,comp in cases:
+    tot+=len(comp)
+    b=base64.b64encode(comp).decode()
+    lines=[b[i:i+100] for i in range(0,len(b),100)] or [""]
+    body="\n".join("            "+l for l in lines)
+    print(f'        ZlibVector(name: "{name}", kind: .{kind}, seed: {seed}, count: {n}, zlibBase64: """\n{body}\n            """),')
+import sys; print("total compressed",tot,file=sys.stderr)
+# ZIP
+buf=io.BytesIO()
+with zipfile.ZipFile(buf,"w") as z:
+    z.writestr(zipfile.ZipInfo("hello.txt"), b"Hello, wheel!\n", compress_type=zipfile.ZIP_STORED)
+    z.writestr("pkg/data.bin", text(21,5000), compress_type=zipfile.ZIP_DEFLATED)
+    z.writestr("pkg/empty", b"", compress_type=zipfile.ZIP_DEFLATED)
+    z.writestr("pkg/random.bin", rbytes(22,700), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    z.comment=b"test archive"
+zb=buf.getvalue()
+b=base64.b64encode(zb).decode()
+print("// ZIP", len(zb))
+print('\n'.join("        "+b[i:i+100] for i in range(0,len(b),100)))
+*/

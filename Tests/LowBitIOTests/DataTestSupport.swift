@@ -4,7 +4,7 @@ import LowBitCore
 
 /// Deterministic test data shared by the Data* suites. The generators are replicated exactly in the Python
 /// script that produced the embedded vectors (DataInflateVectors.swift), so both sides agree byte for byte.
-struct SplitMix64 {
+struct DataTestRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -18,7 +18,7 @@ struct SplitMix64 {
 
 enum DataTestData {
     static func randomBytes(seed: UInt64, count: Int) -> [UInt8] {
-        var rng = SplitMix64(seed: seed)
+        var rng = DataTestRandom(seed: seed)
         var out = [UInt8]()
         out.reserveCapacity(count + 8)
         while out.count < count {
@@ -34,7 +34,7 @@ enum DataTestData {
 
     /// Austen-flavoured word salad: words with spaces, commas, full stops and newlines.
     static func text(seed: UInt64, count: Int) -> [UInt8] {
-        var rng = SplitMix64(seed: seed)
+        var rng = DataTestRandom(seed: seed)
         var out = [UInt8]()
         while out.count < count {
             let v = rng.next()
@@ -51,7 +51,7 @@ enum DataTestData {
 
     /// Four 300-byte random chunks separated by runs of one letter (0..<33000 long).
     static func farRepeats(seed: UInt64, count: Int) -> [UInt8] {
-        var rng = SplitMix64(seed: seed)
+        var rng = DataTestRandom(seed: seed)
         let chunks = (0..<4).map { randomBytes(seed: seed * 100 + UInt64($0), count: 300) }
         var out = [UInt8]()
         var k = 0

@@ -29,7 +29,7 @@ struct DataZipTests {
     }
 
     @Test func readsPythonZip() throws {
-        let (folder, path) = try writeTestZip(decodeBase64(testZipBase64))
+        let (folder, path) = try writeTestZip(DataTestData.base64(testZipBase64))
         defer { AssetFiles.remove(folder) }
         let zip = try ZipArchive(path: path)
         #expect(zip.entries.map(\.name) == ["hello.txt", "pkg/data.bin", "pkg/empty", "pkg/random.bin"])
@@ -45,7 +45,7 @@ struct DataZipTests {
     }
 
     @Test func corruptMemberFailsItsCRC() throws {
-        var bytes = decodeBase64(testZipBase64)
+        var bytes = DataTestData.base64(testZipBase64)
         // Flip one byte inside the stored member's data (local header 30 B + "hello.txt" 9 B).
         bytes[30 + 9 + 2] ^= 0x20
         let (folder, path) = try writeTestZip(bytes)
@@ -56,7 +56,7 @@ struct DataZipTests {
     }
 
     @Test func truncatedAndForeignFilesAreErrors() throws {
-        let bytes = decodeBase64(testZipBase64)
+        let bytes = DataTestData.base64(testZipBase64)
         for cut in [0, 10, 21, bytes.count / 2, bytes.count - 23, bytes.count - 1] {
             let (folder, path) = try writeTestZip(Array(bytes[0..<cut]))
             defer { AssetFiles.remove(folder) }

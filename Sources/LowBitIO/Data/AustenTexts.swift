@@ -88,7 +88,8 @@ public enum RLazyLoadDatabase {
         let flags = try reader.int32()
         guard flags & 0xFF == 16 else { return nil }  // not a STRSXP: skip
         let count = try reader.int32()
-        guard count >= 0 else { throw LowBitError.unsupported("\(name): long character vector (over 2^31 elements)") }
+        if count == -1 { throw LowBitError.unsupported("\(name): long character vector (over 2^31 elements)") }
+        guard count >= 0 else { throw LowBitError.invalidFile(name, "negative element count \(count)") }
         // Each element takes at least 8 bytes: a count beyond that is a lie, not a reason to allocate.
         guard Int(count) <= (bytes.count - reader.offset) / 8 else {
             throw LowBitError.invalidFile(name, "announces \(count) strings, more than the record can hold")

