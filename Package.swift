@@ -32,7 +32,10 @@ let package = Package(
         .target(name: "LowBitCore", swiftSettings: simdFlags),
         .target(name: "LowBitFormats", dependencies: ["LowBitCore"], swiftSettings: simdFlags),
         .target(name: "LowBitIO", dependencies: ["LowBitCore", "LowBitFormats"], swiftSettings: simdFlags),
-        .target(name: "LowBitKernels", dependencies: ["LowBitCore", "LowBitFormats"], swiftSettings: simdFlags),
+        // Kernels are optimized in debug builds too: unoptimized SIMD code is ~100x slower, which would make
+        // every model test (and `swift run` in debug) unusable.
+        .target(name: "LowBitKernels", dependencies: ["LowBitCore", "LowBitFormats"],
+                swiftSettings: simdFlags + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "LowBitCUDA",
             dependencies: ["LowBitCore", "LowBitFormats"],
@@ -59,7 +62,7 @@ let package = Package(
         .testTarget(name: "LowBitIOTests", dependencies: ["LowBitIO"]),
         .testTarget(name: "LowBitKernelsTests", dependencies: ["LowBitKernels"]),
         .testTarget(name: "LowBitCUDATests", dependencies: ["LowBitCUDA"]),
-        .testTarget(name: "LowBitModelTests", dependencies: ["LowBitModel"]),
+        .testTarget(name: "LowBitModelTests", dependencies: ["LowBitModel"], exclude: ["Fixtures"]),
         .testTarget(name: "LowBitQuantizeTests", dependencies: ["LowBitQuantize"]),
         .testTarget(name: "LowBitCLITests", dependencies: ["lowbit"]),
     ]
