@@ -46,7 +46,7 @@ public enum QuantizationFormat: Sendable, Equatable {
         case "quik-w4a4": return .quik
         default: break
         }
-        if name.hasPrefix("bipolar-w"), let a = name.firstIndex(of: "a") {
+        if name.hasPrefix("bipolar-w"), let a = name.lastIndex(of: "a"), a > name.index(name.startIndex, offsetBy: 9) {
             let w = Int(name[name.index(name.startIndex, offsetBy: 9)..<a]), act = Int(name[name.index(after: a)...])
             if let w, let act, (1...8).contains(w), (1...8).contains(act) {
                 return .bipolar(weightBits: w, activationBits: act)

@@ -94,7 +94,8 @@ struct IntegerDecoder: CodeDecoder {
 /// eXmY without a table: with e the exponent field and m the mantissa field,
 ///   normal (e > 0):  (2^M + m) · 2^(e−1) · 2^(1−bias−M);  subnormal (e = 0): m · 2^(1−bias−M),
 /// i.e. an integer significand shifted left by max(e, 1) − 1, converted to Float and scaled by one power
-/// of two (exact: no rounding anywhere). The sign is applied to the integer before conversion.
+/// of two (exact: no rounding anywhere). The sign is applied to the integer before conversion, so the
+/// code for −0 gives +0 (equal as a number; products and sums are unchanged).
 struct FPxDecoder: CodeDecoder {
     let mantissaBits: UInt32
     let magnitudeMask: UInt32
@@ -194,12 +195,8 @@ public enum CodeMatmul {
 
     /// Row `row` of Ŵ as Float (embedding lookups, dequantization).
     public static func dequantizeRow(_ w: CodeMatrixView, row: Int, into out: UnsafeMutablePointer<Float>) {
-        switch w.decoding {
-        case .integer: decodeRow(w, IntegerDecoder(), CodeUnpacker(bits: w.bits), row, out)
-        case .fpx(let e, let m) where CodeDecoding.fpxFitsIntegerDecode(exponentBits: e, mantissaBits: m):
-            decodeRow(w, FPxDecoder(exponentBits: e, mantissaBits: m), CodeUnpacker(bits: w.bits), row, out)
-        case .fpx, .lookup: decodeRow(w, LookupDecoder(table: w.table), CodeUnpacker(bits: w.bits), row, out)
-        }
+        // Through the table, not the arithmetic FPx path, so that −0 codes stay −0 (exact dequantization).
+        decodeRow(w, LookupDecoder(table: w.table), CodeUnpacker(bits: w.bits), row, out)
     }
 
     @inline(__always)
