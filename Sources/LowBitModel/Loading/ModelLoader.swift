@@ -25,7 +25,6 @@ public enum ModelLoader {
         if isDirectory.boolValue {
             throw LowBitError.unsupported("\(path): Hugging Face directories are not supported yet (needs the safetensors reader)")
         }
-        if LowBitCheckpoint.looksLikeCheckpoint(path: path) { return try LowBitCheckpoint.loadModel(path: path) }
         let file = try GGUFFile(path: path)
         let md = GGUFMetadata(file)
         var config = try LlamaConfig.fromGGUF(md, source: path)
