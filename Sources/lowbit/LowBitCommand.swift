@@ -19,6 +19,7 @@ struct LowBitCommand: ParsableCommand {
 
 /// Every subcommand, in the order `--help` lists them. Each lives in its own file under Commands/.
 let allSubcommands: [any ParsableCommand.Type] = [
+    DemoCommand.self,
     GenerateCommand.self,
     ChatCommand.self,
     PerplexityCommand.self,

@@ -90,6 +90,29 @@ import Testing
         }
     }
 
+    /// --check decodes every tensor: finite values pass; a NaN weight is an error naming the tensor.
+    @Test func checkFindsNonFiniteWeights() throws {
+        let dir = try IOTestFiles.temporaryDirectory("cli-check")
+        var bytes = GGUFBuilder.valid()
+        let good = try IOTestFiles.write(bytes, name: "good.gguf", in: dir)
+        let ok = try #require(try Self.run(["info", good, "--check", "--json"]))
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any]
+        let check = object?["check"] as? [String: Any]
+        #expect(check?["all_finite"] as? Bool == true && (check?["tensors"] as? [Any])?.count == 2)
+        #expect(ok.stderr.contains("decoded 40 values"))
+
+        // The f32 tensor "a.weight" is the first thing in the data section: make its third value a NaN.
+        let file = try GGUFFile(path: good)
+        let at = file.tensor(named: "a.weight")!.offset + 8
+        bytes.replaceSubrange(at..<(at + 4), with: [0x00, 0x00, 0xC0, 0x7F])
+        let bad = try IOTestFiles.write(bytes, name: "nan.gguf", in: dir)
+        let result = try #require(try Self.run(["info", bad, "--check"]))
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("1 tensor(s) with NaN or infinite values"))
+        #expect(result.stderr.contains(bad) && result.stderr.contains("a.weight"), "\(result.stderr)")
+    }
+
     @Test func otherInputs() throws {
         let dir = try IOTestFiles.temporaryDirectory("cli2")
         // A small GGUF, a safetensors file and a Hugging Face folder need no downloaded assets.

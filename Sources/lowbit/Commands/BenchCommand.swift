@@ -13,4 +13,5 @@ struct BenchCommand: ParsableCommand {
 /// Each bench lives in its own file (Bench<Name>Command.swift) and is listed here.
 let benchSubcommands: [any ParsableCommand.Type] = [
     BenchGemvCommand.self,
+    BenchDecodeCommand.self,
 ]

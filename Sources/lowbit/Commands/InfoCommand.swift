@@ -22,6 +22,9 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON document instead of text.")
     var json = false
 
+    @Flag(help: "Also decode every tensor to Float: report NaN/infinite values and value ranges (exit status 1 if any tensor has non-finite values).")
+    var check = false
+
     /// Where `lowbit fetch` puts the default model.
     static var defaultModelPath: String {
         lowbitCacheDirectory() + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -38,12 +41,20 @@ struct InfoCommand: ParsableCommand {
             }
         }
         let summary = try ModelFileSummary.load(path: target)
-        print(json ? try InfoCommand.jsonText(summary) : InfoCommand.text(summary), terminator: "")
+        let values = check ? try TensorValueCheck.run(path: target) : nil
+        print(json ? try InfoCommand.jsonText(summary, check: values) : InfoCommand.text(summary, check: values), terminator: "")
+        if let values {
+            let rate = Double(values.elements) / max(values.seconds, 1e-9) / 1e6
+            printError("decoded \(InfoCommand.grouped(values.elements)) values in \(String(format: "%.3f", values.seconds)) s (\(String(format: "%.0f", rate)) M values/s, \(Parallel.threadCount) threads)")
+            if !values.nonFiniteTensors.isEmpty {
+                throw LowBitError.invalidFile(target, "\(values.nonFiniteTensors.count) tensor(s) hold NaN or infinite values: \(values.nonFiniteTensors.prefix(5).map(\.name).joined(separator: ", "))")
+            }
+        }
     }
 
     // MARK: Text
 
-    static func text(_ s: ModelFileSummary) -> String {
+    static func text(_ s: ModelFileSummary, check: TensorValueCheck? = nil) -> String {
         var out = ""
         out += "file: \(s.path) (\(grouped(s.fileBytes)) bytes)\n"
         out += "format: \(s.format)\n"
@@ -64,6 +75,13 @@ struct InfoCommand: ParsableCommand {
         let totals = s.totalsByType.map { [$0.type, String($0.tensors), grouped($0.elements), grouped($0.bytes)] }
             + [["all", String(s.tensors.count), grouped(s.totalElements), grouped(s.totalBytes)]]
         out += table(header: ["type", "tensors", "elements", "bytes"], rows: totals, rightAligned: [1, 2, 3])
+        if let check {
+            out += "values (\(check.stats.count) tensors decoded\(check.skipped.isEmpty ? "" : ", \(check.skipped.count) of undecodable types skipped")):\n"
+            let rows = check.stats.map { [$0.name, String($0.nonFinite), String($0.min), String($0.max), String(format: "%.4g", $0.meanAbs)] }
+            out += table(header: ["name", "non-finite", "min", "max", "mean |x|"], rows: rows, rightAligned: [1, 2, 3, 4])
+            let bad = check.nonFiniteTensors
+            out += bad.isEmpty ? "all values finite\n" : "\(bad.count) tensor(s) with NaN or infinite values\n"
+        }
         return out
     }
 
@@ -94,14 +112,14 @@ struct InfoCommand: ParsableCommand {
 
     // MARK: JSON
 
-    static func jsonText(_ s: ModelFileSummary) throws -> String {
+    static func jsonText(_ s: ModelFileSummary, check: TensorValueCheck? = nil) throws -> String {
         var hyper: [String: Any] = [:]
         for (name, value) in s.hyperParameters {
             if let i = Int(value) { hyper[name] = i } else if let d = Double(value), d.isFinite { hyper[name] = d } else { hyper[name] = value }
         }
         var metadata: [String: Any] = [:]
         for (key, value) in s.metadata { metadata[key] = jsonValue(value) }
-        let document: [String: Any] = [
+        var document: [String: Any] = [
             "path": s.path,
             "format": s.format,
             "file_bytes": s.fileBytes,
@@ -113,6 +131,15 @@ struct InfoCommand: ParsableCommand {
             "total_elements": s.totalElements,
             "total_bytes": s.totalBytes,
         ]
+        if let check {
+            document["check"] = [
+                "tensors": check.stats.map {
+                    ["name": $0.name, "non_finite": $0.nonFinite, "min": Double($0.min), "max": Double($0.max), "mean_abs": $0.meanAbs] as [String: Any]
+                },
+                "skipped": check.skipped,
+                "all_finite": check.nonFiniteTensors.isEmpty,
+            ] as [String: Any]
+        }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
