@@ -20,20 +20,43 @@ public protocol GPTQGrid {
 /// error feedback and are returned as updated floats.
 public enum GPTQ {
     /// Returns the final row-major weights (dequantized values for quantized columns).
+    /// The per-input part of GPTQ (shared by every layer that reads the same input, e.g. q/k/v): dead
+    /// columns and the upper Cholesky factor U of the dampened inverse Hessian.
+    public struct Factor: Sendable {
+        public let n: Int
+        public let dead: [Int]
+        public let u: [Double]
+    }
+
+    public static func factor(hessian: [Double], n: Int, dampening: Double = 0.01, name: String = "weights") throws -> Factor {
+        precondition(hessian.count == n * n)
+        var h = hessian
+        var dead: [Int] = []
+        for i in 0..<n where h[i * n + i] == 0 {
+            h[i * n + i] = 1
+            dead.append(i)
+        }
+        return Factor(n: n, dead: dead, u: try inverseCholeskyUpper(h, n: n, dampening: dampening, name: name))
+    }
+
     public static func run<G: GPTQGrid>(weights: [Float], rows: Int, cols: Int, hessian: [Double], grid: inout G,
                                         keepFloatFrom: Int? = nil, blockSize: Int = 128,
                                         dampening: Double = 0.01, name: String = "weights") throws -> [Float] {
-        precondition(weights.count == rows * cols && hessian.count == cols * cols)
+        let f = try factor(hessian: hessian, n: cols, dampening: dampening, name: name)
+        return try run(weights: weights, rows: rows, cols: cols, factor: f, grid: &grid, keepFloatFrom: keepFloatFrom,
+                       blockSize: blockSize, name: name)
+    }
+
+    public static func run<G: GPTQGrid>(weights: [Float], rows: Int, cols: Int, factor: Factor, grid: inout G,
+                                        keepFloatFrom: Int? = nil, blockSize: Int = 128,
+                                        name: String = "weights") throws -> [Float] {
+        precondition(weights.count == rows * cols && factor.n == cols)
         let n = cols, limit = keepFloatFrom ?? cols
-        var h = hessian
         // Column-major working copy of W.
         var w = [Double](repeating: 0, count: rows * cols)
         for r in 0..<rows { for c in 0..<cols { w[c * rows + r] = Double(weights[r * cols + c]) } }
-        for i in 0..<n where h[i * n + i] == 0 {
-            h[i * n + i] = 1
-            for r in 0..<rows { w[i * rows + r] = 0 }
-        }
-        let u = try inverseCholeskyUpper(h, n: n, dampening: dampening, name: name)
+        for i in factor.dead { for r in 0..<rows { w[i * rows + r] = 0 } }
+        let u = factor.u
         var q = [Double](repeating: 0, count: rows)
         var errors = [Double](repeating: 0, count: blockSize * rows)
         try w.withUnsafeMutableBufferPointer { wb in

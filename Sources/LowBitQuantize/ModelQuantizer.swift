@@ -110,6 +110,8 @@ public enum ModelQuantizer {
         var entries: [SafetensorsEntry] = []
         var layouts: [String: QuantizedTensorLayout] = [:]
         var notConverted: [String] = []
+        var floatTensors = 0
+        let factorCache = FactorCache()
         var codedBits = 0.0, codedWeights = 0.0
         let embeddingPolicy = options.quantizeEmbeddings ? options.formatName : "int8 symmetric, group 32"
         for name in names {
@@ -121,6 +123,7 @@ public enum ModelQuantizer {
             if !isMatrix || skipped || (!isEmbedding && !isBlockLinear(name)) {
                 let values = try weights.floats(name)
                 entries.append(SafetensorsEntry(name: name, shape: shape, floats: values))
+                floatTensors += 1
                 if isMatrix { notConverted.append(name) }
             } else {
                 let rows = shape[0], cols = shape[1]
@@ -134,7 +137,7 @@ public enum ModelQuantizer {
                                                            format: options.format, groupSize: options.effectiveGroupSize)
                 } else {
                     q = try quantizeBlockLinear(name, values: values, rows: rows, cols: cols, options: options,
-                                                statistics: statistics)
+                                                statistics: statistics, cache: factorCache)
                     codedBits += q.layout.bitsPerWeight * Double(rows * cols)
                     codedWeights += Double(rows * cols)
                 }
@@ -161,13 +164,31 @@ public enum ModelQuantizer {
         progress.finish()
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return QuantizeSummary(path: output, bytes: size ?? 0, quantizedTensors: layouts.count,
-                               floatTensors: entries.count - layouts.count, bitsPerWeight: codedWeights > 0 ? codedBits / codedWeights : 0,
+                               floatTensors: floatTensors, bitsPerWeight: codedWeights > 0 ? codedBits / codedWeights : 0,
                                seconds: monotonicSeconds() - t0)
     }
 
+    /// GPTQ factors per layer input (q/k/v and gate/up share theirs), kept for the current block only.
+    final class FactorCache {
+        var block = ""
+        var factors: [String: GPTQ.Factor] = [:]
+        func get(_ key: String, _ make: () throws -> GPTQ.Factor) throws -> GPTQ.Factor {
+            let blockName = key.split(separator: ".").prefix(2).joined(separator: ".")
+            if blockName != self.block {
+                self.block = blockName
+                factors = [:]
+            }
+            if let f = factors[key] { return f }
+            let f = try make()
+            factors[key] = f
+            return f
+        }
+    }
+
     static func quantizeBlockLinear(_ name: String, values: [Float], rows: Int, cols: Int, options: QuantizeOptions,
-                                    statistics: [String: InputStatistics]) throws -> QuantizedTensor {
-        let stats = RecordingWeights.inputKey(name).flatMap { statistics[$0] }
+                                    statistics: [String: InputStatistics], cache: FactorCache = FactorCache()) throws -> QuantizedTensor {
+        let inputKey = RecordingWeights.inputKey(name) ?? name
+        let stats = statistics[inputKey]
         switch options.format {
         case .quik:
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
@@ -175,11 +196,13 @@ public enum ModelQuantizer {
             let isDown = name.hasSuffix("ffn_down.weight")
             return try TensorQuantizer.quik(name, weights: values, rows: rows, cols: cols, weightBits: isDown ? 8 : 4,
                                             activationBits: isDown ? 8 : 4, outlierCount: options.outliers,
-                                            hessian: stats.hessian, columnMax: stats.columnMax)
+                                            hessian: stats.hessian, columnMax: stats.columnMax,
+                                            factorCache: { outliers, make in try cache.get("\(inputKey) \(outliers.outliers)", make) })
         case .int where options.gptq, .lut where options.gptq:
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
+            let factor = try cache.get(inputKey) { try GPTQ.factor(hessian: stats.hessian, n: cols, name: name) }
             return try TensorQuantizer.gptq(name, weights: values, rows: rows, cols: cols, format: options.format,
-                                            groupSize: options.effectiveGroupSize, hessian: stats.hessian)
+                                            groupSize: options.effectiveGroupSize, factor: factor)
         default:
             return try TensorQuantizer.roundToNearest(name, weights: values, rows: rows, cols: cols, format: options.format,
                                                       groupSize: options.effectiveGroupSize)

@@ -132,11 +132,17 @@ enum TensorQuantizer {
     /// GPTQ for the integer and lookup-table formats.
     static func gptq(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
                      groupSize: Int?, hessian: [Double]) throws -> QuantizedTensor {
+        try gptq(name, weights: weights, rows: rows, cols: cols, format: format, groupSize: groupSize,
+                 factor: GPTQ.factor(hessian: hessian, n: cols, name: name))
+    }
+
+    static func gptq(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
+                     groupSize: Int?, factor: GPTQ.Factor) throws -> QuantizedTensor {
         let g = groupSize.map { min($0, cols) } ?? cols
         switch format {
         case .int(let bits):
             var grid = AsymmetricIntGrid(bits: bits, rows: rows, cols: cols, groupSize: g, name: name)
-            _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, hessian: hessian, grid: &grid, name: name)
+            _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, factor: factor, grid: &grid, name: name)
             let layout = QuantizedTensorLayout(
                 scheme: .codes, codec: "int\(bits) asymmetric", rows: rows, cols: cols, bits: bits, groupSize: g,
                 decoding: "integer", table: (0..<(1 << bits)).map { Float($0) }, zeroPoint: "stored", gptq: true)
@@ -146,7 +152,7 @@ enum TensorQuantizer {
         case .lut(let t):
             var grid = AbsmaxTableGrid(table: t.values, encode: { t.encode($0) }, maxMagnitude: t.maxMagnitude,
                                        rows: rows, cols: cols, groupSize: g, name: name)
-            _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, hessian: hessian, grid: &grid, name: name)
+            _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, factor: factor, grid: &grid, name: name)
             let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
                                                groupSize: g, decoding: "lookup", table: t.values, gptq: true)
             return QuantizedTensor(name: name, layout: layout,
@@ -159,18 +165,23 @@ enum TensorQuantizer {
     /// QUIK: outlier columns (largest max|x|) moved last, GPTQ with symmetric per-row integer weights on the
     /// rest, the outliers kept (GPTQ-updated) in fp16.
     static func quik(_ name: String, weights: [Float], rows: Int, cols: Int, weightBits: Int, activationBits: Int,
-                     outlierCount: Int, hessian: [Double], columnMax: [Float]) throws -> QuantizedTensor {
+                     outlierCount: Int, hessian: [Double], columnMax: [Float],
+                     factorCache: ((OutlierColumns, () throws -> GPTQ.Factor) throws -> GPTQ.Factor)? = nil) throws -> QuantizedTensor {
         let outliers = try OutlierColumns.largest(columnMax, count: min(outlierCount, cols - 8))
         let perm = outliers.permutation, n = outliers.inliers.count
         let w = try outliers.permuteColumns(weights, rows: rows)
-        var h = [Double](repeating: 0, count: cols * cols)
-        for i in 0..<cols { for j in 0..<cols { h[i * cols + j] = hessian[perm[i] * cols + perm[j]] } }
+        let makeFactor = { () throws -> GPTQ.Factor in
+            var h = [Double](repeating: 0, count: cols * cols)
+            for i in 0..<cols { for j in 0..<cols { h[i * cols + j] = hessian[perm[i] * cols + perm[j]] } }
+            return try GPTQ.factor(hessian: h, n: cols, name: name)
+        }
+        let factor = try factorCache?(outliers, makeFactor) ?? makeFactor()
         let qmax = (1 << (weightBits - 1)) - 1, offset = 1 << (weightBits - 1)
         var grid = AbsmaxTableGrid(
             table: (0..<(1 << weightBits)).map { Float($0 - offset) },
             encode: { x in UInt8(Int(min(max(x.rounded(.toNearestOrEven), Float(-qmax)), Float(qmax))) + offset) },
             maxMagnitude: Float(qmax), rows: rows, cols: n, groupSize: n, name: name)
-        let final = try GPTQ.run(weights: w, rows: rows, cols: cols, hessian: h, grid: &grid, keepFloatFrom: n, name: name)
+        let final = try GPTQ.run(weights: w, rows: rows, cols: cols, factor: factor, grid: &grid, keepFloatFrom: n, name: name)
         var outlierHalves = [UInt16](repeating: 0, count: rows * outliers.outliers.count)
         for r in 0..<rows {
             for j in 0..<outliers.outliers.count {

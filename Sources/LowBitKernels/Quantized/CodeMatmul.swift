@@ -11,7 +11,8 @@ import LowBitCore
 /// kernels dot the decoded codes with x and fold the zero point in with one per-group sum of x per token.
 ///
 /// Decoding 8 codes: b·8 bits = b bytes starting on a byte boundary (k is a multiple of 8), loaded as one
-/// big-endian UInt64 and split with a vector of shifts (vpsrlvq). Integers convert with vcvtdq2ps; FPx is
+/// big-endian UInt64 (movbe) and split with a vector of shifts (vpsrlvd). Integers convert exactly with the
+/// 2^23 magic-number trick; FPx is
 /// decoded arithmetically (no table, see `fpxValues`); arbitrary tables use scalar loads from a 256-entry
 /// Float table that lives in L1. The buffer must have 8 readable bytes after the last row.
 ///
@@ -28,7 +29,7 @@ public enum CodeDecoding: Sendable, Equatable {
 
     /// Whether `.fpx` can be decoded arithmetically in 31-bit integers (largest shifted significand).
     public static func fpxFitsIntegerDecode(exponentBits e: Int, mantissaBits m: Int) -> Bool {
-        m + 1 + (1 << e) - 2 <= 30
+        m + 1 + (1 << e) - 2 <= 23
     }
 }
 
@@ -84,18 +85,24 @@ protocol CodeDecoder {
     func value(_ code: UInt32) -> Float
 }
 
+/// Small non-negative integers (< 2^23) to Float without a conversion instruction call: the bits
+/// 0x4B000000 | c are the float 2^23 + c, so subtracting 2^23 gives c exactly (vpor + vsubps). Swift's
+/// generic SIMD conversion initializers were not inlined in the hot loop (seen in the assembly), this is.
+@inline(__always)
+func smallIntegersToFloat(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
+    unsafeBitCast(c | SIMD8(repeating: 0x4B00_0000), to: SIMD8<Float>.self) - SIMD8(repeating: 8_388_608)
+}
+
 struct IntegerDecoder: CodeDecoder {
-    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
-        SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: c))
-    }
+    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> { smallIntegersToFloat(c) }
     @inline(__always) func value(_ c: UInt32) -> Float { Float(c) }
 }
 
 /// eXmY without a table: with e the exponent field and m the mantissa field,
 ///   normal (e > 0):  (2^M + m) · 2^(e−1) · 2^(1−bias−M);  subnormal (e = 0): m · 2^(1−bias−M),
-/// i.e. an integer significand shifted left by max(e, 1) − 1, converted to Float and scaled by one power
-/// of two (exact: no rounding anywhere). The sign is applied to the integer before conversion, so the
-/// code for −0 gives +0 (equal as a number; products and sums are unchanged).
+/// i.e. an integer significand shifted left by max(e, 1) − 1 (< 2^23, see `fpxFitsIntegerDecode`),
+/// converted exactly to Float and scaled by one power of two (exact: no rounding anywhere); the sign bit is
+/// then OR-ed into the Float's bits, so −0 stays −0.
 struct FPxDecoder: CodeDecoder {
     let mantissaBits: UInt32
     let magnitudeMask: UInt32
@@ -116,12 +123,11 @@ struct FPxDecoder: CodeDecoder {
         let mag = c & SIMD8(repeating: magnitudeMask)
         let e = mag &>> SIMD8(repeating: mantissaBits)
         let m = mag & SIMD8(repeating: mantissaMask)
-        let isNormal = pointwiseMin(e, SIMD8(repeating: 1))
+        let isNormal = (SIMD8<UInt32>(repeating: 0) &- e) &>> SIMD8(repeating: 31)  // 1 when e > 0
         let significand = m | (isNormal &<< SIMD8(repeating: mantissaBits))
-        let magnitude = significand &<< (e &- isNormal)
-        let negative = SIMD8<UInt32>(repeating: 0) &- (c &>> SIMD8(repeating: signShift))
-        let signed = (magnitude ^ negative) &- negative
-        return SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: signed)) * unit
+        let magnitude = smallIntegersToFloat(significand &<< (e &- isNormal)) * unit
+        let sign = (c &>> SIMD8(repeating: signShift)) &<< SIMD8(repeating: 31)
+        return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt32>.self) | sign, to: SIMD8<Float>.self)
     }
 
     @inline(__always) func value(_ c: UInt32) -> Float {
@@ -144,27 +150,34 @@ struct LookupDecoder: CodeDecoder {
 
 // MARK: - Unpacking
 
-/// Shifts that move code i of a big-endian 64-bit window to the bottom: 64 − b·(i + 1).
+/// Splits 8 codes (8·b bits starting on a byte) out of one big-endian 64-bit load with 32-bit lanes: lanes
+/// 0–3 read the first 32 stream bits, lanes 4–7 the 32 bits from stream bit 4b; each lane shifts its code to
+/// the bottom (vpsrlvd) and masks.
 @usableFromInline
 struct CodeUnpacker {
-    let shifts: SIMD8<UInt64>
-    let mask: SIMD8<UInt64>
+    let shifts: SIMD8<UInt32>
+    let mask: SIMD8<UInt32>
     let bits: Int
+    let secondHalfShift: UInt64
     let scalarMask: UInt32
 
     init(bits: Int) {
-        var s = SIMD8<UInt64>()
-        for i in 0..<8 { s[i] = UInt64(64 - bits * (i + 1)) }
+        var s = SIMD8<UInt32>()
+        for i in 0..<8 { s[i] = UInt32(32 - bits * (i % 4 + 1)) }
         shifts = s
-        mask = SIMD8(repeating: (1 << UInt64(bits)) - 1)
+        mask = SIMD8(repeating: (1 << UInt32(bits)) - 1)
         self.bits = bits
+        secondHalfShift = UInt64(4 * bits)
         scalarMask = (1 << UInt32(bits)) - 1
     }
 
     /// Codes k…k+7 of a row (k a multiple of 8, so they start on a byte boundary).
     @inline(__always) func codes8(_ row: UnsafePointer<UInt8>, _ k: Int) -> SIMD8<UInt32> {
         let word = UInt64(bigEndian: UnsafeRawPointer(row + ((k &* bits) &>> 3)).loadUnaligned(as: UInt64.self))
-        return SIMD8<UInt32>(truncatingIfNeeded: (SIMD8(repeating: word) &>> shifts) & mask)
+        let first = UInt32(truncatingIfNeeded: word &>> 32)
+        let second = UInt32(truncatingIfNeeded: (word &<< secondHalfShift) &>> 32)
+        let lanes = SIMD8<UInt32>(lowHalf: SIMD4(repeating: first), highHalf: SIMD4(repeating: second))
+        return (lanes &>> shifts) & mask
     }
 
     /// Code k of a row (any k): two bytes around its first bit, big-endian.

@@ -45,9 +45,14 @@ public enum QuikMatmul {
         let n = w.inliers, offset = Int32(1 << (w.bits - 1)), aOffset = Float(1 << (a.bits - 1))
         let tokens = a.rows, rows = w.rows, nOut = w.outlierCount
         precondition(a.quantizedColumns == n && a.outlierValues.count == tokens * nOut)
-        a.values.withUnsafeBufferPointer { vb in
-            a.outlierValues.withUnsafeBufferPointer { ob in
-                let values = vb.baseAddress!, outl = ob.baseAddress
+        // Activations widened to Int32 once (vpmulld lanes), 8 spare zeros for the last SIMD load.
+        let wide = UnsafeMutablePointer<Int32>.allocate(capacity: tokens * n + 8)
+        defer { wide.deallocate() }
+        wide.initialize(repeating: 0, count: tokens * n + 8)
+        for i in 0..<(tokens * n) { wide[i] = Int32(a.values[i]) }
+        a.outlierValues.withUnsafeBufferPointer { ob in
+            do {
+                let values = UnsafePointer(wide), outl = ob.baseAddress
                 Parallel.forRanges(count: rows, granule: 8, oversubscribe: 4) { range in
                     for r in range {
                         let row = w.codes + r * w.rowBytes
@@ -58,8 +63,8 @@ public enum QuikMatmul {
                             var acc = SIMD8<Int32>()
                             var k = 0
                             while k + 8 <= n {
-                                let c = SIMD8<Int32>(truncatingIfNeeded: unpack.codes8(row, k)) &- offset
-                                let xq = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(q + k).loadUnaligned(as: SIMD8<Int8>.self))
+                                let c = unsafeBitCast(unpack.codes8(row, k), to: SIMD8<Int32>.self) &- offset
+                                let xq = UnsafeRawPointer(q + k).loadUnaligned(as: SIMD8<Int32>.self)
                                 acc &+= c &* xq
                                 k += 8
                             }

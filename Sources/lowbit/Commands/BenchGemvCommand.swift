@@ -107,30 +107,8 @@ struct BenchGemvCommand: ParsableCommand {
         return samples[samples.count / 2]
     }
 
-    /// Bytes per second reading a 512 MB buffer with all threads (best of 5).
-    func measureBandwidth() -> Double {
-        let count = 128 << 20
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        defer { buffer.deallocate() }
-        buffer.initialize(repeating: 1, count: count)
-        var best = 0.0
-        for _ in 0..<5 {
-            let t0 = monotonicSeconds()
-            let chunks = Parallel.threadCount * 8
-            let per = count / chunks
-            let sums = UnsafeMutablePointer<Float>.allocate(capacity: chunks)
-            defer { sums.deallocate() }
-            Parallel.forEach(chunks: chunks) { c in
-                sums[c] = dot(buffer + c * per, buffer + c * per, per) // reads the same line twice: one miss
-            }
-            let t = monotonicSeconds() - t0
-            var total: Float = 0
-            for c in 0..<chunks { total += sums[c] }
-            if total < 0 { print(total) }
-            best = max(best, Double(count * 4) / t)
-        }
-        return best
-    }
+    /// Bytes per second reading a 512 MB buffer with all threads (best of 5), as `bench decode` measures it.
+    func measureBandwidth() -> Double { MemoryBandwidth.measureRead() }
 
     /// A layer of `format` with random codes and scales in the checkpoint layout.
     func randomLayer(_ format: QuantizationFormat, rows: Int, cols: Int, rng: inout SplitMix) throws
