@@ -150,6 +150,24 @@ enum TinyCheckpoint {
         return dir
     }
 
+    /// Text the model itself finds typical: windows sampled at temperature 1, each from a fresh cache (so
+    /// perplexity windows of the same lengths see exactly these sequences). Random tokens would sit in the
+    /// tails of the distribution, where a perplexity comparison measures noise.
+    static func sampleText(_ model: LlamaModel, windows: [Int], seed: UInt64) throws -> [Int] {
+        var sampler = Sampler(SamplingParameters(temperature: 1, seed: seed))
+        var out: [Int] = []
+        for (i, n) in windows.enumerated() {
+            let cache = model.makeCache(capacity: n)
+            var token = (Int(seed) &+ 31 &* i) % model.config.vocabularySize
+            for _ in 0..<n {
+                out.append(token)
+                let logits = try model.forward([token], cache: cache, logits: .last)
+                token = sampler.sample(logits[...])
+            }
+        }
+        return out
+    }
+
     static func config(_ checkpoint: LowBitCheckpointWeights) throws -> LlamaConfig {
         var c = try LlamaConfig.fromGGUF(checkpoint.metadata, source: checkpoint.sourceDescription)
         c.tiedEmbeddings = checkpoint.shape(of: "output.weight") == nil

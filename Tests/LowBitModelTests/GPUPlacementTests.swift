@@ -73,7 +73,7 @@ struct GPUPlacementTests {
             try place("token_embd.weight", "int8 symmetric", "int8"),
         ])
         let why = try #require(int4.gpuBlocker)
-        #expect(why.contains("blk.0.attn_k.weight") && why.contains("int4 asymmetric") && why.contains("stored zero points"))
+        #expect(why.contains("blk.0.attn_q.weight") && why.contains("int4 asymmetric") && why.contains("stored zero points"))
         #expect(why.contains("1 more layer"))
         do {
             try int4.requireGPUKernels()
@@ -147,7 +147,8 @@ struct GPUPlacementTests {
     }
 
     /// The whole placement path with the GPU layers emulated on the host: the right layers move, the rest is the
-    /// CPU model, and fp16 activations keep logits within 5e-3 (relative L2) and perplexity within 0.1 %.
+    /// CPU model, and fp16 activations keep logits within 5e-3 (relative L2) and perplexity within 0.1 %
+    /// (measured: logits 1.5–1.8e-3, perplexity 1.1–1.6e-4 on sampled text).
     @Test(arguments: ["fp6", "nf4g64"])
     func placedModelMatchesTheCPUModel(_ format: String) throws {
         let dir = TinyCheckpoint.temporaryDirectory()
@@ -179,11 +180,11 @@ struct GPUPlacementTests {
         let rel = (num / den).squareRoot()
         #expect(rel <= 5e-3, "\(format): logits relative error \(rel)")
         #expect(rel > 0, "the emulated fp16 path should differ slightly from Float32")
-        let text = tokens(200, seed: 5)
+        let text = try TinyCheckpoint.sampleText(cpuModel, windows: [64, 64, 64, 40], seed: 5)
         let p = try Perplexity.evaluate(model: cpuModel, tokens: text, context: 64)
         let q = try Perplexity.evaluate(model: gpuModel, tokens: text, context: 64)
         #expect(abs(p.perplexity - q.perplexity) / p.perplexity <= 1e-3, "\(format): perplexity \(p.perplexity) vs \(q.perplexity)")
-        #expect(p.perplexity > 5 && p.perplexity < 500)
+        #expect(p.perplexity.isFinite && p.perplexity > 1.5, "a degenerate model: perplexity \(p.perplexity)")
     }
 
     /// The placed loader reads config and tokenizer like LowBitCheckpoint.loadModel.
