@@ -148,6 +148,138 @@ struct LookupDecoder: CodeDecoder {
     @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
 }
 
+/// 2-bit lookup as a tree of 3 vector selects (vpslld + vblendvps per level) over the table broadcast
+/// into vectors: no scalar loads, unlike `LookupDecoder`.
+struct Select4Decoder: CodeDecoder {
+    let table: UnsafePointer<Float>
+    let t0: SIMD8<Float>
+    let t1: SIMD8<Float>
+    let t2: SIMD8<Float>
+    let t3: SIMD8<Float>
+    init(table: UnsafePointer<Float>) {
+        self.table = table
+        t0 = SIMD8(repeating: table[0])
+        t1 = SIMD8(repeating: table[1])
+        t2 = SIMD8(repeating: table[2])
+        t3 = SIMD8(repeating: table[3])
+    }
+    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
+        let codes = unsafeBitCast(c, to: SIMD8<Int32>.self)
+        let m0 = (codes &<< SIMD8(repeating: 31)) .< SIMD8<Int32>(repeating: 0)
+        let l0_0 = t0.replacing(with: t1, where: m0)
+        let l0_1 = t2.replacing(with: t3, where: m0)
+        let m1 = (codes &<< SIMD8(repeating: 30)) .< SIMD8<Int32>(repeating: 0)
+        let l1_0 = l0_0.replacing(with: l0_1, where: m1)
+        return l1_0
+    }
+    @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
+}
+
+/// 3-bit lookup as a tree of 7 vector selects (vpslld + vblendvps per level) over the table broadcast
+/// into vectors: no scalar loads, unlike `LookupDecoder`.
+struct Select8Decoder: CodeDecoder {
+    let table: UnsafePointer<Float>
+    let t0: SIMD8<Float>
+    let t1: SIMD8<Float>
+    let t2: SIMD8<Float>
+    let t3: SIMD8<Float>
+    let t4: SIMD8<Float>
+    let t5: SIMD8<Float>
+    let t6: SIMD8<Float>
+    let t7: SIMD8<Float>
+    init(table: UnsafePointer<Float>) {
+        self.table = table
+        t0 = SIMD8(repeating: table[0])
+        t1 = SIMD8(repeating: table[1])
+        t2 = SIMD8(repeating: table[2])
+        t3 = SIMD8(repeating: table[3])
+        t4 = SIMD8(repeating: table[4])
+        t5 = SIMD8(repeating: table[5])
+        t6 = SIMD8(repeating: table[6])
+        t7 = SIMD8(repeating: table[7])
+    }
+    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
+        let codes = unsafeBitCast(c, to: SIMD8<Int32>.self)
+        let m0 = (codes &<< SIMD8(repeating: 31)) .< SIMD8<Int32>(repeating: 0)
+        let l0_0 = t0.replacing(with: t1, where: m0)
+        let l0_1 = t2.replacing(with: t3, where: m0)
+        let l0_2 = t4.replacing(with: t5, where: m0)
+        let l0_3 = t6.replacing(with: t7, where: m0)
+        let m1 = (codes &<< SIMD8(repeating: 30)) .< SIMD8<Int32>(repeating: 0)
+        let l1_0 = l0_0.replacing(with: l0_1, where: m1)
+        let l1_1 = l0_2.replacing(with: l0_3, where: m1)
+        let m2 = (codes &<< SIMD8(repeating: 29)) .< SIMD8<Int32>(repeating: 0)
+        let l2_0 = l1_0.replacing(with: l1_1, where: m2)
+        return l2_0
+    }
+    @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
+}
+
+/// 4-bit lookup as a tree of 15 vector selects (vpslld + vblendvps per level) over the table broadcast
+/// into vectors: no scalar loads, unlike `LookupDecoder`.
+struct Select16Decoder: CodeDecoder {
+    let table: UnsafePointer<Float>
+    let t0: SIMD8<Float>
+    let t1: SIMD8<Float>
+    let t2: SIMD8<Float>
+    let t3: SIMD8<Float>
+    let t4: SIMD8<Float>
+    let t5: SIMD8<Float>
+    let t6: SIMD8<Float>
+    let t7: SIMD8<Float>
+    let t8: SIMD8<Float>
+    let t9: SIMD8<Float>
+    let t10: SIMD8<Float>
+    let t11: SIMD8<Float>
+    let t12: SIMD8<Float>
+    let t13: SIMD8<Float>
+    let t14: SIMD8<Float>
+    let t15: SIMD8<Float>
+    init(table: UnsafePointer<Float>) {
+        self.table = table
+        t0 = SIMD8(repeating: table[0])
+        t1 = SIMD8(repeating: table[1])
+        t2 = SIMD8(repeating: table[2])
+        t3 = SIMD8(repeating: table[3])
+        t4 = SIMD8(repeating: table[4])
+        t5 = SIMD8(repeating: table[5])
+        t6 = SIMD8(repeating: table[6])
+        t7 = SIMD8(repeating: table[7])
+        t8 = SIMD8(repeating: table[8])
+        t9 = SIMD8(repeating: table[9])
+        t10 = SIMD8(repeating: table[10])
+        t11 = SIMD8(repeating: table[11])
+        t12 = SIMD8(repeating: table[12])
+        t13 = SIMD8(repeating: table[13])
+        t14 = SIMD8(repeating: table[14])
+        t15 = SIMD8(repeating: table[15])
+    }
+    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
+        let codes = unsafeBitCast(c, to: SIMD8<Int32>.self)
+        let m0 = (codes &<< SIMD8(repeating: 31)) .< SIMD8<Int32>(repeating: 0)
+        let l0_0 = t0.replacing(with: t1, where: m0)
+        let l0_1 = t2.replacing(with: t3, where: m0)
+        let l0_2 = t4.replacing(with: t5, where: m0)
+        let l0_3 = t6.replacing(with: t7, where: m0)
+        let l0_4 = t8.replacing(with: t9, where: m0)
+        let l0_5 = t10.replacing(with: t11, where: m0)
+        let l0_6 = t12.replacing(with: t13, where: m0)
+        let l0_7 = t14.replacing(with: t15, where: m0)
+        let m1 = (codes &<< SIMD8(repeating: 30)) .< SIMD8<Int32>(repeating: 0)
+        let l1_0 = l0_0.replacing(with: l0_1, where: m1)
+        let l1_1 = l0_2.replacing(with: l0_3, where: m1)
+        let l1_2 = l0_4.replacing(with: l0_5, where: m1)
+        let l1_3 = l0_6.replacing(with: l0_7, where: m1)
+        let m2 = (codes &<< SIMD8(repeating: 29)) .< SIMD8<Int32>(repeating: 0)
+        let l2_0 = l1_0.replacing(with: l1_1, where: m2)
+        let l2_1 = l1_2.replacing(with: l1_3, where: m2)
+        let m3 = (codes &<< SIMD8(repeating: 28)) .< SIMD8<Int32>(repeating: 0)
+        let l3_0 = l2_0.replacing(with: l2_1, where: m3)
+        return l3_0
+    }
+    @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
+}
+
 // MARK: - Unpacking
 
 /// Splits 8 codes (8·b bits starting on a byte) out of one big-endian 64-bit load with 32-bit lanes: lanes
@@ -193,6 +325,8 @@ struct CodeUnpacker {
 
 public enum CodeMatmul {
     static let rowGranule = 8
+    /// LOWBIT_SCALAR_LUT=1 forces the scalar-load table decoder for ≤ 4-bit tables (for A/B timing).
+    static let scalarLookup = getEnvironment("LOWBIT_SCALAR_LUT") == "1"
 
     /// y [tokens, rows] = x [tokens, cols] · Ŵᵀ.
     public static func matmul(_ w: CodeMatrixView, x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>) {
@@ -202,7 +336,12 @@ public enum CodeMatmul {
         case .fpx(let e, let m) where CodeDecoding.fpxFitsIntegerDecode(exponentBits: e, mantissaBits: m):
             run(w, FPxDecoder(exponentBits: e, mantissaBits: m), x: x, tokens: tokens, y: y)
         case .fpx, .lookup:
-            run(w, LookupDecoder(table: w.table), x: x, tokens: tokens, y: y)
+            switch scalarLookup ? 0 : w.bits {
+            case 1, 2: run(w, Select4Decoder(table: w.table), x: x, tokens: tokens, y: y)
+            case 3: run(w, Select8Decoder(table: w.table), x: x, tokens: tokens, y: y)
+            case 4: run(w, Select16Decoder(table: w.table), x: x, tokens: tokens, y: y)
+            default: run(w, LookupDecoder(table: w.table), x: x, tokens: tokens, y: y)
+            }
         }
     }
 
