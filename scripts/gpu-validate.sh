@@ -3,7 +3,8 @@
 #
 # Layout (a carried folder, e.g. .device-carry/lead/): this script and the static binary `lowbit` (or lowbit.gz).
 # Optional beside it: LowBit checkpoints (*.safetensors); else the default model as a GGUF (*.gguf, or the parts
-# gg.part* / *.gguf.part* concatenated in name order, or $MODEL), which is then quantized here to $QUANT_FORMATS;
+# gg.part* / *.gguf.part* beside it or in $PARTS_DIR, concatenated in name order, or $MODEL, or one joined by an
+# earlier call in $WORK), which is then quantized here to $QUANT_FORMATS (reused from $WORK if already there);
 # a text (prideprejudice.txt or any *.txt; else an excerpt of Pride and Prejudice embedded below).
 #
 #   cd .device-carry/lead && bash gpu-validate.sh
@@ -15,7 +16,8 @@
 # $OUT/selftest.log, every other step's output to $OUT/steps.log (three files: the device tool returns at most
 # 8); a failed step does not stop the others; the script exits non-zero if any step failed.
 # Environment: OUT (default ./gpu-validate-out), LOWBIT (binary), MODEL (a GGUF), QUANT_FORMATS ("fp6 nf4"),
-# PPL_CONTEXT (256), PPL_TOKENS (1024), PPL_BOUND (0.001), SELFTEST_FILTER (empty = all), TEXT (a text file),
+# PARTS_DIR (where gg.part* are, default beside the script), PPL_CONTEXT (256), PPL_TOKENS (1024),
+# PPL_BOUND (0.001), SELFTEST_FILTER (empty = all), TEXT (a text file),
 # WORK (scratch for the model and checkpoints, default /tmp/lowbit-validate; files there do not come back),
 # STEP_TIMEOUT (seconds per step, default 540), SELFTEST_ONLY=1 (stop after the selftest), SKIP_SELFTEST=1.
 # The device tool allows 600 s per call: if the selftest and the model steps do not fit in one, run the script
@@ -401,18 +403,24 @@ CHECKPOINTS=("$DIR"/*.safetensors)
 if [ "${#CHECKPOINTS[@]}" -eq 0 ]; then
     GGUF="${MODEL:-}"
     if [ -z "$GGUF" ]; then
-        for candidate in "$DIR"/*.gguf "$HOME/.cache/lowbit/models/SmolLM2-135M-Instruct.Q4_1.gguf"; do
+        for candidate in "$DIR"/*.gguf; do
             if [ -f "$candidate" ]; then GGUF="$candidate"; break; fi
         done
     fi
-    PARTS=("$DIR"/gg.part* "$DIR"/*.gguf.part*)
+    PARTS_DIR="${PARTS_DIR:-$DIR}"
+    PARTS=("$PARTS_DIR"/gg.part* "$PARTS_DIR"/*.gguf.part*)
     if [ -z "$GGUF" ] && [ "${#PARTS[@]}" -gt 0 ]; then
         GGUF="$WORK/SmolLM2-135M-Instruct.Q4_1.gguf"
         cat "${PARTS[@]}" > "$GGUF"
         note "model: joined ${#PARTS[@]} part(s) ($(basename -a "${PARTS[@]}" | tr '\n' ' ')) into $GGUF"
     fi
+    if [ -z "$GGUF" ]; then
+        for candidate in "$WORK/SmolLM2-135M-Instruct.Q4_1.gguf" "$HOME/.cache/lowbit/models/SmolLM2-135M-Instruct.Q4_1.gguf"; do
+            if [ -f "$candidate" ]; then GGUF="$candidate"; break; fi
+        done
+    fi
     if [ -n "$GGUF" ] && [ -f "$GGUF" ]; then
-        if command -v sha256sum > /dev/null; then
+        if [ -z "${MODEL:-}" ] && command -v sha256sum > /dev/null; then
             sum="$(sha256sum "$GGUF" | cut -d' ' -f1)"
             if [ "$sum" = "$DEFAULT_SHA256" ]; then
                 note "model: $GGUF is the default model (sha256 ok)"
@@ -422,9 +430,12 @@ if [ "${#CHECKPOINTS[@]}" -eq 0 ]; then
             fi
         fi
         for format in $QUANT_FORMATS; do
-            if step "quantize-$format" "$LOWBIT" quantize "$GGUF" --format "$format" \
-                --output "$WORK/smollm2-$format.safetensors" --quiet; then
-                CHECKPOINTS+=("$WORK/smollm2-$format.safetensors")
+            made="$WORK/smollm2-$format.safetensors"
+            if [ -f "$made" ] && [ "$made" -nt "$GGUF" ]; then
+                note "reusing $made (made by an earlier call)"
+                CHECKPOINTS+=("$made")
+            elif step "quantize-$format" "$LOWBIT" quantize "$GGUF" --format "$format" --output "$made" --quiet; then
+                CHECKPOINTS+=("$made")
             fi
         done
     fi
