@@ -411,8 +411,13 @@ if [ "${#CHECKPOINTS[@]}" -eq 0 ]; then
     PARTS=("$PARTS_DIR"/gg.part* "$PARTS_DIR"/*.gguf.part*)
     if [ -z "$GGUF" ] && [ "${#PARTS[@]}" -gt 0 ]; then
         GGUF="$WORK/SmolLM2-135M-Instruct.Q4_1.gguf"
-        cat "${PARTS[@]}" > "$GGUF"
-        note "model: joined ${#PARTS[@]} part(s) ($(basename -a "${PARTS[@]}" | tr '\n' ' ')) into $GGUF"
+        total=$(cat "${PARTS[@]}" | wc -c)
+        if [ -f "$GGUF" ] && [ "$(wc -c < "$GGUF")" -eq "$total" ]; then
+            note "model: reusing $GGUF (joined by an earlier call; same size as the parts)"
+        else
+            cat "${PARTS[@]}" > "$GGUF"
+            note "model: joined ${#PARTS[@]} part(s) ($(basename -a "${PARTS[@]}" | tr '\n' ' ')) into $GGUF"
+        fi
     fi
     if [ -z "$GGUF" ]; then
         for candidate in "$WORK/SmolLM2-135M-Instruct.Q4_1.gguf" "$HOME/.cache/lowbit/models/SmolLM2-135M-Instruct.Q4_1.gguf"; do
