@@ -5,10 +5,12 @@ import LowBitIO
 import Testing
 
 /// Small GGUF files built byte by byte: every metadata type, and each way a header can be wrong.
-@Suite struct GGUFSyntheticTests {
+@Suite final class GGUFSyntheticTests {
     let dir: String
 
     init() throws { dir = try IOTestFiles.temporaryDirectory("gguf") }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     func open(_ bytes: [UInt8]) throws -> GGUFFile {
         try GGUFFile(path: IOTestFiles.write(bytes, name: "t.gguf", in: dir))

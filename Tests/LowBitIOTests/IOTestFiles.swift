@@ -1,13 +1,12 @@
 import Foundation
 import LowBitCore
+import LowBitIO
 import Testing
 
 /// The real files some tests read. Absent: the test skips with a message, unless LOWBIT_REQUIRE_ASSETS=1
 /// (CI fetches them first), where absence is a failure.
 enum IOTestFiles {
-    static var defaultModelPath: String {
-        lowbitCacheDirectory() + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    }
+    static var defaultModelPath: String { DefaultAssets.modelPath }
 
     /// The path if the file exists; otherwise records a skip note (or an issue when assets are required).
     static func require(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {

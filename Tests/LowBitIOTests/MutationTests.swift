@@ -132,6 +132,7 @@ import Testing
 
     @Test func damagedSafetensors() throws {
         let dir = try IOTestFiles.temporaryDirectory("fuzz-st")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/model.safetensors"
         try SafetensorsWriter.write([
             SafetensorsEntry(name: "model.embed_tokens.weight", dtype: .bfloat16, shape: [16, 8], data: [UInt8](repeating: 0x3F, count: 256)),

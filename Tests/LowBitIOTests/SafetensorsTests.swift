@@ -5,10 +5,12 @@ import Testing
 
 /// safetensors: writer → reader round trips for every dtype, the exact bytes of a small file, header
 /// validation (each lie gets its own error), atomic replacement, and sharded Hugging Face folders.
-@Suite struct SafetensorsTests {
+@Suite final class SafetensorsTests {
     let dir: String
 
     init() throws { dir = try IOTestFiles.temporaryDirectory("st") }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     /// A raw file: u64 length + header (as given, unpadded) + data.
     func rawFile(_ header: String, data: [UInt8] = [], name: String = "raw.safetensors") throws -> String {

@@ -85,6 +85,10 @@ public struct ModelFileSummary: Sendable {
         add("vocab", (archInt("vocab_size") ?? tokens).map(String.init))
         add("norm_eps", (file.float(file.archKey("attention.layer_norm_rms_epsilon"))
                          ?? file.float(file.archKey("attention.layer_norm_epsilon"))).map(formatNumber))
+        if file.tensor(named: "token_embd.weight") != nil {
+            // llama.cpp's convention: without output.weight the output projection reuses the embedding.
+            add("tied_embeddings", file.tensor(named: "output.weight") == nil ? "true" : "false")
+        }
         add("tokenizer", file.string("tokenizer.ggml.model"))
         add("tokenizer_pre", file.string("tokenizer.ggml.pre"))
         add("merges", file.value("tokenizer.ggml.merges")?.arrayValue.map { String($0.count) })

@@ -26,9 +26,7 @@ struct InfoCommand: ParsableCommand {
     var check = false
 
     /// Where `lowbit fetch` puts the default model.
-    static var defaultModelPath: String {
-        lowbitCacheDirectory() + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    }
+    static var defaultModelPath: String { DefaultAssets.modelPath }
 
     func run() throws {
         let target: String
@@ -44,8 +42,8 @@ struct InfoCommand: ParsableCommand {
         let values = check ? try TensorValueCheck.run(path: target) : nil
         print(json ? try InfoCommand.jsonText(summary, check: values) : InfoCommand.text(summary, check: values), terminator: "")
         if let values {
-            let rate = Double(values.elements) / max(values.seconds, 1e-9) / 1e6
-            printError("decoded \(InfoCommand.grouped(values.elements)) values in \(String(format: "%.3f", values.seconds)) s (\(String(format: "%.0f", rate)) M values/s, \(Parallel.threadCount) threads)")
+            let rate = Double(values.elements) / max(values.decodeSeconds, 1e-9) / 1e6
+            printError("decoded \(InfoCommand.grouped(values.elements)) values in \(String(format: "%.3f", values.decodeSeconds)) s (\(String(format: "%.0f", rate)) M values/s, \(Parallel.threadCount) threads; check total \(String(format: "%.3f", values.seconds)) s)")
             if !values.nonFiniteTensors.isEmpty {
                 throw LowBitError.invalidFile(target, "\(values.nonFiniteTensors.count) tensor(s) hold NaN or infinite values: \(values.nonFiniteTensors.prefix(5).map(\.name).joined(separator: ", "))")
             }
