@@ -75,6 +75,34 @@ import LowBitCore
         #expect(tok.encode("a\u{4}b", parseSpecial: false) == [tok.encode("a")[0], 0, tok.encode("b")[0]])
     }
 
+    /// Long pieces (> 256 bytes) take the heap path; it must give the same ids as the quadratic scan (which
+    /// the golden ids pin for short pieces), written out again here.
+    @Test(.enabled(if: Assets.haveModel)) func longPiecesUseTheSameMerges() throws {
+        let tok = try Self.tokenizer() as! ByteLevelBPETokenizer
+        var rng = SeededGenerator(seed: 9)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzéö")
+        for _ in 0..<5 {
+            let piece = String((0..<Int.random(in: 300...600, using: &rng)).map { _ in letters.randomElement(using: &rng)! })
+            let initial = piece.utf8.map { max(0, tok.byteToId[Int($0)]) }
+            var quadratic = initial
+            while quadratic.count > 1 {
+                var bestRank = Int32.max, best = -1, bestId: Int32 = 0
+                for i in 0..<(quadratic.count - 1) {
+                    if let m = tok.merges[UInt64(UInt32(quadratic[i])) << 32 | UInt64(UInt32(quadratic[i + 1]))], m.rank < bestRank {
+                        bestRank = m.rank; best = i; bestId = m.id
+                    }
+                }
+                if best < 0 { break }
+                quadratic[best] = bestId
+                quadratic.remove(at: best + 1)
+            }
+            #expect(tok.mergeWithHeap(initial) == quadratic)
+            #expect(tok.encode(piece, parseSpecial: false) == quadratic.map(Int.init))
+        }
+        let spaces = String(repeating: " ", count: 100_000) + "x"
+        #expect(tok.decode(tok.encode(spaces)) == spaces)
+    }
+
     @Test(.enabled(if: Assets.haveModel)) func specialTokens() throws {
         let tok = try Self.tokenizer()
         #expect(tok.encode("<|im_start|>") == [1])
@@ -110,6 +138,36 @@ import LowBitCore
         let e = tok.encode("é").map { tok.tokens[$0] }
         #expect(e == ["\u{2581}", "<0xC3>", "<0xA9>"])
         #expect(tok.encode("</s>") == [2])
+    }
+
+    /// The heap-based merge order equals the definition: repeatedly merge the best-scoring adjacent pair,
+    /// leftmost on ties (a direct quadratic implementation here).
+    @Test func heapMergesMatchTheDefinition() throws {
+        let tok = try Self.make()
+        func naive(_ text: String) -> [Int] {
+            var symbols = (" " + text).replacingOccurrences(of: " ", with: "\u{2581}").unicodeScalars.map { String($0) }
+            while symbols.count > 1 {
+                var best = -Float.infinity, index = -1
+                for i in 0..<(symbols.count - 1) {
+                    if let id = tok.tokenId(symbols[i] + symbols[i + 1]), tok.scores[id] > best { best = tok.scores[id]; index = i }
+                }
+                if index < 0 { break }
+                symbols[index] += symbols[index + 1]
+                symbols.remove(at: index + 1)
+            }
+            return symbols.flatMap { s in tok.tokenId(s).map { [$0] } ?? s.utf8.map { b in tok.tokens.firstIndex(of: String(format: "<0x%02X>", b))! } }
+        }
+        var rng = SeededGenerator(seed: 5)
+        let alphabet = Array("helowrd é")
+        for _ in 0..<200 {
+            let text = String((0..<Int.random(in: 1...30, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            #expect(tok.encode(text, parseSpecial: false) == naive(text), "\(text.debugDescription)")
+        }
+        // A long document encodes in one pass without quadratic blow-up.
+        let long = String(repeating: "hello world ", count: 20_000)
+        let start = monotonicSeconds()
+        #expect(tok.decode(tok.encode(long)) == long)
+        #expect(monotonicSeconds() - start < 30)
     }
 
     @Test func roundTrips() throws {

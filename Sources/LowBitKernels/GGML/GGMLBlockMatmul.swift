@@ -7,8 +7,8 @@ import LowBitCore
 ///   Q4_1: fp16 d, fp16 m, 16 bytes; byte j holds element j (low nibble) and j+16 (high); x = d·q + m.
 ///   Q8_0: fp16 d, 32 × int8; x = d·q.
 /// One token (decode): a fused dequantize-and-dot per block. Several tokens (prompt, perplexity): each
-/// row is dequantized once into a per-thread scratch row and dotted with every token, so the unpacking
-/// is paid once per row instead of once per token.
+/// rows are dequantized 4 at a time into a per-thread scratch tile and multiplied with every token
+/// (MatmulTile), so the unpacking is paid once per row instead of once per token.
 public enum GGMLBlockKind: Sendable, Equatable {
     case q4_1
     case q8_0
@@ -47,9 +47,14 @@ public enum GGMLBlockMatmul {
                     xsum[b] = s
                 }
                 Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-                    for r in range {
-                        y[r] = dotQ4_1(weights + r * rowBytes, x, xsum, blocks)
+                    var r = range.lowerBound
+                    while r + 2 <= range.upperBound {
+                        let (a, b) = dotQ4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes, x, xsum, blocks)
+                        y[r] = a
+                        y[r + 1] = b
+                        r += 2
                     }
+                    if r < range.upperBound { y[r] = dotQ4_1(weights + r * rowBytes, x, xsum, blocks) }
                 }
             case .q8_0:
                 Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
@@ -61,13 +66,14 @@ public enum GGMLBlockMatmul {
             return
         }
         Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * cols)
             defer { scratch.deallocate() }
-            for r in range {
-                dequantizeRow(kind, weights + r * rowBytes, cols: cols, into: scratch)
-                for t in 0..<tokens {
-                    y[t * rows + r] = dot(UnsafePointer(scratch), x + t * cols, cols)
-                }
+            var r = range.lowerBound
+            while r < range.upperBound {
+                let nr = min(4, range.upperBound - r)
+                for i in 0..<nr { dequantizeRow(kind, weights + (r + i) * rowBytes, cols: cols, into: scratch + i * cols) }
+                MatmulTile.rows4(scratch, rowCount: nr, cols: cols, x: x, tokens: tokens, y: y + r, ldy: rows)
+                r += nr
             }
         }
     }
@@ -140,6 +146,35 @@ public enum GGMLBlockMatmul {
             offset += halfAt(p + 2) * xsum[b]
         }
         return acc.sum() + offset
+    }
+
+    /// Two rows at once: each activation vector is loaded once for both, and the two rows' FMA chains
+    /// interleave.
+    static func dotQ4_1x2(_ rowA: UnsafeRawPointer, _ rowB: UnsafeRawPointer, _ x: UnsafePointer<Float>,
+                          _ xsum: UnsafePointer<Float>, _ blocks: Int) -> (Float, Float) {
+        var accA = SIMD8<Float>(), accB = SIMD8<Float>()
+        var offA: Float = 0, offB: Float = 0
+        for b in 0..<blocks {
+            let pa = rowA + b * 20, pb = rowB + b * 20
+            let xb = x + b * 32
+            let x0 = load8(xb), x1 = load8(xb + 8), x2 = load8(xb + 16), x3 = load8(xb + 24)
+            let (a0, a1, a2, a3) = nibbles(pa + 4)
+            var sa = a0 * x0
+            sa.addProduct(a1, x1)
+            sa.addProduct(a2, x2)
+            sa.addProduct(a3, x3)
+            let (b0, b1, b2, b3) = nibbles(pb + 4)
+            var sb = b0 * x0
+            sb.addProduct(b1, x1)
+            sb.addProduct(b2, x2)
+            sb.addProduct(b3, x3)
+            accA.addProduct(SIMD8<Float>(repeating: halfAt(pa)), sa)
+            accB.addProduct(SIMD8<Float>(repeating: halfAt(pb)), sb)
+            let xs = xsum[b]
+            offA += halfAt(pa + 2) * xs
+            offB += halfAt(pb + 2) * xs
+        }
+        return (accA.sum() + offA, accB.sum() + offB)
     }
 
     static func dotQ8_0(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {

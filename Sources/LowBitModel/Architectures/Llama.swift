@@ -375,7 +375,11 @@ public final class LlamaModel: @unchecked Sendable {
             }
             // Causal attention of each (token, head) over the cached positions up to its own.
             let qp = q.p, ap = att.p, sp = scores.p
-            Parallel.forEach(chunks: T * c.headCount) { job in
+            // Short contexts are cheaper on one thread than a dispatch (decode at the start of a chat).
+            let attentionWork = T * c.headCount * total * hd
+            let attend: (Int, (Int) -> Void) -> Void = attentionWork < 1 << 16
+                ? { n, body in for i in 0..<n { body(i) } } : { n, body in Parallel.forEach(chunks: n, body) }
+            attend(T * c.headCount) { job in
                 let t = job / c.headCount, head = job % c.headCount
                 let kvHead = head / group
                 let n = start + t + 1

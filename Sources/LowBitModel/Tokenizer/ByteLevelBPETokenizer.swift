@@ -92,8 +92,9 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
             // A vocabulary without this byte's character cannot represent it: fall back to the unknown id 0.
             symbols.append(max(0, byteToId[Int(b)]))
         }
-        // Merge the lowest-rank adjacent pair until none is in the merge table. Pieces are short (a word), so
-        // the quadratic scan beats a heap here.
+        // Merge the lowest-rank adjacent pair until none is in the merge table. Pieces are usually short (a
+        // word), where the quadratic scan beats a heap; long ones (runs of spaces, unbroken text) use the heap.
+        if symbols.count > 256 { symbols = mergeWithHeap(symbols) }
         while symbols.count > 1 {
             var bestRank = Int32.max, bestIndex = -1, bestId: Int32 = 0
             for i in 0..<(symbols.count - 1) {
@@ -114,6 +115,41 @@ public final class ByteLevelBPETokenizer: Tokenizer, @unchecked Sendable {
             cacheLock.unlock()
         }
         return result
+    }
+
+    /// The same merges in O(n log n): symbols in a linked list, candidate pairs in a heap by rank (as a
+    /// negated score), validated when popped.
+    func mergeWithHeap(_ initial: [Int32]) -> [Int32] {
+        var symbols = initial
+        let n = symbols.count
+        var next = Array(1...n), prev = Array(-1..<(n - 1))
+        var version = [Int](repeating: 0, count: n)
+        var alive = [Bool](repeating: true, count: n)
+        var heap = BigramHeap()
+        func propose(_ left: Int) {
+            let right = next[left]
+            guard right < n else { return }
+            let key = UInt64(UInt32(symbols[left])) << 32 | UInt64(UInt32(symbols[right]))
+            guard let m = merges[key] else { return }
+            heap.push(.init(score: -Float(m.rank), left: left, right: right, leftVersion: version[left], rightVersion: version[right]))
+        }
+        for i in 0..<(n - 1) { propose(i) }
+        while let c = heap.pop() {
+            guard alive[c.left], alive[c.right], next[c.left] == c.right,
+                  version[c.left] == c.leftVersion, version[c.right] == c.rightVersion else { continue }
+            let key = UInt64(UInt32(symbols[c.left])) << 32 | UInt64(UInt32(symbols[c.right]))
+            symbols[c.left] = merges[key]!.id
+            version[c.left] += 1
+            alive[c.right] = false
+            next[c.left] = next[c.right]
+            if next[c.right] < n { prev[next[c.right]] = c.left }
+            if prev[c.left] >= 0 { propose(prev[c.left]) }
+            propose(c.left)
+        }
+        var out: [Int32] = []
+        var i = 0
+        while i < n { out.append(symbols[i]); i = next[i] }
+        return out
     }
 
     public func decodeBytes(_ ids: [Int]) -> [UInt8] {

@@ -76,25 +76,41 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
 
     func encodePlain(_ text: String) -> [Int] {
         let normalized = text.replacingOccurrences(of: " ", with: "\u{2581}")
-        var symbols = normalized.unicodeScalars.map { String($0) }
-        while symbols.count > 1 {
-            var bestScore = -Float.infinity, bestIndex = -1
-            for i in 0..<(symbols.count - 1) {
-                if let id = ids[symbols[i] + symbols[i + 1]], scores[id] > bestScore {
-                    bestScore = scores[id]; bestIndex = i
-                }
-            }
-            if bestIndex < 0 { break }
-            symbols[bestIndex] += symbols[bestIndex + 1]
-            symbols.remove(at: bestIndex + 1)
+        // Symbols in a linked list; candidate merges in a max-heap by (score, then leftmost), validated when
+        // popped (llama.cpp's SPM tokenizer): O(n log n), so whole documents encode in one pass.
+        var texts = normalized.unicodeScalars.map { String($0) }
+        let n = texts.count
+        guard n > 0 else { return [] }
+        var next = Array(1...n), prev = Array(-1..<(n - 1))
+        var version = [Int](repeating: 0, count: n)
+        var alive = [Bool](repeating: true, count: n)
+        var heap = BigramHeap()
+        func propose(_ left: Int) {
+            let right = next[left]
+            guard right < n, let id = ids[texts[left] + texts[right]] else { return }
+            heap.push(.init(score: scores[id], left: left, right: right, leftVersion: version[left], rightVersion: version[right]))
+        }
+        for i in 0..<(n - 1) { propose(i) }
+        while let c = heap.pop() {
+            guard alive[c.left], alive[c.right], next[c.left] == c.right,
+                  version[c.left] == c.leftVersion, version[c.right] == c.rightVersion else { continue }
+            texts[c.left] += texts[c.right]
+            version[c.left] += 1
+            alive[c.right] = false
+            next[c.left] = next[c.right]
+            if next[c.right] < n { prev[next[c.right]] = c.left }
+            if prev[c.left] >= 0 { propose(prev[c.left]) }
+            propose(c.left)
         }
         var out: [Int] = []
-        for s in symbols {
-            if let id = ids[s] {
+        var i = 0
+        while i < n {
+            if let id = ids[texts[i]] {
                 out.append(id)
             } else {
-                for b in s.utf8 { out.append(byteTokens[Int(b)] >= 0 ? byteTokens[Int(b)] : unknownToken) }
+                for b in texts[i].utf8 { out.append(byteTokens[Int(b)] >= 0 ? byteTokens[Int(b)] : unknownToken) }
             }
+            i = next[i]
         }
         return out
     }
@@ -107,5 +123,52 @@ public final class SentencePieceBPETokenizer: Tokenizer, @unchecked Sendable {
             out.removeFirst()
         }
         return out
+    }
+}
+
+/// A binary max-heap of merge candidates: higher score first, then the leftmost.
+struct BigramHeap {
+    struct Candidate {
+        let score: Float
+        let left: Int
+        let right: Int
+        let leftVersion: Int
+        let rightVersion: Int
+
+        func before(_ other: Candidate) -> Bool {
+            score > other.score || (score == other.score && left < other.left)
+        }
+    }
+
+    private var items: [Candidate] = []
+
+    mutating func push(_ c: Candidate) {
+        items.append(c)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i].before(items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Candidate? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var best = i
+                if l < items.count && items[l].before(items[best]) { best = l }
+                if r < items.count && items[r].before(items[best]) { best = r }
+                if best == i { break }
+                items.swapAt(i, best)
+                i = best
+            }
+        }
+        return top
     }
 }

@@ -35,12 +35,16 @@ struct BenchDecodeCommand: ParsableCommand {
         var logits = try m.forward(prompt, cache: cache, logits: .last)
         var sampler = Sampler(SamplingParameters())
         var times: [Double] = []
+        let cpuStart = processCPUSeconds()
         for _ in 0..<tokens {
             let start = monotonicSeconds()
             let token = sampler.sample(logits[...])
             logits = try m.forward([token], cache: cache, logits: .last)
             times.append(monotonicSeconds() - start)
         }
+        // CPU time of all threads per token: with the cores to itself, wall time per token approaches
+        // cpuPerToken / threads; on a shared machine wall time is longer.
+        let cpuPerToken = (processCPUSeconds() - cpuStart) / Double(tokens)
         let sorted = times.sorted()
         let median = sorted[sorted.count / 2]
         let mean = times.reduce(0, +) / Double(times.count)
@@ -55,13 +59,22 @@ struct BenchDecodeCommand: ParsableCommand {
                 "tokens_per_second_median": tps, "tokens_per_second_mean": 1 / mean,
                 "weight_bytes_per_token": Int(bytes), "read_bandwidth_gb_s": bandwidth / 1e9,
                 "roofline_tokens_per_second": roofline, "roofline_fraction": tps / roofline,
+                "cpu_ms_per_token": cpuPerToken * 1e3,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print(String(format: "decode (cpu, %d threads): %.1f tok/s median, %.1f tok/s mean over %d tokens",
                          Parallel.threadCount, tps, 1 / mean, tokens))
+            print(String(format: "CPU time per token (all threads): %.1f ms", cpuPerToken * 1e3))
             print(String(format: "weights per token: %.1f MB; memory-read bandwidth: %.2f GB/s", bytes / 1e6, bandwidth / 1e9))
             print(String(format: "roofline: %.1f tok/s; decode reaches %.0f%% of it", roofline, 100 * tps / roofline))
         }
     }
+}
+
+/// CPU seconds used by this process (all threads) so far.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

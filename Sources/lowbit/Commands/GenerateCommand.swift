@@ -41,9 +41,11 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// Writes to stdout and flushes, so tokens appear as they are generated.
+/// Writes to stdout and flushes, so tokens appear as they are generated (through the same buffer as
+/// `print`, so the order of output is kept).
 func writeOut(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    print(text, terminator: "")
+    fflush(nil)  // all C streams; naming `stdout` is not concurrency-safe in Swift 6
 }
 
 struct GenerateCommand: ParsableCommand {
@@ -61,6 +63,10 @@ struct GenerateCommand: ParsableCommand {
         let generator = Generator(loaded)
         var ids = loaded.tokenizer.encode(prompt, parseSpecial: false)
         if loaded.tokenizer.addsBOS, let bos = loaded.tokenizer.bosToken { ids.insert(bos, at: 0) }
+        guard !ids.isEmpty else { throw ValidationError("--prompt is empty") }
+        guard ids.count < generator.cache.capacity else {
+            throw LowBitError.invalidArgument("--prompt", "\(ids.count) tokens do not fit the context of \(generator.cache.capacity)")
+        }
         var stats = GenerationStats()
         writeOut(prompt)
         try generator.generate(prompt: ids, maxTokens: sampling.maxTokens, sampling: sampling.parameters,
