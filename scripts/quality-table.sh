@@ -6,7 +6,8 @@
 # tokens), KL divergence and top-1 agreement against the unquantized model (the GGUF itself, whose Q4_1/Q8_0
 # weights are dequantized exactly: the baseline), and decode tokens/s (greedy, 48 tokens).
 #
-# Usage: scripts/quality-table.sh [FORMAT_KEY ...]   (default: all keys below)
+# Usage: scripts/quality-table.sh [KEY ...]   (default: every key below, in order; the first should be baseline,
+#        or set BASE_PPL for the Δ column). NO_HEADER=1 omits the table header, REUSE=1 keeps existing checkpoints.
 # Env:   LOWBIT (binary, default .build/release/lowbit — build with `swift build -c release`),
 #        OUT (work folder, default /tmp/lowbit-quality), LOWBIT_CACHE (asset cache, as lowbit itself).
 # Prints a Markdown table on stdout; one JSON line per format is kept in $OUT/results.jsonl.
@@ -45,20 +46,28 @@ SPECS=(
   "nf3-gptq|--format nf3 --gptq --calibration $CALIB --calibration-tokens 1024"
   "quik-w4a4-k32|--format quik-w4a4 --outliers 32 --calibration $CALIB --calibration-tokens 1024"
 )
-WANT=("$@")
+# Which keys, in which order: the arguments, else every spec.
+KEYS=("$@")
+if [ ${#KEYS[@]} -eq 0 ]; then for spec in "${SPECS[@]}"; do KEYS+=("${spec%%|*}"); done; fi
 
+[ "${NO_HEADER:-0}" = 1 ] || {
 echo "| format | options | bits/weight (block layers) | file MB | perplexity | Δ ppl | KL (nats) | top-1 agreement | decode tok/s |"
 echo "|---|---|---|---|---|---|---|---|---|"
-BASE_PPL=""
-for spec in "${SPECS[@]}"; do
-    key=${spec%%|*}; opts=${spec#*|}
-    if [ ${#WANT[@]} -gt 0 ] && [[ " ${WANT[*]} " != *" $key "* ]] && [ "$key" != baseline ]; then continue; fi
+}
+BASE_PPL=${BASE_PPL:-}
+for key in "${KEYS[@]}"; do
+    opts=""
+    for spec in "${SPECS[@]}"; do [ "${spec%%|*}" = "$key" ] && opts=${spec#*|}; done
+    [ -n "$opts" ] || { echo "unknown key $key" >&2; exit 1; }
     if [ "$opts" = "-" ]; then
         ckpt=$MODEL; bpw="5.000 (Q4_1)"
     else
         ckpt=$OUT/$key.safetensors
-        # shellcheck disable=SC2086
-        "$BIN" quantize "$MODEL" $opts --output "$ckpt" --quiet > "$OUT/$key.quantize.txt"
+        # REUSE=1 keeps a checkpoint quantized earlier (its quantize log must exist too).
+        if [ "${REUSE:-0}" != 1 ] || [ ! -e "$ckpt" ] || [ ! -e "$OUT/$key.quantize.txt" ]; then
+            # shellcheck disable=SC2086
+            "$BIN" quantize "$MODEL" $opts --output "$ckpt" --quiet > "$OUT/$key.quantize.txt"
+        fi
         bpw=$(sed -n 's/.*tensors, \([0-9.]*\) bits per weight.*/\1/p' "$OUT/$key.quantize.txt")
     fi
     mb=$(awk -v b="$(stat -c %s "$ckpt")" 'BEGIN { printf "%.1f", b / 1e6 }')

@@ -52,7 +52,7 @@ struct BenchGemvCommand: ParsableCommand {
             layers.append(("fp32", f32, 32, false))
             let f16 = DenseF16Linear(rows: out, cols: inp, values: (0..<(out * inp)).map { _ in Float16(rng.nextFloat() - 0.5) })
             layers.append(("fp16", f16, 16, false))
-            var fp16Time = 0.0
+            let fp16Time = time(f16, x)
             for name in ["fp32", "fp16"] + formats {
                 let layer: any LinearWeight, bits: Double, weightOnly: Bool
                 if let base = layers.first(where: { $0.0 == name }) {
@@ -62,8 +62,7 @@ struct BenchGemvCommand: ParsableCommand {
                     let (l, layout) = try randomLayer(fmt, rows: out, cols: inp, rng: &rng)
                     (layer, bits, weightOnly) = (l, layout.bitsPerWeight, fmt.isWeightOnly)
                 }
-                let t = time(layer, x)
-                if name == "fp16" { fp16Time = t }
+                let t = name == "fp16" ? fp16Time : time(layer, x)
                 let bytes = Double(layer.weightBytes)
                 let roofline = bytes / bandwidth / t
                 let speedup = fp16Time / t
