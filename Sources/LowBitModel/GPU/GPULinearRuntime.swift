@@ -70,13 +70,14 @@ public final class GPULinearRuntime: @unchecked Sendable {  // mutable state onl
             try staging.withLock { s in
                 let start = monotonicSeconds()
                 let xBytes = inCount * 2, yBytes = outCount * 2
-                if (s.hostX?.bytes.count ?? 0) < xBytes {
+                // Grown together (a failed allocation leaves one of them nil: try both again next time).
+                if (s.hostX?.bytes.count ?? 0) < xBytes || s.deviceX == nil {
                     s.deviceX = nil
                     s.hostX = nil
                     s.hostX = try context.allocatePinned(bytes: xBytes)
                     s.deviceX = try context.allocate(bytes: xBytes)
                 }
-                if (s.hostY?.bytes.count ?? 0) < yBytes {
+                if (s.hostY?.bytes.count ?? 0) < yBytes || s.deviceY == nil {
                     s.deviceY = nil
                     s.hostY = nil
                     s.hostY = try context.allocatePinned(bytes: yBytes)
