@@ -28,4 +28,6 @@ let allSubcommands: [any ParsableCommand.Type] = [
     FetchCommand.self,
     DevicesCommand.self,
     SelftestCommand.self,
+    QuantizeCommand.self,
+    DequantizeCommand.self,
 ]

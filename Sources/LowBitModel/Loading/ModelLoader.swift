@@ -22,6 +22,7 @@ public enum ModelLoader {
             throw LowBitError.notFound("\(path): no such model file or directory")
         }
         if isDirectory.boolValue { return try loadHuggingFace(directory: path) }
+        if LowBitCheckpoint.looksLikeCheckpoint(path: path) { return try LowBitCheckpoint.loadModel(path: path) }
         let file = try GGUFFile(path: path)
         let md = GGUFMetadata(file)
         var config = try LlamaConfig.fromGGUF(md, source: path)

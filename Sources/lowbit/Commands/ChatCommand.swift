@@ -9,6 +9,7 @@ struct ChatCommand: ParsableCommand {
         discussion: "Interactive mode reads one message per line and keeps the conversation; an empty line or end of input quits.")
 
     @OptionGroup var model: ModelArgument
+    @OptionGroup var device: DeviceOption
     @Option(help: "Answer this one message on stdout and exit.")
     var prompt: String?
     @Option(help: "A system prompt (default: the template's own).")
@@ -16,7 +17,8 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup var sampling: SamplingOptions
 
     func run() throws {
-        let loaded = try model.load()
+        let placed = try model.load(device: device.device)
+        let loaded = placed.loaded
         let generator = Generator(loaded)
         var messages: [ChatMessage] = system.map { [ChatMessage(.system, $0)] } ?? []
         var stats = GenerationStats()
@@ -31,11 +33,13 @@ struct ChatCommand: ParsableCommand {
                 writeOut(piece)
             }
             writeOut("\n")
+            try placed.check()
             messages.append(ChatMessage(.assistant, reply))
         }
         if let prompt {
             try answer(prompt)
             printError(stats.summary)
+            try placed.finish()
             return
         }
         printError("chat with \(model.path); an empty line quits")
@@ -46,5 +50,6 @@ struct ChatCommand: ParsableCommand {
             printError(stats.summary)
             stats = GenerationStats()
         }
+        try placed.finish()
     }
 }

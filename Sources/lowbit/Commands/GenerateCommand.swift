@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LowBitCore
+import LowBitCUDA
 import LowBitModel
 
 /// Options shared by the commands that run a model: which model, and how to sample.
@@ -10,12 +11,37 @@ struct ModelArgument: ParsableArguments {
 
     var path: String { model ?? ModelLoader.defaultModelPath() }
 
-    func load() throws -> LoadedModel {
+    func load() throws -> LoadedModel { try load(device: .cpu).loaded }
+
+    /// Loads for `--device` (cpu: exactly ModelLoader.load), printing the placement notes on stderr.
+    func load(device: DeviceChoice) throws -> PlacedModel {
         let start = monotonicSeconds()
-        let loaded = try ModelLoader.load(path: path)
+        let placed = try ModelPlacement.load(path: path, device: device)
+        for note in placed.notes { printError(note) }
         printError(String(format: "loaded %@ in %.2f s (%.1f MB of weights per token)", path,
-                          monotonicSeconds() - start, Double(loaded.model.weightBytesPerToken) / 1e6))
-        return loaded
+                          monotonicSeconds() - start, Double(placed.loaded.model.weightBytesPerToken) / 1e6))
+        return placed
+    }
+}
+
+/// `--device` of the commands that run a model (generate, chat, perplexity).
+struct DeviceOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "cpu, cuda or auto. cuda runs the linear layers of a LowBit checkpoint (fp6/fp5/fpeXmY: TC-FPx; "
+            + "nf4/nf3/nf2/lut*: FLUTE) on the GPU, the rest on the CPU; other formats, GGUF files and no GPU are "
+            + "errors. auto falls back to the CPU with a note where cuda would fail.",
+        valueName: "device"))
+    var device: DeviceChoice = .cpu
+}
+
+extension PlacedModel {
+    /// After the work: the first GPU error (non-zero exit), else a line of GPU layer statistics on stderr.
+    func finish() throws {
+        try check()
+        if let stats = runtime?.statistics, stats.calls > 0 {
+            printError(String(format: "GPU layers: %d calls, %d token rows, %.2f s including fp16 copies",
+                              stats.calls, stats.tokens, stats.seconds))
+        }
     }
 }
 
@@ -54,12 +80,14 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Continue a text with a model (streamed to stdout; speeds on stderr).")
 
     @OptionGroup var model: ModelArgument
+    @OptionGroup var device: DeviceOption
     @Option(help: "The text to continue.")
     var prompt: String
     @OptionGroup var sampling: SamplingOptions
 
     func run() throws {
-        let loaded = try model.load()
+        let placed = try model.load(device: device.device)
+        let loaded = placed.loaded
         let generator = Generator(loaded)
         var ids = loaded.tokenizer.encode(prompt, parseSpecial: false)
         if loaded.tokenizer.addsBOS, let bos = loaded.tokenizer.bosToken { ids.insert(bos, at: 0) }
@@ -73,5 +101,6 @@ struct GenerateCommand: ParsableCommand {
                                stopTokens: generator.stopTokens, stats: &stats) { writeOut($0) }
         writeOut("\n")
         printError(stats.summary)
+        try placed.finish()
     }
 }

@@ -14,6 +14,7 @@ struct PerplexityCommand: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelArgument
+    @OptionGroup var device: DeviceOption
     @Option(help: "A UTF-8 text file.")
     var text: String
     @Option(help: "Window length in tokens (≥ 2).")
@@ -32,7 +33,8 @@ struct PerplexityCommand: ParsableCommand {
 
     func run() throws {
         let content = try Perplexity.readText(path: text)
-        let loaded = try model.load()
+        let placed = try model.load(device: device.device)
+        let loaded = placed.loaded
         let base = try klBase.map { try ModelLoader.load(path: $0) }
         let t0 = monotonicSeconds()
         let all = loaded.tokenizer.encode(content, parseSpecial: false)
@@ -42,12 +44,14 @@ struct PerplexityCommand: ParsableCommand {
             windows, scored, ppl in
             printError(String(format: "window %d: %d tokens scored, running perplexity %.4f", windows, scored, ppl))
         }
+        try placed.finish()
         if json {
             var object: [String: Any] = [
                 "model": loaded.path, "text": text, "perplexity": result.perplexity, "mean_loss": result.meanLoss,
                 "tokens_scored": result.tokensScored, "windows": result.windows, "context": context,
                 "tokens": tokens.count, "seconds": result.seconds,
             ]
+            if placed.runtime != nil { object["device"] = placed.device }
             if let kl = result.meanKL, let top1 = result.top1Agreement, let base {
                 object["kl_base"] = base.path
                 object["mean_kl"] = kl

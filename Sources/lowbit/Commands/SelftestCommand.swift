@@ -4,7 +4,7 @@ import LowBitCUDA
 
 /// Self-tests that need layers above LowBitCUDA (e.g. LowBitModel); one line each, appended after
 /// GPUSelfTests.all.
-let extraGPUSelfTests: [GPUSelfTest] = []
+let extraGPUSelfTests: [GPUSelfTest] = ModelGPUSelfTests.all
 
 /// `lowbit selftest --device cuda`: every GPU correctness check in one command.
 struct SelftestCommand: ParsableCommand {

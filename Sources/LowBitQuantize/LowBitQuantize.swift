@@ -1,2 +1,0 @@
-/// Turning models into LowBit checkpoints.
-public enum LowBitQuantizeModule {}
