@@ -1,0 +1,69 @@
+#if arch(x86_64) && os(Linux)
+import _Builtin_intrinsics.intel
+#endif
+
+/// One activation vector quantized to int16 in blocks of 32, so that a decode matvec over Q4_1/Q8_0 weights
+/// multiplies integers (vpmaddwd) instead of converting every weight to Float:
+///   x_i ≈ scale_b · q_i,  scale_b = max|x| of the block / 32767,  q_i = round(x_i / scale_b).
+/// The rounding error (≤ scale_b/2, i.e. 1.5e-5 of the block's largest value) is far below the weights' own
+/// quantization error. int8 activations (llama.cpp's Q8_1, error 4e-3 of the block max) measurably moved the
+/// default model's logits (its greedy chat answer changed, docs/cpu-kernels.md), so this keeps 16 bits, at
+/// about the same instruction count per block.
+///
+/// `sums[b]` is the exact Σ x_i of block b (in Float, not from the rounded q): Q4_1's offset term m·Σ x_i then
+/// carries no activation rounding at all. The vector is quantized once per matvec and read by every row.
+public struct Int16Activations: ~Copyable {
+    public let blocks: Int
+    /// blocks × 32 codes.
+    public let codes: UnsafeMutablePointer<Int16>
+    public let scales: UnsafeMutablePointer<Float>
+    public let sums: UnsafeMutablePointer<Float>
+
+    public static let codeLimit: Float = 32767
+
+    /// Quantizes `cols` Floats (a multiple of 32).
+    public init(_ x: UnsafePointer<Float>, cols: Int) {
+        precondition(cols % 32 == 0, "int16 activations need a multiple of 32 values")
+        blocks = cols / 32
+        codes = .allocate(capacity: max(32, cols))
+        scales = .allocate(capacity: max(1, blocks))
+        sums = .allocate(capacity: max(1, blocks))
+        for b in 0..<blocks {
+            let xb = x + b * 32
+            let v0 = load8(xb), v1 = load8(xb + 8), v2 = load8(xb + 16), v3 = load8(xb + 24)
+            sums[b] = ((v0 + v1) + (v2 + v3)).sum()
+            #if arch(x86_64) && os(Linux)
+            // The generic SIMD conversions (init(_:rounding:), pointwiseMax) are not specialized here and cost
+            // more than the matvec's dot products; the intrinsics are single instructions.
+            let a0 = _mm256_max_ps(v0, _mm256_sub_ps(_mm256_setzero_ps(), v0))
+            let a1 = _mm256_max_ps(v1, _mm256_sub_ps(_mm256_setzero_ps(), v1))
+            let a2 = _mm256_max_ps(v2, _mm256_sub_ps(_mm256_setzero_ps(), v2))
+            let a3 = _mm256_max_ps(v3, _mm256_sub_ps(_mm256_setzero_ps(), v3))
+            let amax = SIMD8<Float>(_mm256_max_ps(_mm256_max_ps(a0, a1), _mm256_max_ps(a2, a3))).max()
+            let inverse: Float = amax > 0 ? Self.codeLimit / amax : 0
+            scales[b] = amax / Self.codeLimit
+            let k = _mm256_set1_ps(inverse)
+            // vcvtps2dq rounds to nearest even (default MXCSR); vpackssdw packs within 128-bit lanes, vpermd
+            // puts the 16 codes back in order.
+            let order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7)
+            let lo = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v0, k)), _mm256_cvtps_epi32(_mm256_mul_ps(v1, k)))
+            let hi = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v2, k)), _mm256_cvtps_epi32(_mm256_mul_ps(v3, k)))
+            let q = UnsafeMutableRawPointer(codes + b * 32)
+            q.storeBytes(of: _mm256_permutevar8x32_epi32(lo, order), as: __m256i.self)
+            (q + 32).storeBytes(of: _mm256_permutevar8x32_epi32(hi, order), as: __m256i.self)
+            #else
+            var amax: Float = 0
+            for i in 0..<32 { amax = max(amax, abs(xb[i])) }
+            let inverse: Float = amax > 0 ? Self.codeLimit / amax : 0
+            scales[b] = amax / Self.codeLimit
+            for i in 0..<32 { codes[b * 32 + i] = Int16((xb[i] * inverse).rounded(.toNearestOrEven)) }
+            #endif
+        }
+    }
+
+    deinit {
+        codes.deallocate()
+        scales.deallocate()
+        sums.deallocate()
+    }
+}
