@@ -68,13 +68,14 @@ final class WorkerPool: @unchecked Sendable {
     // protocol above, or the pthread objects (used only under `lock`).
     static let shared = WorkerPool(threads: Parallel.threadCount)
 
-    /// Polls of the atomic before sleeping (about 1–2 ns each, so ~30–60 µs): covers the gaps between the
-    /// matvecs of one decode step, so the workers do not pay a futex wake-up for each of them. (No `pause`
-    /// hint: clang's _mm_pause is a builtin Swift cannot call, and this machine has one thread per core.)
-    /// `LOWBIT_SPIN` overrides it (0: sleep at once; for measurements).
+    /// Polls of the atomic before sleeping on the condition variable (about 1–2 ns each). Short on purpose:
+    /// on this shared 2-core machine (load 6–14) longer spinning measured slower and cost more CPU (decode
+    /// 2 threads, docs/cpu-kernels.md: 30 000 polls 33–44 tok/s, 300 000 polls 26–28, 0–3000 polls 40–61),
+    /// because a spinning thread takes the core from the thread it waits for. (No `pause` hint: clang's
+    /// _mm_pause is a builtin Swift cannot call.) `LOWBIT_SPIN` overrides it, for measurements.
     static let spinLimit: Int = {
         if let text = getEnvironment("LOWBIT_SPIN"), let n = Int(text), n >= 0 { return n }
-        return 30_000
+        return 1000
     }()
 
     let ticket = Atomic<UInt64>(0)

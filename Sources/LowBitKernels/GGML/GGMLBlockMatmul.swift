@@ -27,6 +27,17 @@ public enum GGMLBlockKind: Sendable, Equatable {
     public func rowBytes(cols: Int) -> Int { cols / GGMLBlockKind.blockSize * blockBytes }
 }
 
+/// One matrix of a `GGMLBlockMatmul.matvecGroup` call: `rows` rows of `kind` blocks at `weights`, output y[rows].
+public struct GGMLMatvecPart {
+    public var kind: GGMLBlockKind
+    public var weights: UnsafeRawPointer
+    public var rows: Int
+    public var y: UnsafeMutablePointer<Float>
+    public init(kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, y: UnsafeMutablePointer<Float>) {
+        self.kind = kind; self.weights = weights; self.rows = rows; self.y = y
+    }
+}
+
 public enum GGMLBlockMatmul {
     static let rowGranule = 16
 
@@ -57,12 +68,31 @@ public enum GGMLBlockMatmul {
     /// y[r] = Σ_c W[r, c] · x[c] with x already quantized (`Int16Activations`, the same for all rows).
     public static func matvec(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, rowBytes: Int,
                               xq: borrowing Int16Activations, y: UnsafeMutablePointer<Float>) {
+        precondition(rowBytes == kind.rowBytes(cols: xq.blocks * 32), "activation length does not match the rows")
+        matvecGroup([GGMLMatvecPart(kind: kind, weights: weights, rows: rows, y: y)], xq: xq)
+    }
+
+    /// Several matvecs that share one input vector (q/k/v, gate/up) in a single parallel dispatch: the rows of
+    /// all parts are split over the threads as one range, so the threads are woken once instead of per matrix.
+    /// Every part must have `xq.blocks * 32` columns.
+    public static func matvecGroup(_ parts: [GGMLMatvecPart], xq: borrowing Int16Activations) {
         let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales), sums = UnsafePointer(xq.sums)
         let blocks = xq.blocks
-        precondition(rowBytes == kind.rowBytes(cols: blocks * 32), "activation length does not match the rows")
-        Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-            matvecRows(kind, weights: weights, rowBytes: rowBytes, codes: codes, scales: scales, sums: sums,
-                       blocks: blocks, range: range, y: y)
+        let total = parts.reduce(0) { $0 + $1.rows }
+        parts.withUnsafeBufferPointer { parts in
+            Parallel.forRanges(count: total, granule: rowGranule, oversubscribe: 4) { range in
+                // Intersect the global row range with each part's rows.
+                var first = 0
+                for part in parts {
+                    let lo = max(range.lowerBound, first), hi = min(range.upperBound, first + part.rows)
+                    if lo < hi {
+                        matvecRows(part.kind, weights: part.weights, rowBytes: part.kind.rowBytes(cols: blocks * 32),
+                                   codes: codes, scales: scales, sums: sums, blocks: blocks,
+                                   range: (lo - first)..<(hi - first), y: part.y)
+                    }
+                    first += part.rows
+                }
+            }
         }
     }
 
