@@ -77,6 +77,7 @@ public enum GGMLBlockMatmul {
     /// Every part must have `xq.blocks * 32` columns.
     public static func matvecGroup(_ parts: [GGMLMatvecPart], xq: borrowing Int16Activations) {
         let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales), sums = UnsafePointer(xq.sums)
+        let scaleSums = UnsafePointer(xq.scaleSums)
         let blocks = xq.blocks
         let total = parts.reduce(0) { $0 + $1.rows }
         parts.withUnsafeBufferPointer { parts in
@@ -87,7 +88,7 @@ public enum GGMLBlockMatmul {
                     let lo = max(range.lowerBound, first), hi = min(range.upperBound, first + part.rows)
                     if lo < hi {
                         matvecRows(part.kind, weights: part.weights, rowBytes: part.kind.rowBytes(cols: blocks * 32),
-                                   codes: codes, scales: scales, sums: sums, blocks: blocks,
+                                   codes: codes, scales: scales, sums: sums, scaleSums: scaleSums, blocks: blocks,
                                    range: (lo - first)..<(hi - first), y: part.y)
                     }
                     first += part.rows
@@ -100,13 +101,15 @@ public enum GGMLBlockMatmul {
     @inline(__always)
     static func matvecRows(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rowBytes: Int,
                            codes: UnsafePointer<Int16>, scales: UnsafePointer<Float>, sums: UnsafePointer<Float>,
-                           blocks: Int, range: Range<Int>, y: UnsafeMutablePointer<Float>) {
+                           scaleSums: UnsafePointer<Float>, blocks: Int, range: Range<Int>,
+                           y: UnsafeMutablePointer<Float>) {
         var r = range.lowerBound
         switch kind {
         case .q4_1:
             while r + 2 <= range.upperBound {
                 (y[r], y[r + 1]) = GGMLIntegerDot.q4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes,
-                                                         codes: codes, scales: scales, sums: sums, blocks: blocks)
+                                                         codes: codes, scales: scales, sums: sums, scaleSums: scaleSums,
+                                                         blocks: blocks)
                 r += 2
             }
             if r < range.upperBound {

@@ -18,6 +18,9 @@ public struct Int16Activations: ~Copyable {
     public let codes: UnsafeMutablePointer<Int16>
     public let scales: UnsafeMutablePointer<Float>
     public let sums: UnsafeMutablePointer<Float>
+    /// scales and sums interleaved (scale_0, sum_0, scale_1, sum_1, …): one 8-Float load serves four blocks
+    /// of the Q4_1 kernel, multiplied by its interleaved (d, m) pairs.
+    public let scaleSums: UnsafeMutablePointer<Float>
 
     public static let codeLimit: Float = 32767
 
@@ -28,6 +31,7 @@ public struct Int16Activations: ~Copyable {
         codes = .allocate(capacity: max(32, cols))
         scales = .allocate(capacity: max(1, blocks))
         sums = .allocate(capacity: max(1, blocks))
+        scaleSums = .allocate(capacity: max(2, 2 * blocks))
         for b in 0..<blocks {
             let xb = x + b * 32
             let v0 = load8(xb), v1 = load8(xb + 8), v2 = load8(xb + 16), v3 = load8(xb + 24)
@@ -58,6 +62,8 @@ public struct Int16Activations: ~Copyable {
             scales[b] = amax / Self.codeLimit
             for i in 0..<32 { codes[b * 32 + i] = Int16((xb[i] * inverse).rounded(.toNearestOrEven)) }
             #endif
+            scaleSums[2 * b] = scales[b]
+            scaleSums[2 * b + 1] = sums[b]
         }
     }
 
@@ -65,5 +71,6 @@ public struct Int16Activations: ~Copyable {
         codes.deallocate()
         scales.deallocate()
         sums.deallocate()
+        scaleSums.deallocate()
     }
 }
