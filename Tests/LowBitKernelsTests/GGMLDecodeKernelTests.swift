@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LowBitKernels
 
-/// The decode path of GGML layers: int16 activations and the integer dot products (GGMLIntegerDot).
+/// The decode path of GGML layers: int16/int8 activations and the integer dot products (GGMLIntegerDot).
 @Suite struct GGMLDecodeKernelTests {
     /// Activations with a zero block, a block dominated by one value, tiny and large magnitudes.
     static func activations(cols: Int, _ rng: inout TestRandom) -> [Float] {
@@ -14,12 +14,12 @@ import Testing
         return x
     }
 
-    @Test func int16ActivationsRoundWithinHalfAStep() {
+    @Test func activationCodesRoundWithinHalfAStep() {
         var rng = TestRandom(11)
         let cols = 576
         let x = Self.activations(cols: cols, &rng)
         x.withUnsafeBufferPointer { xp in
-            let q = Int16Activations(xp.baseAddress!, cols: cols)
+            let q = DecodeActivations(xp.baseAddress!, cols: cols)
             #expect(q.blocks == cols / 32)
             for b in 0..<q.blocks {
                 let block = x[(b * 32)..<(b * 32 + 32)]
@@ -36,12 +36,23 @@ import Testing
                     #expect(error <= Double(q.scales[b]) * 0.5001, "block \(b) element \(i)")
                 }
                 #expect(amax == 0 ? largest == 0 : largest == 32767, "block \(b): the largest |x| maps to ±32767")
+                // The int8 coding of the same block (Q4_1 kernel).
+                #expect(q.scaleSums8[2 * b] == amax / 127 && q.scaleSums8[2 * b + 1] == q.sums[b])
+                #expect(q.scaleSums[2 * b] == q.scales[b] && q.scaleSums[2 * b + 1] == q.sums[b])
+                let largest8 = (0..<32).map { q.codes8[b * 32 + $0].magnitude }.max()!
+                #expect(amax == 0 ? largest8 == 0 : largest8 == 127, "block \(b): the largest |x| maps to ±127")
+                for i in 0..<32 {
+                    let code = q.codes8[b * 32 + i]
+                    #expect(code >= -127)
+                    let error = abs(Double(q.scaleSums8[2 * b]) * Double(code) - Double(block[block.startIndex + i]))
+                    #expect(error <= Double(q.scaleSums8[2 * b]) * 0.5001, "int8 block \(b) element \(i)")
+                }
             }
         }
     }
 
-    /// The decode matvec against its definition in float64: Q4_1 row·x = Σ_b d·scale_b·Σ q_w q_x + m·Σ x,
-    /// Q8_0 row·x = Σ_b d·scale_b·Σ q_w q_x, with the codes and scales `Int16Activations` produced. Odd row
+    /// The decode matvec against its definition in float64: Q4_1 row·x = Σ_b d·scale8_b·Σ q_w q8_x + m·Σ x,
+    /// Q8_0 row·x = Σ_b d·scale_b·Σ q_w q_x, with the codes and scales `DecodeActivations` produced. Odd row
     /// counts (the one-row tail), several thread ranges, NaN-poisoned outputs with guard elements past the end.
     @Test(arguments: [GGMLBlockKind.q4_1, .q8_0])
     func decodeMatvecMatchesQuantizedDefinition(kind: GGMLBlockKind) {
@@ -53,11 +64,17 @@ import Testing
             let x = Self.activations(cols: cols, &rng)
             let guardCount = 5
             var y = [Float](repeating: .nan, count: rows + guardCount)
-            var codes: [Int16] = [], scales: [Float] = [], sums: [Float] = []
+            // Q4_1 rows use the int8 codes, Q8_0 rows the int16 codes (DecodeActivations).
+            var codes: [Double] = [], scales: [Float] = [], sums: [Float] = []
             bytes.withUnsafeBytes { b in x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
-                let xq = Int16Activations(xp.baseAddress!, cols: cols)
-                codes = Array(UnsafeBufferPointer(start: xq.codes, count: cols))
-                scales = Array(UnsafeBufferPointer(start: xq.scales, count: cols / 32))
+                let xq = DecodeActivations(xp.baseAddress!, cols: cols)
+                if kind == .q4_1 {
+                    codes = (0..<cols).map { Double(xq.codes8[$0]) }
+                    scales = (0..<(cols / 32)).map { xq.scaleSums8[2 * $0] }
+                } else {
+                    codes = (0..<cols).map { Double(xq.codes[$0]) }
+                    scales = Array(UnsafeBufferPointer(start: xq.scales, count: cols / 32))
+                }
                 sums = Array(UnsafeBufferPointer(start: xq.sums, count: cols / 32))
                 GGMLBlockMatmul.matvec(kind, weights: b.baseAddress!, rows: rows, rowBytes: kind.rowBytes(cols: cols),
                                        xq: xq, y: yp.baseAddress!)
@@ -77,7 +94,7 @@ import Testing
                         } else {
                             qw = Double(Int8(bitPattern: bytes[p + 2 + i]))
                         }
-                        s += qw * Double(codes[blk * 32 + i])
+                        s += qw * codes[blk * 32 + i]
                     }
                     let term = d * Double(scales[blk]) * s
                     ref += term

@@ -6,7 +6,7 @@ import LowBitCore
 /// Block layouts (llama.cpp ggml-common.h), each row of `cols` weights = cols/32 consecutive blocks:
 ///   Q4_1: fp16 d, fp16 m, 16 bytes; byte j holds element j (low nibble) and j+16 (high); x = d·q + m.
 ///   Q8_0: fp16 d, 32 × int8; x = d·q.
-/// One token (decode): the activations are quantized to int16 blocks once (`Int16Activations`) and each row is
+/// One token (decode): the activations are quantized to int16 blocks once (`DecodeActivations`) and each row is
 /// an integer dot product (`GGMLIntegerDot`). Several tokens (prompt, perplexity): the Float activations are
 /// kept; rows are dequantized 4 at a time into a per-thread scratch tile and multiplied with every token
 /// (MatmulTile), so the unpacking is paid once per row instead of once per token.
@@ -48,7 +48,7 @@ public enum GGMLBlockMatmul {
         let rowBytes = kind.rowBytes(cols: cols)
         if tokens == 1 {
             // Decode: the activation vector is quantized to int16 once and every row is an integer dot.
-            let xq = Int16Activations(x, cols: cols)
+            let xq = DecodeActivations(x, cols: cols)
             matvec(kind, weights: weights, rows: rows, rowBytes: rowBytes, xq: xq, y: y)
             return
         }
@@ -65,9 +65,9 @@ public enum GGMLBlockMatmul {
         }
     }
 
-    /// y[r] = Σ_c W[r, c] · x[c] with x already quantized (`Int16Activations`, the same for all rows).
+    /// y[r] = Σ_c W[r, c] · x[c] with x already quantized (`DecodeActivations`, the same for all rows).
     public static func matvec(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, rowBytes: Int,
-                              xq: borrowing Int16Activations, y: UnsafeMutablePointer<Float>) {
+                              xq: borrowing DecodeActivations, y: UnsafeMutablePointer<Float>) {
         precondition(rowBytes == kind.rowBytes(cols: xq.blocks * 32), "activation length does not match the rows")
         matvecGroup([GGMLMatvecPart(kind: kind, weights: weights, rows: rows, y: y)], xq: xq)
     }
@@ -75,9 +75,9 @@ public enum GGMLBlockMatmul {
     /// Several matvecs that share one input vector (q/k/v, gate/up) in a single parallel dispatch: the rows of
     /// all parts are split over the threads as one range, so the threads are woken once instead of per matrix.
     /// Every part must have `xq.blocks * 32` columns.
-    public static func matvecGroup(_ parts: [GGMLMatvecPart], xq: borrowing Int16Activations) {
-        let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales), sums = UnsafePointer(xq.sums)
-        let scaleSums = UnsafePointer(xq.scaleSums)
+    public static func matvecGroup(_ parts: [GGMLMatvecPart], xq: borrowing DecodeActivations) {
+        let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales)
+        let codes8 = UnsafePointer(xq.codes8), scaleSums8 = UnsafePointer(xq.scaleSums8)
         let blocks = xq.blocks
         let total = parts.reduce(0) { $0 + $1.rows }
         parts.withUnsafeBufferPointer { parts in
@@ -88,7 +88,7 @@ public enum GGMLBlockMatmul {
                     let lo = max(range.lowerBound, first), hi = min(range.upperBound, first + part.rows)
                     if lo < hi {
                         matvecRows(part.kind, weights: part.weights, rowBytes: part.kind.rowBytes(cols: blocks * 32),
-                                   codes: codes, scales: scales, sums: sums, scaleSums: scaleSums, blocks: blocks,
+                                   codes: codes, scales: scales, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks,
                                    range: (lo - first)..<(hi - first), y: part.y)
                     }
                     first += part.rows
@@ -100,20 +100,19 @@ public enum GGMLBlockMatmul {
     /// Rows `range` of a decode matvec on the calling thread (two rows per step, one for an odd tail).
     @inline(__always)
     static func matvecRows(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rowBytes: Int,
-                           codes: UnsafePointer<Int16>, scales: UnsafePointer<Float>, sums: UnsafePointer<Float>,
-                           scaleSums: UnsafePointer<Float>, blocks: Int, range: Range<Int>,
+                           codes: UnsafePointer<Int16>, scales: UnsafePointer<Float>,
+                           codes8: UnsafePointer<Int8>, scaleSums8: UnsafePointer<Float>, blocks: Int, range: Range<Int>,
                            y: UnsafeMutablePointer<Float>) {
         var r = range.lowerBound
         switch kind {
         case .q4_1:
             while r + 2 <= range.upperBound {
                 (y[r], y[r + 1]) = GGMLIntegerDot.q4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes,
-                                                         codes: codes, scales: scales, sums: sums, scaleSums: scaleSums,
-                                                         blocks: blocks)
+                                                         codes8: codes8, scaleSums8: scaleSums8, blocks: blocks)
                 r += 2
             }
             if r < range.upperBound {
-                y[r] = GGMLIntegerDot.q4_1(weights + r * rowBytes, codes: codes, scales: scales, sums: sums, blocks: blocks)
+                y[r] = GGMLIntegerDot.q4_1(weights + r * rowBytes, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks)
             }
         case .q8_0:
             while r + 2 <= range.upperBound {

@@ -2,30 +2,30 @@
 import _Builtin_intrinsics.intel
 #endif
 
-/// Dot products of GGML weight rows with int16 activations (one decode token), in integers.
+/// Dot products of GGML weight rows with quantized activations (one decode token), in integers.
 ///
-/// Per block of 32 (scale_x, codes q_x from `Int16Activations`):
-///   Q4_1 (d, m, nibbles q_w):  Σ (d·q_w + m)·x ≈ d·scale_x·Σ q_w·q_x + m·Σx   (Σx exact)
-///   Q8_0 (d, int8 q_w):        Σ d·q_w·x ≈ d·scale_x·Σ q_w·q_x
-/// On x86-64 (AVX2, guaranteed by -march=x86-64-v3 in Package.swift) the weights are widened to int16
-/// (vpmovzxbw / vpmovsxbw), multiplied and pair-summed with vpmaddwd into int32 (exact: |Σ| < 2^31), then one
-/// vcvtdq2ps and one FMA per block: about 9 instructions per 32 weights instead of ~25 for converting each
-/// weight to Float. Swift's SIMD types do not lower to vpmaddwd, so the clang intrinsics are imported
+/// Per block of 32 (codes and scales from `DecodeActivations`):
+///   Q4_1 (d, m, nibbles q_w) × int8 codes:  Σ (d·q_w + m)·x ≈ d·scale8_x·Σ q_w·q8_x + m·Σx   (Σx exact)
+///   Q8_0 (d, int8 q_w) × int16 codes:       Σ d·q_w·x ≈ d·scale_x·Σ q_w·q_x
+/// On x86-64 (AVX2, guaranteed by -march=x86-64-v3 in Package.swift): Q4_1 with vpmaddubsw + vpmaddwd; Q8_0
+/// widens the weights to int16 (vpmovsxbw) and multiplies with vpmaddwd into int32 (exact: |Σ| < 2^31); then
+/// one vcvtdq2ps and one FMA per block, instead of ~25 instructions per 32 weights converting each weight to
+/// Float. Swift's SIMD types do not lower to vpmaddwd, so the clang intrinsics are imported
 /// directly. Other architectures run the portable loop (same integer sums; only the Float order differs).
 enum GGMLIntegerDot {
-    /// Two rows at once so the activation codes are loaded once for both and the two FMA chains overlap.
-    /// Blocks go four at a time: the four (d, m) fp16 pairs of a row are loaded as one vector, widened and
-    /// multiplied by the interleaved (scale_x, Σx) of the activations in one step; the even lanes are the
-    /// block scales d·scale_x (broadcast per block with vpermps), the odd lanes the offset terms m·Σx (summed
-    /// at the end). That replaces ~7 scalar instructions per row and block (load, convert, multiply,
-    /// broadcast for d; the same for m) with under 3. Leftover blocks (cols/32 not a multiple of 4) go one
-    /// at a time.
+    /// Q4_1 rows × int8 activations (`codes8`, `scaleSums8`), two rows at once so the activation codes are
+    /// loaded once for both and the two FMA chains overlap. Per block: the 16 code bytes become 32 nibble bytes
+    /// (low lane: low nibbles = elements 0–15, high lane: high nibbles = 16–31; in-lane ops), vpmaddubsw
+    /// (unsigned nibble × signed code → int16 pairs; cannot saturate: 15·127·2 < 32767), vpmaddwd with ones
+    /// (→ int32), vcvtdq2ps, one FMA. Blocks go four at a time: the four (d, m) fp16 pairs of a row are loaded
+    /// as one vector, widened and multiplied by the interleaved (scale8_x, Σx); the even lanes are the block
+    /// scales (broadcast per block with vpermps), the odd lanes the offset terms m·Σx (summed at the end).
+    /// Leftover blocks (cols/32 not a multiple of 4) go one at a time.
     @inline(__always)
-    static func q4_1x2(_ rowA: UnsafeRawPointer, _ rowB: UnsafeRawPointer, codes: UnsafePointer<Int16>,
-                       scales: UnsafePointer<Float>, sums: UnsafePointer<Float>, scaleSums: UnsafePointer<Float>,
-                       blocks: Int) -> (Float, Float) {
+    static func q4_1x2(_ rowA: UnsafeRawPointer, _ rowB: UnsafeRawPointer, codes8: UnsafePointer<Int8>,
+                       scaleSums8: UnsafePointer<Float>, blocks: Int) -> (Float, Float) {
         #if arch(x86_64) && os(Linux)
-        let low = _mm256_set1_epi16(0x0F)
+        let low = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1)
         let lane0 = _mm256_set1_epi32(0), lane2 = _mm256_set1_epi32(2)
         let lane4 = _mm256_set1_epi32(4), lane6 = _mm256_set1_epi32(6)
         var accA = _mm256_setzero_ps(), accB = _mm256_setzero_ps()
@@ -33,23 +33,23 @@ enum GGMLIntegerDot {
         var b = 0
         while b + 4 <= blocks {
             let pa = rowA + b * 20, pb = rowB + b * 20
-            let sv = UnsafeRawPointer(scaleSums + 2 * b).loadUnaligned(as: __m256.self)
+            let sv = UnsafeRawPointer(scaleSums8 + 2 * b).loadUnaligned(as: __m256.self)
             let fa = _mm256_mul_ps(scalePairs4(pa), sv), fb = _mm256_mul_ps(scalePairs4(pb), sv)
             pairA = _mm256_add_ps(pairA, fa)
             pairB = _mm256_add_ps(pairB, fb)
-            let c = codes + b * 32
-            var x0 = load256(c), x1 = load256(c + 16)
-            accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pa + 4, x0, x1, low)), _mm256_permutevar8x32_ps(fa, lane0), accA)
-            accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pb + 4, x0, x1, low)), _mm256_permutevar8x32_ps(fb, lane0), accB)
-            x0 = load256(c + 32); x1 = load256(c + 48)
-            accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pa + 24, x0, x1, low)), _mm256_permutevar8x32_ps(fa, lane2), accA)
-            accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pb + 24, x0, x1, low)), _mm256_permutevar8x32_ps(fb, lane2), accB)
-            x0 = load256(c + 64); x1 = load256(c + 80)
-            accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pa + 44, x0, x1, low)), _mm256_permutevar8x32_ps(fa, lane4), accA)
-            accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pb + 44, x0, x1, low)), _mm256_permutevar8x32_ps(fb, lane4), accB)
-            x0 = load256(c + 96); x1 = load256(c + 112)
-            accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pa + 64, x0, x1, low)), _mm256_permutevar8x32_ps(fa, lane6), accA)
-            accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pb + 64, x0, x1, low)), _mm256_permutevar8x32_ps(fb, lane6), accB)
+            let c = UnsafeRawPointer(codes8 + b * 32)
+            var xq = c.loadUnaligned(as: __m256i.self)
+            accA = _mm256_fmadd_ps(q4Block8(pa + 4, xq, low, ones), _mm256_permutevar8x32_ps(fa, lane0), accA)
+            accB = _mm256_fmadd_ps(q4Block8(pb + 4, xq, low, ones), _mm256_permutevar8x32_ps(fb, lane0), accB)
+            xq = (c + 32).loadUnaligned(as: __m256i.self)
+            accA = _mm256_fmadd_ps(q4Block8(pa + 24, xq, low, ones), _mm256_permutevar8x32_ps(fa, lane2), accA)
+            accB = _mm256_fmadd_ps(q4Block8(pb + 24, xq, low, ones), _mm256_permutevar8x32_ps(fb, lane2), accB)
+            xq = (c + 64).loadUnaligned(as: __m256i.self)
+            accA = _mm256_fmadd_ps(q4Block8(pa + 44, xq, low, ones), _mm256_permutevar8x32_ps(fa, lane4), accA)
+            accB = _mm256_fmadd_ps(q4Block8(pb + 44, xq, low, ones), _mm256_permutevar8x32_ps(fb, lane4), accB)
+            xq = (c + 96).loadUnaligned(as: __m256i.self)
+            accA = _mm256_fmadd_ps(q4Block8(pa + 64, xq, low, ones), _mm256_permutevar8x32_ps(fa, lane6), accA)
+            accB = _mm256_fmadd_ps(q4Block8(pb + 64, xq, low, ones), _mm256_permutevar8x32_ps(fb, lane6), accB)
             b += 4
         }
         // Odd lanes of the pair sums are the offset terms m·Σx.
@@ -57,33 +57,34 @@ enum GGMLIntegerDot {
         var offA = (SIMD8<Float>(pairA) * odd).sum(), offB = (SIMD8<Float>(pairB) * odd).sum()
         while b < blocks {
             let pa = rowA + b * 20, pb = rowB + b * 20
-            let x0 = load256(codes + b * 32), x1 = load256(codes + b * 32 + 16)
-            let sx = scales[b], xs = sums[b]
-            accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pa + 4, x0, x1, low)), _mm256_set1_ps(half(pa) * sx), accA)
-            accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q4Block(pb + 4, x0, x1, low)), _mm256_set1_ps(half(pb) * sx), accB)
+            let xq = UnsafeRawPointer(codes8 + b * 32).loadUnaligned(as: __m256i.self)
+            let sx = scaleSums8[2 * b], xs = scaleSums8[2 * b + 1]
+            accA = _mm256_fmadd_ps(q4Block8(pa + 4, xq, low, ones), _mm256_set1_ps(half(pa) * sx), accA)
+            accB = _mm256_fmadd_ps(q4Block8(pb + 4, xq, low, ones), _mm256_set1_ps(half(pb) * sx), accB)
             offA += half(pa + 2) * xs
             offB += half(pb + 2) * xs
             b += 1
         }
         return (SIMD8<Float>(accA).sum() + offA, SIMD8<Float>(accB).sum() + offB)
         #else
-        return (q4_1(rowA, codes: codes, scales: scales, sums: sums, blocks: blocks),
-                q4_1(rowB, codes: codes, scales: scales, sums: sums, blocks: blocks))
+        return (q4_1(rowA, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks),
+                q4_1(rowB, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks))
         #endif
     }
 
+    /// One Q4_1 row × int8 activations (the odd row of a matrix; same arithmetic as q4_1x2's leftover blocks).
     @inline(__always)
-    static func q4_1(_ row: UnsafeRawPointer, codes: UnsafePointer<Int16>, scales: UnsafePointer<Float>,
-                     sums: UnsafePointer<Float>, blocks: Int) -> Float {
+    static func q4_1(_ row: UnsafeRawPointer, codes8: UnsafePointer<Int8>, scaleSums8: UnsafePointer<Float>,
+                     blocks: Int) -> Float {
         #if arch(x86_64) && os(Linux)
-        let low = _mm256_set1_epi16(0x0F)
+        let low = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1)
         var acc = _mm256_setzero_ps()
         var off: Float = 0
         for b in 0..<blocks {
             let p = row + b * 20
-            let prod = q4Block(p + 4, load256(codes + b * 32), load256(codes + b * 32 + 16), low)
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(prod), _mm256_set1_ps(half(p) * scales[b]), acc)
-            off += half(p + 2) * sums[b]
+            let xq = UnsafeRawPointer(codes8 + b * 32).loadUnaligned(as: __m256i.self)
+            acc = _mm256_fmadd_ps(q4Block8(p + 4, xq, low, ones), _mm256_set1_ps(half(p) * scaleSums8[2 * b]), acc)
+            off += half(p + 2) * scaleSums8[2 * b + 1]
         }
         return SIMD8<Float>(acc).sum() + off
         #else
@@ -93,9 +94,9 @@ enum GGMLIntegerDot {
             var s: Int32 = 0
             for j in 0..<16 {
                 let byte = p.load(fromByteOffset: 4 + j, as: UInt8.self)
-                s += Int32(byte & 0x0F) * Int32(codes[b * 32 + j]) + Int32(byte >> 4) * Int32(codes[b * 32 + j + 16])
+                s += Int32(byte & 0x0F) * Int32(codes8[b * 32 + j]) + Int32(byte >> 4) * Int32(codes8[b * 32 + j + 16])
             }
-            total += half(p) * scales[b] * Float(s) + half(p + 2) * sums[b]
+            total += half(p) * scaleSums8[2 * b] * Float(s) + half(p + 2) * scaleSums8[2 * b + 1]
         }
         return total
         #endif
@@ -201,14 +202,13 @@ enum GGMLIntegerDot {
         _mm256_broadcastss_ps(_mm_permutevar_ps(v, index))
     }
 
-    /// Σ q_w·q_x of one Q4_1 block as 8 int32 partial sums. Byte j of the 16 code bytes holds element j (low
-    /// nibble) and element j+16 (high nibble): widened to 16 × int16, `& 0xF` gives elements 0–15 and `>> 4`
-    /// elements 16–31, matching the activation halves x0 and x1.
+    /// Σ q_w·q_x of one Q4_1 block × int8 codes, as 8 Floats (exact int32 partial sums, converted). Byte j of
+    /// the 16 code bytes holds element j (low nibble) and element j+16 (high nibble).
     @inline(__always)
-    static func q4Block(_ p: UnsafeRawPointer, _ x0: __m256i, _ x1: __m256i, _ low: __m256i) -> __m256i {
-        let wide = _mm256_cvtepu8_epi16(p.loadUnaligned(as: __m128i.self))
-        return _mm256_add_epi32(_mm256_madd_epi16(_mm256_and_si256(wide, low), x0),
-                                _mm256_madd_epi16(_mm256_srli_epi16(wide, 4), x1))
+    static func q4Block8(_ p: UnsafeRawPointer, _ xq: __m256i, _ low: __m256i, _ ones: __m256i) -> __m256 {
+        let packed = p.loadUnaligned(as: __m128i.self)
+        let w = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed), low)
+        return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(w, xq), ones))
     }
 
     /// Σ q_w·q_x of one Q8_0 block (32 signed bytes at p) as 8 int32 partial sums.

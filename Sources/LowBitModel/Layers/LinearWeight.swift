@@ -31,7 +31,7 @@ public func applySharingInput(_ layers: [any LinearWeight], _ x: UnsafePointer<F
             parts.append(GGMLMatvecPart(kind: block.kind, weights: block.bytes, rows: block.outFeatures, y: y))
         }
         if !parts.isEmpty {
-            let xq = Int16Activations(x, cols: cols)
+            let xq = DecodeActivations(x, cols: cols)
             GGMLBlockMatmul.matvecGroup(parts, xq: xq)
             return
         }
