@@ -1,27 +1,36 @@
-import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
 
 /// Work splitting for CPU kernels. `LOWBIT_THREADS` overrides the thread count (default: all cores).
+///
+/// A decode step makes ~210 small parallel calls (one per matvec, 20–500 µs each), so the cost of waking
+/// the other threads matters: the work runs on a persistent pool (`WorkerPool`) whose threads spin briefly
+/// between calls and then sleep on a condition variable, instead of DispatchQueue.concurrentPerform.
+///
+/// Nesting and concurrent callers: only one call uses the pool at a time. A call made while the pool is
+/// busy (from inside a parallel body, or from another thread) runs its chunks inline on the calling
+/// thread — correct, never a deadlock, just not parallel.
 public enum Parallel {
     public static let threadCount: Int = {
         if let text = getEnvironment("LOWBIT_THREADS"), let n = Int(text), n > 0 { return n }
         return max(1, activeProcessorCount())
     }()
 
-    /// Runs `body(chunkIndex)` for chunkIndex in 0..<chunks, spread over the threads.
-    /// Runs inline when there is one chunk or one thread (no dispatch overhead for small work).
-    @inlinable
+    /// Runs `body(chunkIndex)` for chunkIndex in 0..<chunks, spread over the threads (each index exactly once;
+    /// returns when all are done). Runs inline when there is one chunk or one thread.
     public static func forEach(chunks: Int, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
         if chunks == 1 || threadCount == 1 {
             for i in 0..<chunks { body(i) }
             return
         }
-        // Kernels hand in closures over unsafe buffers that are not Sendable; each chunk touches a
-        // disjoint part of them, which is the caller's contract.
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let work = body
-            DispatchQueue.concurrentPerform(iterations: chunks) { work($0) }
-        }
+        WorkerPool.shared.run(chunks: chunks, body)
     }
 
     /// Splits 0..<count into about `threadCount * oversubscribe` contiguous ranges, each a multiple of
@@ -38,6 +47,166 @@ public enum Parallel {
             let start = piece * perPiece * granule
             let end = min(count, start + perPiece * granule)
             if start < end { body(start..<end) }
+        }
+    }
+}
+
+/// `threadCount - 1` persistent threads plus the caller, taking chunks of one job at a time.
+///
+/// Protocol (all atomics sequentially consistent):
+/// - `ticket` = generation << 32 | next chunk index. A thread claims a chunk with a compare-exchange that
+///   also checks the generation, so a thread still finishing job G can never take a chunk of job G+1.
+/// - `body` and `chunkCount` are written by the caller before it publishes a new generation; `body` is read
+///   by a worker only after a successful claim (the job cannot be replaced while one of its chunks is
+///   unfinished).
+/// - `pending` counts unfinished chunks; the caller returns when it reaches 0.
+/// - Sleeping: a worker registers in `sleepers` under `lock` and re-checks the generation before waiting;
+///   the caller publishes, then wakes (under `lock`) only if `sleepers` > 0 — no lost wake-ups. The caller
+///   waits for `pending` the same way (`callerWaiting`, `doneCondition`).
+final class WorkerPool: @unchecked Sendable {
+    // @unchecked Sendable: shared mutable state is atomics, or `body`/`chunkCount` guarded by the ticket
+    // protocol above, or the pthread objects (used only under `lock`).
+    static let shared = WorkerPool(threads: Parallel.threadCount)
+
+    /// Polls of the atomic before sleeping on the condition variable (about 1–2 ns each). Short on purpose:
+    /// on this shared 2-core machine (load 6–14) longer spinning measured slower and cost more CPU (decode
+    /// 2 threads, docs/cpu-kernels.md: 30 000 polls 33–44 tok/s, 300 000 polls 26–28, 0–3000 polls 40–61),
+    /// because a spinning thread takes the core from the thread it waits for. (No `pause` hint: clang's
+    /// _mm_pause is a builtin Swift cannot call.) `LOWBIT_SPIN` overrides it, for measurements.
+    static let spinLimit: Int = {
+        if let text = getEnvironment("LOWBIT_SPIN"), let n = Int(text), n >= 0 { return n }
+        return 1000
+    }()
+
+    let ticket = Atomic<UInt64>(0)
+    let pending = Atomic<Int>(0)
+    let sleepers = Atomic<Int>(0)
+    let callerWaiting = Atomic<Bool>(false)
+    let busy = Atomic<Bool>(false)
+    var body: ((Int) -> Void)?
+    let chunkCount = Atomic<Int>(0)
+    let lock: UnsafeMutablePointer<pthread_mutex_t>
+    let workCondition: UnsafeMutablePointer<pthread_cond_t>
+    let doneCondition: UnsafeMutablePointer<pthread_cond_t>
+
+    init(threads: Int) {
+        lock = .allocate(capacity: 1)
+        workCondition = .allocate(capacity: 1)
+        doneCondition = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(workCondition, nil)
+        pthread_cond_init(doneCondition, nil)
+        for _ in 1..<max(1, threads) { startWorker() }
+        // Never deinitialized: the pool lives as long as the process.
+    }
+
+    private func startWorker() {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        #if canImport(Darwin)
+        var thread: pthread_t? = nil
+        #else
+        var thread = pthread_t()
+        #endif
+        let result = pthread_create(&thread, nil, { raw in
+            #if canImport(Darwin)
+            let pool = Unmanaged<WorkerPool>.fromOpaque(raw).takeRetainedValue()
+            #else
+            let pool = Unmanaged<WorkerPool>.fromOpaque(raw!).takeRetainedValue()
+            #endif
+            pool.workerLoop()
+            return nil
+        }, context)
+        precondition(result == 0, "pthread_create failed (\(result))")
+        pthread_detach(thread)
+    }
+
+    /// Runs body(0..<chunks) on the pool; inline when the pool is already in use (nesting, other callers).
+    func run(chunks: Int, _ body: (Int) -> Void) {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for i in 0..<chunks { body(i) }
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(body) { escaping in
+            self.body = escaping
+            chunkCount.store(chunks, ordering: .sequentiallyConsistent)
+            pending.store(chunks, ordering: .sequentiallyConsistent)
+            let generation = ((ticket.load(ordering: .sequentiallyConsistent) >> 32) &+ 1) & 0xFFFF_FFFF
+            ticket.store(generation << 32, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(lock)
+                pthread_cond_broadcast(workCondition)
+                pthread_mutex_unlock(lock)
+            }
+            work(generation: generation)
+            waitForPending()
+            self.body = nil
+        }
+    }
+
+    /// Claims and runs chunks of job `generation` until none are left.
+    private func work(generation: UInt64) {
+        var current = ticket.load(ordering: .sequentiallyConsistent)
+        while true {
+            guard current >> 32 == generation else { return }
+            let index = Int(current & 0xFFFF_FFFF)
+            // chunkCount may already belong to a later job; then the compare-exchange below fails on the
+            // generation, so a stale count is harmless.
+            guard index < chunkCount.load(ordering: .sequentiallyConsistent) else { return }
+            let (exchanged, original) = ticket.compareExchange(expected: current, desired: current + 1,
+                                                               ordering: .sequentiallyConsistent)
+            if !exchanged { current = original; continue }
+            body!(index)
+            if pending.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 {
+                if callerWaiting.load(ordering: .sequentiallyConsistent) {
+                    pthread_mutex_lock(lock)
+                    pthread_cond_broadcast(doneCondition)
+                    pthread_mutex_unlock(lock)
+                }
+                return
+            }
+            current = ticket.load(ordering: .sequentiallyConsistent)
+        }
+    }
+
+    private func waitForPending() {
+        var spins = 0
+        while pending.load(ordering: .sequentiallyConsistent) != 0 {
+            if spins < Self.spinLimit {
+                spins += 1
+                continue
+            }
+            pthread_mutex_lock(lock)
+            callerWaiting.store(true, ordering: .sequentiallyConsistent)
+            while pending.load(ordering: .sequentiallyConsistent) != 0 {
+                pthread_cond_wait(doneCondition, lock)
+            }
+            callerWaiting.store(false, ordering: .sequentiallyConsistent)
+            pthread_mutex_unlock(lock)
+        }
+    }
+
+    private func workerLoop() {
+        var seen: UInt64 = 0
+        while true {
+            var spins = 0
+            var generation = ticket.load(ordering: .sequentiallyConsistent) >> 32
+            while generation == seen {
+                if spins < Self.spinLimit {
+                    spins += 1
+                    } else {
+                    pthread_mutex_lock(lock)
+                    sleepers.add(1, ordering: .sequentiallyConsistent)
+                    while ticket.load(ordering: .sequentiallyConsistent) >> 32 == seen {
+                        pthread_cond_wait(workCondition, lock)
+                    }
+                    sleepers.subtract(1, ordering: .sequentiallyConsistent)
+                    pthread_mutex_unlock(lock)
+                }
+                generation = ticket.load(ordering: .sequentiallyConsistent) >> 32
+            }
+            seen = generation
+            work(generation: generation)
         }
     }
 }

@@ -6,8 +6,9 @@ import LowBitCore
 /// Block layouts (llama.cpp ggml-common.h), each row of `cols` weights = cols/32 consecutive blocks:
 ///   Q4_1: fp16 d, fp16 m, 16 bytes; byte j holds element j (low nibble) and j+16 (high); x = d·q + m.
 ///   Q8_0: fp16 d, 32 × int8; x = d·q.
-/// One token (decode): a fused dequantize-and-dot per block. Several tokens (prompt, perplexity): each
-/// rows are dequantized 4 at a time into a per-thread scratch tile and multiplied with every token
+/// One token (decode): the activations are quantized to int16 blocks once (`DecodeActivations`) and each row is
+/// an integer dot product (`GGMLIntegerDot`). Several tokens (prompt, perplexity): the Float activations are
+/// kept; rows are dequantized 4 at a time into a per-thread scratch tile and multiplied with every token
 /// (MatmulTile), so the unpacking is paid once per row instead of once per token.
 public enum GGMLBlockKind: Sendable, Equatable {
     case q4_1
@@ -26,6 +27,17 @@ public enum GGMLBlockKind: Sendable, Equatable {
     public func rowBytes(cols: Int) -> Int { cols / GGMLBlockKind.blockSize * blockBytes }
 }
 
+/// One matrix of a `GGMLBlockMatmul.matvecGroup` call: `rows` rows of `kind` blocks at `weights`, output y[rows].
+public struct GGMLMatvecPart {
+    public var kind: GGMLBlockKind
+    public var weights: UnsafeRawPointer
+    public var rows: Int
+    public var y: UnsafeMutablePointer<Float>
+    public init(kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, y: UnsafeMutablePointer<Float>) {
+        self.kind = kind; self.weights = weights; self.rows = rows; self.y = y
+    }
+}
+
 public enum GGMLBlockMatmul {
     static let rowGranule = 16
 
@@ -35,34 +47,9 @@ public enum GGMLBlockMatmul {
         precondition(cols % GGMLBlockKind.blockSize == 0, "GGML block rows must be a multiple of 32 long")
         let rowBytes = kind.rowBytes(cols: cols)
         if tokens == 1 {
-            switch kind {
-            case .q4_1:
-                // Σ_j (d·q_j + m)·x_j = d·Σ q_j x_j + m·Σ x_j: the per-block sums of x are shared by all rows.
-                let blocks = cols / 32
-                let xsum = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
-                defer { xsum.deallocate() }
-                for b in 0..<blocks {
-                    var s: Float = 0
-                    for j in 0..<32 { s += x[b * 32 + j] }
-                    xsum[b] = s
-                }
-                Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-                    var r = range.lowerBound
-                    while r + 2 <= range.upperBound {
-                        let (a, b) = dotQ4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes, x, xsum, blocks)
-                        y[r] = a
-                        y[r + 1] = b
-                        r += 2
-                    }
-                    if r < range.upperBound { y[r] = dotQ4_1(weights + r * rowBytes, x, xsum, blocks) }
-                }
-            case .q8_0:
-                Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
-                    for r in range {
-                        y[r] = dotQ8_0(weights + r * rowBytes, x, cols / 32)
-                    }
-                }
-            }
+            // Decode: the activation vector is quantized to int16 once and every row is an integer dot.
+            let xq = DecodeActivations(x, cols: cols)
+            matvec(kind, weights: weights, rows: rows, rowBytes: rowBytes, xq: xq, y: y)
             return
         }
         Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
@@ -74,6 +61,67 @@ public enum GGMLBlockMatmul {
                 for i in 0..<nr { dequantizeRow(kind, weights + (r + i) * rowBytes, cols: cols, into: scratch + i * cols) }
                 MatmulTile.rows4(scratch, rowCount: nr, cols: cols, x: x, tokens: tokens, y: y + r, ldy: rows)
                 r += nr
+            }
+        }
+    }
+
+    /// y[r] = Σ_c W[r, c] · x[c] with x already quantized (`DecodeActivations`, the same for all rows).
+    public static func matvec(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, rowBytes: Int,
+                              xq: borrowing DecodeActivations, y: UnsafeMutablePointer<Float>) {
+        precondition(rowBytes == kind.rowBytes(cols: xq.blocks * 32), "activation length does not match the rows")
+        matvecGroup([GGMLMatvecPart(kind: kind, weights: weights, rows: rows, y: y)], xq: xq)
+    }
+
+    /// Several matvecs that share one input vector (q/k/v, gate/up) in a single parallel dispatch: the rows of
+    /// all parts are split over the threads as one range, so the threads are woken once instead of per matrix.
+    /// Every part must have `xq.blocks * 32` columns.
+    public static func matvecGroup(_ parts: [GGMLMatvecPart], xq: borrowing DecodeActivations) {
+        let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales)
+        let codes8 = UnsafePointer(xq.codes8), scaleSums8 = UnsafePointer(xq.scaleSums8)
+        let blocks = xq.blocks
+        let total = parts.reduce(0) { $0 + $1.rows }
+        parts.withUnsafeBufferPointer { parts in
+            Parallel.forRanges(count: total, granule: rowGranule, oversubscribe: 4) { range in
+                // Intersect the global row range with each part's rows.
+                var first = 0
+                for part in parts {
+                    let lo = max(range.lowerBound, first), hi = min(range.upperBound, first + part.rows)
+                    if lo < hi {
+                        matvecRows(part.kind, weights: part.weights, rowBytes: part.kind.rowBytes(cols: blocks * 32),
+                                   codes: codes, scales: scales, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks,
+                                   range: (lo - first)..<(hi - first), y: part.y)
+                    }
+                    first += part.rows
+                }
+            }
+        }
+    }
+
+    /// Rows `range` of a decode matvec on the calling thread (two rows per step, one for an odd tail).
+    @inline(__always)
+    static func matvecRows(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rowBytes: Int,
+                           codes: UnsafePointer<Int16>, scales: UnsafePointer<Float>,
+                           codes8: UnsafePointer<Int8>, scaleSums8: UnsafePointer<Float>, blocks: Int, range: Range<Int>,
+                           y: UnsafeMutablePointer<Float>) {
+        var r = range.lowerBound
+        switch kind {
+        case .q4_1:
+            while r + 2 <= range.upperBound {
+                (y[r], y[r + 1]) = GGMLIntegerDot.q4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes,
+                                                         codes8: codes8, scaleSums8: scaleSums8, blocks: blocks)
+                r += 2
+            }
+            if r < range.upperBound {
+                y[r] = GGMLIntegerDot.q4_1(weights + r * rowBytes, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks)
+            }
+        case .q8_0:
+            while r + 2 <= range.upperBound {
+                (y[r], y[r + 1]) = GGMLIntegerDot.q8_0x2(weights + r * rowBytes, weights + (r + 1) * rowBytes,
+                                                         codes: codes, scales: scales, blocks: blocks)
+                r += 2
+            }
+            if r < range.upperBound {
+                y[r] = GGMLIntegerDot.q8_0(weights + r * rowBytes, codes: codes, scales: scales, blocks: blocks)
             }
         }
     }
@@ -128,66 +176,5 @@ public enum GGMLBlockMatmul {
     @inline(__always)
     static func int8s(_ p: UnsafeRawPointer) -> SIMD8<Float> {
         SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: p.loadUnaligned(as: SIMD8<Int8>.self)))
-    }
-
-    static func dotQ4_1(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ xsum: UnsafePointer<Float>,
-                        _ blocks: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var offset: Float = 0
-        for b in 0..<blocks {
-            let p = row + b * 20
-            let (q0, q1, q2, q3) = nibbles(p + 4)
-            let xb = x + b * 32
-            var s = q0 * load8(xb)
-            s.addProduct(q1, load8(xb + 8))
-            s.addProduct(q2, load8(xb + 16))
-            s.addProduct(q3, load8(xb + 24))
-            acc.addProduct(SIMD8<Float>(repeating: halfAt(p)), s)
-            offset += halfAt(p + 2) * xsum[b]
-        }
-        return acc.sum() + offset
-    }
-
-    /// Two rows at once: each activation vector is loaded once for both, and the two rows' FMA chains
-    /// interleave.
-    static func dotQ4_1x2(_ rowA: UnsafeRawPointer, _ rowB: UnsafeRawPointer, _ x: UnsafePointer<Float>,
-                          _ xsum: UnsafePointer<Float>, _ blocks: Int) -> (Float, Float) {
-        var accA = SIMD8<Float>(), accB = SIMD8<Float>()
-        var offA: Float = 0, offB: Float = 0
-        for b in 0..<blocks {
-            let pa = rowA + b * 20, pb = rowB + b * 20
-            let xb = x + b * 32
-            let x0 = load8(xb), x1 = load8(xb + 8), x2 = load8(xb + 16), x3 = load8(xb + 24)
-            let (a0, a1, a2, a3) = nibbles(pa + 4)
-            var sa = a0 * x0
-            sa.addProduct(a1, x1)
-            sa.addProduct(a2, x2)
-            sa.addProduct(a3, x3)
-            let (b0, b1, b2, b3) = nibbles(pb + 4)
-            var sb = b0 * x0
-            sb.addProduct(b1, x1)
-            sb.addProduct(b2, x2)
-            sb.addProduct(b3, x3)
-            accA.addProduct(SIMD8<Float>(repeating: halfAt(pa)), sa)
-            accB.addProduct(SIMD8<Float>(repeating: halfAt(pb)), sb)
-            let xs = xsum[b]
-            offA += halfAt(pa + 2) * xs
-            offB += halfAt(pb + 2) * xs
-        }
-        return (accA.sum() + offA, accB.sum() + offB)
-    }
-
-    static func dotQ8_0(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {
-        var acc = SIMD8<Float>()
-        for b in 0..<blocks {
-            let p = row + b * 34
-            let xb = x + b * 32
-            var s = int8s(p + 2) * load8(xb)
-            s.addProduct(int8s(p + 10), load8(xb + 8))
-            s.addProduct(int8s(p + 18), load8(xb + 16))
-            s.addProduct(int8s(p + 26), load8(xb + 24))
-            acc.addProduct(SIMD8<Float>(repeating: halfAt(p)), s)
-        }
-        return acc.sum()
     }
 }

@@ -364,9 +364,9 @@ public final class LlamaModel: @unchecked Sendable {
                     Elementwise.rmsNorm(x.p + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d, out: h.p + t * d)
                 }
             }
-            block.q.apply(h.p, tokens: T, into: q.p)
-            block.k.apply(h.p, tokens: T, into: kCache + start * kvw)
-            block.v.apply(h.p, tokens: T, into: vCache + start * kvw)
+            // q, k, v read the same input: one dispatch for all three when decoding (applySharingInput).
+            applySharingInput([block.q, block.k, block.v], h.p, tokens: T,
+                              into: [q.p, kCache + start * kvw, vCache + start * kvw])
             for t in 0..<T {
                 RoPE.apply(q.p + t * qw, heads: c.headCount, headDim: hd, rotaryDim: c.rotaryDim,
                            cos: cosT.p + t * half, sin: sinT.p + t * half, layout: c.ropeLayout)
@@ -403,8 +403,7 @@ public final class LlamaModel: @unchecked Sendable {
                     Elementwise.rmsNorm(x.p + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d, out: h.p + t * d)
                 }
             }
-            block.gate.apply(h.p, tokens: T, into: gate.p)
-            block.up.apply(h.p, tokens: T, into: up.p)
+            applySharingInput([block.gate, block.up], h.p, tokens: T, into: [gate.p, up.p])
             Elementwise.siluMultiply(gate: gate.p, up: up.p, count: T * ff)
             block.down.apply(gate.p, tokens: T, into: h.p)
             Elementwise.add(h.p, into: x.p, count: T * d)

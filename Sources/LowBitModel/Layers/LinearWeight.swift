@@ -16,6 +16,29 @@ public protocol LinearWeight: AnyObject, Sendable {
     func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>)
 }
 
+/// y_i = x·W_iᵀ for layers that read the same input (q/k/v, gate/up). For one token over GGML block layers
+/// with the same width, the input is quantized once and all rows run in one parallel dispatch (decode makes
+/// ~210 matvec calls per token otherwise, each waking the worker threads); anything else calls `apply` per
+/// layer, with identical results.
+public func applySharingInput(_ layers: [any LinearWeight], _ x: UnsafePointer<Float>, tokens: Int,
+                              into outputs: [UnsafeMutablePointer<Float>]) {
+    precondition(layers.count == outputs.count)
+    if tokens == 1, let cols = layers.first?.inFeatures, cols % GGMLBlockKind.blockSize == 0 {
+        var parts: [GGMLMatvecPart] = []
+        parts.reserveCapacity(layers.count)
+        for (layer, y) in zip(layers, outputs) {
+            guard let block = layer as? GGMLBlockLinear, block.inFeatures == cols else { parts = []; break }
+            parts.append(GGMLMatvecPart(kind: block.kind, weights: block.bytes, rows: block.outFeatures, y: y))
+        }
+        if !parts.isEmpty {
+            let xq = DecodeActivations(x, cols: cols)
+            GGMLBlockMatmul.matvecGroup(parts, xq: xq)
+            return
+        }
+    }
+    for (layer, y) in zip(layers, outputs) { layer.apply(x, tokens: tokens, into: y) }
+}
+
 /// A token-embedding table: row `token` of a [vocabulary, width] matrix.
 public protocol EmbeddingTable: AnyObject, Sendable {
     var vocabularySize: Int { get }

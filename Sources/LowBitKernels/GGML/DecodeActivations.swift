@@ -1,0 +1,99 @@
+#if arch(x86_64) && os(Linux)
+import _Builtin_intrinsics.intel
+#endif
+
+/// One activation vector quantized in blocks of 32, so that a decode matvec over Q4_1/Q8_0 weights multiplies
+/// integers instead of converting every weight to Float. Two codings of the same vector:
+///   int16: x_i ≈ scale_b · q_i,  scale_b = max|x_b| / 32767  (error ≤ 1.5e-5 of the block max; Q8_0 kernel)
+///   int8:  x_i ≈ scale8_b · q8_i, scale8_b = max|x_b| / 127  (error ≤ 4e-3 of the block max; Q4_1 kernel,
+///          vpmaddubsw: 32 products per instruction, +20–50 % per matvec over int16, docs/cpu-kernels.md)
+/// int8 everywhere (llama.cpp's Q8_1/Q8_0 activations) changed the default model's greedy chat answer; the
+/// Q8_0 layer is the tied output matrix whose logits decide it, so it keeps 16 bits, and the Q4_1 layers (whose
+/// own weight error, up to d/2 per weight, dwarfs the activations' 4e-3) take int8.
+///
+/// `sums[b]` is the exact Σ x_i of block b (in Float, not from the rounded q): Q4_1's offset term m·Σ x_i then
+/// carries no activation rounding at all. The vector is quantized once per matvec and read by every row.
+public struct DecodeActivations: ~Copyable {
+    public let blocks: Int
+    /// blocks × 32 codes.
+    public let codes: UnsafeMutablePointer<Int16>
+    public let scales: UnsafeMutablePointer<Float>
+    public let sums: UnsafeMutablePointer<Float>
+    /// scales and sums interleaved (scale_0, sum_0, scale_1, sum_1, …): one 8-Float load serves four blocks
+    /// of the Q4_1 kernel, multiplied by its interleaved (d, m) pairs.
+    public let scaleSums: UnsafeMutablePointer<Float>
+
+    /// blocks × 32 int8 codes and (scale8_0, sum_0, scale8_1, sum_1, …).
+    public let codes8: UnsafeMutablePointer<Int8>
+    public let scaleSums8: UnsafeMutablePointer<Float>
+
+    public static let codeLimit: Float = 32767
+    public static let codeLimit8: Float = 127
+
+    /// Quantizes `cols` Floats (a multiple of 32).
+    public init(_ x: UnsafePointer<Float>, cols: Int) {
+        precondition(cols % 32 == 0, "int16 activations need a multiple of 32 values")
+        blocks = cols / 32
+        codes = .allocate(capacity: max(32, cols))
+        scales = .allocate(capacity: max(1, blocks))
+        sums = .allocate(capacity: max(1, blocks))
+        scaleSums = .allocate(capacity: max(2, 2 * blocks))
+        codes8 = .allocate(capacity: max(32, cols))
+        scaleSums8 = .allocate(capacity: max(2, 2 * blocks))
+        for b in 0..<blocks {
+            let xb = x + b * 32
+            let v0 = load8(xb), v1 = load8(xb + 8), v2 = load8(xb + 16), v3 = load8(xb + 24)
+            sums[b] = ((v0 + v1) + (v2 + v3)).sum()
+            #if arch(x86_64) && os(Linux)
+            // The generic SIMD conversions (init(_:rounding:), pointwiseMax) are not specialized here and cost
+            // more than the matvec's dot products; the intrinsics are single instructions.
+            let a0 = _mm256_max_ps(v0, _mm256_sub_ps(_mm256_setzero_ps(), v0))
+            let a1 = _mm256_max_ps(v1, _mm256_sub_ps(_mm256_setzero_ps(), v1))
+            let a2 = _mm256_max_ps(v2, _mm256_sub_ps(_mm256_setzero_ps(), v2))
+            let a3 = _mm256_max_ps(v3, _mm256_sub_ps(_mm256_setzero_ps(), v3))
+            let amax = SIMD8<Float>(_mm256_max_ps(_mm256_max_ps(a0, a1), _mm256_max_ps(a2, a3))).max()
+            let inverse: Float = amax > 0 ? Self.codeLimit / amax : 0
+            scales[b] = amax / Self.codeLimit
+            let k = _mm256_set1_ps(inverse)
+            // vcvtps2dq rounds to nearest even (default MXCSR); vpackssdw packs within 128-bit lanes, vpermd
+            // puts the 16 codes back in order.
+            let order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7)
+            let lo = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v0, k)), _mm256_cvtps_epi32(_mm256_mul_ps(v1, k)))
+            let hi = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v2, k)), _mm256_cvtps_epi32(_mm256_mul_ps(v3, k)))
+            let q = UnsafeMutableRawPointer(codes + b * 32)
+            q.storeBytes(of: _mm256_permutevar8x32_epi32(lo, order), as: __m256i.self)
+            (q + 32).storeBytes(of: _mm256_permutevar8x32_epi32(hi, order), as: __m256i.self)
+            // int8: vpackssdw then vpacksswb interleave four vectors' 4-lane groups per 128-bit lane.
+            let inverse8: Float = amax > 0 ? Self.codeLimit8 / amax : 0
+            scaleSums8[2 * b] = amax / Self.codeLimit8
+            let k8 = _mm256_set1_ps(inverse8)
+            let w0 = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v0, k8)), _mm256_cvtps_epi32(_mm256_mul_ps(v1, k8)))
+            let w1 = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v2, k8)), _mm256_cvtps_epi32(_mm256_mul_ps(v3, k8)))
+            let bytes = _mm256_packs_epi16(w0, w1)
+            UnsafeMutableRawPointer(codes8 + b * 32).storeBytes(
+                of: _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)), as: __m256i.self)
+            #else
+            var amax: Float = 0
+            for i in 0..<32 { amax = max(amax, abs(xb[i])) }
+            let inverse: Float = amax > 0 ? Self.codeLimit / amax : 0
+            scales[b] = amax / Self.codeLimit
+            for i in 0..<32 { codes[b * 32 + i] = Int16((xb[i] * inverse).rounded(.toNearestOrEven)) }
+            let inverse8: Float = amax > 0 ? Self.codeLimit8 / amax : 0
+            scaleSums8[2 * b] = amax / Self.codeLimit8
+            for i in 0..<32 { codes8[b * 32 + i] = Int8((xb[i] * inverse8).rounded(.toNearestOrEven)) }
+            #endif
+            scaleSums[2 * b] = scales[b]
+            scaleSums[2 * b + 1] = sums[b]
+            scaleSums8[2 * b + 1] = sums[b]
+        }
+    }
+
+    deinit {
+        codes.deallocate()
+        scales.deallocate()
+        sums.deallocate()
+        scaleSums.deallocate()
+        codes8.deallocate()
+        scaleSums8.deallocate()
+    }
+}
