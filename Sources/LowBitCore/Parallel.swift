@@ -54,17 +54,20 @@ public enum Parallel {
 /// `threadCount - 1` persistent threads plus the caller, taking chunks of one job at a time.
 ///
 /// Protocol (all atomics sequentially consistent):
-/// - `ticket` = generation << 32 | next chunk index. A thread claims a chunk with a compare-exchange that
-///   also checks the generation, so a thread still finishing job G can never take a chunk of job G+1.
-/// - `body` and `chunkCount` are written by the caller before it publishes a new generation; `body` is read
-///   by a worker only after a successful claim (the job cannot be replaced while one of its chunks is
-///   unfinished).
+/// - `ticket` = generation << 48 | chunk count << 24 | next chunk index, one word, so a claim sees the
+///   generation, the count and the index of the same job. A thread claims a chunk with a compare-exchange
+///   on the whole word: a thread still finishing job G can never take a chunk of job G+1. (The count once
+///   lived in its own atomic, stored before the new generation was published; a straggler of job G could
+///   then read G+1's larger count beside G's exhausted index, claim "chunk C_G" under generation G and run
+///   it with G+1's body — and G+1 handed the same chunk out again: a chunk ran twice.)
+/// - `body` is written by the caller before it publishes a new generation, and read by a worker only after
+///   a successful claim (the job cannot be replaced while one of its chunks is unfinished).
 /// - `pending` counts unfinished chunks; the caller returns when it reaches 0.
 /// - Sleeping: a worker registers in `sleepers` under `lock` and re-checks the generation before waiting;
 ///   the caller publishes, then wakes (under `lock`) only if `sleepers` > 0 — no lost wake-ups. The caller
 ///   waits for `pending` the same way (`callerWaiting`, `doneCondition`).
 final class WorkerPool: @unchecked Sendable {
-    // @unchecked Sendable: shared mutable state is atomics, or `body`/`chunkCount` guarded by the ticket
+    // @unchecked Sendable: shared mutable state is atomics, or `body` guarded by the ticket
     // protocol above, or the pthread objects (used only under `lock`).
     static let shared = WorkerPool(threads: Parallel.threadCount)
 
@@ -84,7 +87,10 @@ final class WorkerPool: @unchecked Sendable {
     let callerWaiting = Atomic<Bool>(false)
     let busy = Atomic<Bool>(false)
     var body: ((Int) -> Void)?
-    let chunkCount = Atomic<Int>(0)
+    /// Field widths of `ticket`.
+    static let indexBits: UInt64 = 24
+    static let fieldMask: UInt64 = (1 << indexBits) - 1
+    static let generationShift: UInt64 = 2 * indexBits
     let lock: UnsafeMutablePointer<pthread_mutex_t>
     let workCondition: UnsafeMutablePointer<pthread_cond_t>
     let doneCondition: UnsafeMutablePointer<pthread_cond_t>
@@ -122,6 +128,17 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs body(0..<chunks) on the pool; inline when the pool is already in use (nesting, other callers).
     func run(chunks: Int, _ body: (Int) -> Void) {
+        // More chunks than the ticket's index field holds: run them in slices (never happens in practice).
+        if UInt64(chunks) > Self.fieldMask {
+            var start = 0
+            while start < chunks {
+                let count = min(chunks - start, Int(Self.fieldMask))
+                let offset = start
+                run(chunks: count) { body(offset + $0) }
+                start += count
+            }
+            return
+        }
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for i in 0..<chunks { body(i) }
             return
@@ -129,10 +146,11 @@ final class WorkerPool: @unchecked Sendable {
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { escaping in
             self.body = escaping
-            chunkCount.store(chunks, ordering: .sequentiallyConsistent)
             pending.store(chunks, ordering: .sequentiallyConsistent)
-            let generation = ((ticket.load(ordering: .sequentiallyConsistent) >> 32) &+ 1) & 0xFFFF_FFFF
-            ticket.store(generation << 32, ordering: .sequentiallyConsistent)
+            let generation = ((ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift) &+ 1)
+                & Self.fieldMask
+            ticket.store(generation << Self.generationShift | UInt64(chunks) << Self.indexBits,
+                         ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(lock)
                 pthread_cond_broadcast(workCondition)
@@ -148,11 +166,9 @@ final class WorkerPool: @unchecked Sendable {
     private func work(generation: UInt64) {
         var current = ticket.load(ordering: .sequentiallyConsistent)
         while true {
-            guard current >> 32 == generation else { return }
-            let index = Int(current & 0xFFFF_FFFF)
-            // chunkCount may already belong to a later job; then the compare-exchange below fails on the
-            // generation, so a stale count is harmless.
-            guard index < chunkCount.load(ordering: .sequentiallyConsistent) else { return }
+            guard current >> Self.generationShift == generation else { return }
+            let index = Int(current & Self.fieldMask)
+            guard index < Int((current >> Self.indexBits) & Self.fieldMask) else { return }
             let (exchanged, original) = ticket.compareExchange(expected: current, desired: current + 1,
                                                                ordering: .sequentiallyConsistent)
             if !exchanged { current = original; continue }
@@ -190,20 +206,20 @@ final class WorkerPool: @unchecked Sendable {
         var seen: UInt64 = 0
         while true {
             var spins = 0
-            var generation = ticket.load(ordering: .sequentiallyConsistent) >> 32
+            var generation = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
             while generation == seen {
                 if spins < Self.spinLimit {
                     spins += 1
-                    } else {
+                } else {
                     pthread_mutex_lock(lock)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
-                    while ticket.load(ordering: .sequentiallyConsistent) >> 32 == seen {
+                    while ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift == seen {
                         pthread_cond_wait(workCondition, lock)
                     }
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     pthread_mutex_unlock(lock)
                 }
-                generation = ticket.load(ordering: .sequentiallyConsistent) >> 32
+                generation = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
             }
             seen = generation
             work(generation: generation)
