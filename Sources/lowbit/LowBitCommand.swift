@@ -20,14 +20,14 @@ struct LowBitCommand: ParsableCommand {
 /// Every subcommand, in the order `--help` lists them. Each lives in its own file under Commands/.
 let allSubcommands: [any ParsableCommand.Type] = [
     DemoCommand.self,
+    FetchCommand.self,
+    InfoCommand.self,
     GenerateCommand.self,
     ChatCommand.self,
     PerplexityCommand.self,
-    BenchCommand.self,
-    InfoCommand.self,
-    FetchCommand.self,
-    DevicesCommand.self,
-    SelftestCommand.self,
     QuantizeCommand.self,
     DequantizeCommand.self,
+    BenchCommand.self,
+    DevicesCommand.self,
+    SelftestCommand.self,
 ]

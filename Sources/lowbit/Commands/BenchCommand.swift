@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
 /// Each bench lives in its own file (Bench<Name>Command.swift) and is listed here.
 let benchSubcommands: [any ParsableCommand.Type] = [
     BenchRooflineCommand.self,
-    BenchGemvCommand.self,
     BenchDecodeCommand.self,
+    BenchGemvCommand.self,
     BenchGemmCommand.self,
 ]
