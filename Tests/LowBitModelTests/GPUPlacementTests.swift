@@ -187,22 +187,6 @@ struct GPUPlacementTests {
         #expect(p.perplexity.isFinite && p.perplexity > 1.5, "a degenerate model: perplexity \(p.perplexity)")
     }
 
-    /// The placed loader reads config and tokenizer like LowBitCheckpoint.loadModel.
-    @Test func placedLoaderMatchesTheCheckpointLoader() throws {
-        let dir = TinyCheckpoint.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = try TinyCheckpoint.write(format: "fp6", directory: dir)
-        let checkpoint = try LowBitCheckpointWeights(path: path)
-        let viaPlacement = try ModelPlacement.loadCheckpoint(path: path, checkpoint: checkpoint, weights: checkpoint)
-        let viaLoader = try ModelLoader.load(path: path)
-        #expect(viaPlacement.model.config == viaLoader.model.config)
-        #expect(viaPlacement.tokenizer.vocabularySize == viaLoader.tokenizer.vocabularySize)
-        let t = tokens(9, seed: 1)
-        let a = try viaPlacement.model.forward(t, cache: viaPlacement.model.makeCache(), logits: .all)
-        let b = try viaLoader.model.forward(t, cache: viaLoader.model.makeCache(), logits: .all)
-        #expect(a == b)
-    }
-
     static var haveGPU: Bool { (try? CUDA.shared().context()) != nil }
 
     /// --device choices on this machine: the format check comes first (no GPU needed), then the device.

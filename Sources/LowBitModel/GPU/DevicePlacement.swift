@@ -171,28 +171,9 @@ public enum ModelPlacement {
         let weights = PlacedWeights(base: checkpoint, plan: plan) { name, matrix in
             try GPULinear.make(name: name, matrix: matrix, runtime: runtime)
         }
-        let loaded = try loadCheckpoint(path: path, checkpoint: checkpoint, weights: weights)
+        let loaded = try LowBitCheckpoint.loadModel(path: path, checkpoint: checkpoint, layers: weights)
         let name = context.properties.name
         return PlacedModel(loaded: loaded, device: name, notes: ["placed on \(name): \(plan.summary)"],
                            runtime: runtime, plan: plan)
-    }
-
-    /// `LowBitCheckpoint.loadModel` with the layers coming from `weights` (config and tokenizer from the
-    /// checkpoint's metadata exactly as there; a CPU test checks both give the same logits).
-    public static func loadCheckpoint(path: String, checkpoint: LowBitCheckpointWeights,
-                                      weights: any WeightSource) throws -> LoadedModel {
-        let md = checkpoint.metadata
-        var config = try LlamaConfig.fromGGUF(md, source: path)
-        config.tiedEmbeddings = checkpoint.shape(of: "output.weight") == nil
-        if let embed = checkpoint.shape(of: "token_embd.weight"), embed.count == 2, md.int("llama.vocab_size") == nil {
-            config.vocabularySize = embed[0]
-        }
-        let tokenizer = try TokenizerLoader.fromGGUF(md, source: path)
-        guard tokenizer.vocabularySize <= config.vocabularySize else {
-            throw LowBitError.invalidFile(path, "tokenizer has \(tokenizer.vocabularySize) tokens, the model's vocabulary \(config.vocabularySize)")
-        }
-        let model = try LlamaModel(config: config, weights: weights)
-        let template = ChatTemplate.detect(md.string("tokenizer.chat_template"), tokenizer: tokenizer)
-        return LoadedModel(model: model, tokenizer: tokenizer, chatTemplate: template, path: path)
     }
 }

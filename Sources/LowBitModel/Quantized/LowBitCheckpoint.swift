@@ -230,11 +230,18 @@ public enum LowBitCheckpoint {
 
     /// A LowBit checkpoint (quantized or dequantized) as a runnable model with its tokenizer.
     public static func loadModel(path: String) throws -> LoadedModel {
-        let weights = try LowBitCheckpointWeights(path: path)
-        let md = weights.metadata
+        let checkpoint = try LowBitCheckpointWeights(path: path)
+        return try loadModel(path: path, checkpoint: checkpoint, layers: checkpoint)
+    }
+
+    /// The same, with the layers taken from `layers` (e.g. the checkpoint's tensors placed on a GPU):
+    /// config and tokenizer always come from the checkpoint's metadata.
+    public static func loadModel(path: String, checkpoint: LowBitCheckpointWeights,
+                                 layers weights: any WeightSource) throws -> LoadedModel {
+        let md = checkpoint.metadata
         var config = try LlamaConfig.fromGGUF(md, source: path)
-        config.tiedEmbeddings = weights.shape(of: "output.weight") == nil
-        if let embed = weights.shape(of: "token_embd.weight"), embed.count == 2, md.int("llama.vocab_size") == nil {
+        config.tiedEmbeddings = checkpoint.shape(of: "output.weight") == nil
+        if let embed = checkpoint.shape(of: "token_embd.weight"), embed.count == 2, md.int("llama.vocab_size") == nil {
             config.vocabularySize = embed[0]
         }
         let tokenizer = try TokenizerLoader.fromGGUF(md, source: path)
