@@ -370,25 +370,8 @@ public struct FLUTEGemmBuilder: GPUWeightOnlyGemmBuilder {
     public static func randomCodes(bits: Int, outFeatures: Int, inFeatures: Int, group: LUTGroupSize,
                                    seed: UInt64) throws -> (codes: [UInt8], scales: [UInt16]) {
         let shape = try FLUTEShape(bits: bits, outputs: outFeatures, inputs: inFeatures, groupSize: group)
-        let count = outFeatures * inFeatures
-        var codes = [UInt8](repeating: 0, count: count)
-        let mask = UInt64((1 << bits) - 1)
-        codes.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            Parallel.forRanges(count: count, granule: 1 << 16) { range in
-                var rng = SplitMix64(seed: seed ^ (UInt64(range.lowerBound) &* 0x9E37_79B9_7F4A_7C15))
-                var i = range.lowerBound
-                while i < range.upperBound {
-                    var r = rng.next()
-                    let end = min(range.upperBound, i + 8)
-                    while i < end { base[i] = UInt8(truncatingIfNeeded: r & mask); r >>= 8; i += 1 }
-                }
-            }
-        }
-        var rng = SplitMix64(seed: seed &+ 1)
-        let scales = (0..<outFeatures * shape.groupsPerRow).map { _ in
-            floatToHalfBits((0.5 + Float(rng.next() >> 40) / 16_777_216.0) / 16)
-        }
+        let codes = RandomWeightCodes.codes(count: outFeatures * inFeatures, bits: bits, seed: seed)
+        let scales = RandomWeightCodes.scales(count: outFeatures * shape.groupsPerRow, seed: seed)
         return (codes, scales)
     }
 }

@@ -462,25 +462,8 @@ public struct TCFPxGemmBuilder: GPUWeightOnlyGemmBuilder {
     /// Random codes and scales (a fixed function of `seed`), generated in parallel.
     public static func randomCodes(format: TCFPxFormat, outFeatures: Int, inFeatures: Int,
                                    seed: UInt64) -> (codes: [UInt8], scales: [UInt16]) {
-        let count = outFeatures * inFeatures
-        var codes = [UInt8](repeating: 0, count: count)
-        let mask = UInt64(format.codeCount - 1)
-        codes.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            Parallel.forRanges(count: count, granule: 1 << 16) { range in
-                var rng = SplitMix64(seed: seed ^ (UInt64(range.lowerBound) &* 0x9E37_79B9_7F4A_7C15))
-                var i = range.lowerBound
-                while i < range.upperBound {
-                    var r = rng.next()
-                    let end = min(range.upperBound, i + 8)
-                    while i < end { base[i] = UInt8(truncatingIfNeeded: r & mask); r >>= 8; i += 1 }
-                }
-            }
-        }
-        var rng = SplitMix64(seed: seed &+ 1)
-        let scales = (0..<outFeatures).map { _ in
-            floatToHalfBits((0.5 + Float(rng.next() >> 40) / 16_777_216.0) / 16)
-        }
+        let codes = RandomWeightCodes.codes(count: outFeatures * inFeatures, bits: format.width, seed: seed)
+        let scales = RandomWeightCodes.scales(count: outFeatures, seed: seed)
         return (codes, scales)
     }
 }
