@@ -163,7 +163,7 @@ public enum ModelQuantizer {
         ], to: output)
         progress.finish()
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        return QuantizeSummary(path: output, bytes: size ?? 0, quantizedTensors: layouts.count,
+        return QuantizeSummary(path: output, bytes: size, quantizedTensors: layouts.count,
                                floatTensors: floatTensors, bitsPerWeight: codedWeights > 0 ? codedBits / codedWeights : 0,
                                seconds: monotonicSeconds() - t0)
     }
