@@ -1,4 +1,5 @@
 import LowBitCore
+import LowBitFormats
 
 /// An FPx weight format as the TC-FPx kernel sees it: codes of 1 + E + M bits, `[sign | exponent | mantissa]`
 /// MSB first, bias 2^(E−1) − 1, subnormals at exponent 0, no inf/NaN (docs/tcfpx.md, shared design note §1).
@@ -19,25 +20,11 @@ public struct TCFPxFormat: Hashable, Sendable, CustomStringConvertible {
         self.mantissaBits = mantissaBits
     }
 
-    /// fp6 = e3m2, fp5 = e2m2, fp4 = e2m1, fp3 = e1m1, and fpeXmY / eXmY for any supported pair.
+    /// The names of LowBitFormats' `FPxFormat` (fp6 = e3m2, fp5 = e2m2, fp4 = e2m1, fpeXmY / eXmY), plus
+    /// fp3 = e1m1, the kernel's narrowest width; then the kernel's own limits.
     public init(name: String) throws {
-        let n = name.lowercased()
-        switch n {
-        case "fp6": try self.init(exponentBits: 3, mantissaBits: 2)
-        case "fp5": try self.init(exponentBits: 2, mantissaBits: 2)
-        case "fp4": try self.init(exponentBits: 2, mantissaBits: 1)
-        case "fp3": try self.init(exponentBits: 1, mantissaBits: 1)
-        default:
-            var body = Substring(n)
-            if body.hasPrefix("fp") { body = body.dropFirst(2) }
-            guard body.hasPrefix("e"), let mIndex = body.firstIndex(of: "m"),
-                  let e = Int(body[body.index(after: body.startIndex)..<mIndex]),
-                  let m = Int(body[body.index(after: mIndex)...])
-            else {
-                throw LowBitError.invalidArgument("format", "'\(name)' is not an FPx format (fp6, fp5, fp4, fpe3m2, fpe2m3, …)")
-            }
-            try self.init(exponentBits: e, mantissaBits: m)
-        }
+        let fpx = try FPxFormat(parsing: name.lowercased() == "fp3" ? "fpe1m1" : name)
+        try self.init(exponentBits: fpx.exponentBits, mantissaBits: fpx.mantissaBits)
     }
 
     /// Bits per code.
