@@ -3,16 +3,7 @@ import LowBitCore
 @testable import LowBitCUDA
 
 /// Small deterministic generator so failures reproduce (seeded per case, fresh values per case).
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+private typealias SplitMix = SplitMix64
 
 private let groupSizes: [LUTGroupSize] = [.group(32), .group(64), .group(128), .group(256), .perRow]
 private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576, 192), (33, 129), (8, 300)]
@@ -20,7 +11,7 @@ private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576
 @Suite struct FLUTELayoutTests {
     @Test(arguments: [2, 3, 4])
     func packThenUnpackIsIdentity(bits: Int) throws {
-        var rng = SplitMix(state: UInt64(bits) * 1_000_003)
+        var rng = SplitMix(seed: UInt64(bits) * 1_000_003)
         for (outputs, inputs) in shapes {
             for groupSize in groupSizes {
                 let shape = try FLUTEShape(bits: bits, outputs: outputs, inputs: inputs, groupSize: groupSize)
@@ -60,7 +51,7 @@ private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576
     /// float64 dense reference on the same codes. Catches any disagreement between packer and kernel.
     @Test(arguments: [2, 3, 4])
     func kernelReadingMatchesDenseReference(bits: Int) throws {
-        var rng = SplitMix(state: 77 + UInt64(bits))
+        var rng = SplitMix(seed: 77 + UInt64(bits))
         let table = (0..<(1 << bits)).map { _ in Float.random(in: -1...1, using: &rng) }
         let pairTable = try FLUTELayout.pairTable(table: table, bits: bits, elementType: .float16)
         for (outputs, inputs) in [(17, 100), (40, 300), (16, 64)] {

@@ -1,28 +1,12 @@
 import LowBitFormats
 import Testing
+import LowBitCore
 
 /// Each GGML block type: blocks packed in the test from logical values (scales, mins, codes) following the
 /// layout in ggml-common.h, decoded by GGMLType.dequantizeRow, compared with the formula evaluated in Double
 /// (where ggml's float evaluation has exactly one rounding, so the results must agree bit for bit).
 @Suite struct GGMLDequantizeTests {
-    struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int {
-            range.lowerBound + Int(next() % UInt64(range.count))
-        }
-        /// A random finite fp16 scale of moderate size, positive or (if allowed) negative.
-        mutating func half(signed: Bool = true) -> UInt16 {
-            let v = Float16(Float(int(1...2000)) / 8192 * (signed && next() & 1 == 1 ? -1 : 1))
-            return v.bitPattern
-        }
-    }
+    typealias RNG = SplitMix64
 
     static func h(_ bits: UInt16) -> Double { Double(Float16(bitPattern: bits)) }
 
@@ -70,7 +54,7 @@ import Testing
     }
 
     @Test func plainFloatsAndInts() {
-        var rng = RNG(state: 1)
+        var rng = RNG(seed: 1)
         var f32: [UInt8] = [], f16: [UInt8] = [], bf16: [UInt8] = [], f64: [UInt8] = []
         var e32: [Double] = [], e16: [Double] = [], eb16: [Double] = [], e64: [Double] = []
         for _ in 0..<100 {
@@ -98,7 +82,7 @@ import Testing
     }
 
     @Test func q4_0AndQ4_1() {
-        var rng = RNG(state: 2)
+        var rng = RNG(seed: 2)
         var b0: [UInt8] = [], b1: [UInt8] = []
         var e0: [Double] = [], e1: [Double] = []
         for _ in 0..<Self.blocks {
@@ -122,7 +106,7 @@ import Testing
     }
 
     @Test func q5_0AndQ5_1() {
-        var rng = RNG(state: 3)
+        var rng = RNG(seed: 3)
         var b0: [UInt8] = [], b1: [UInt8] = []
         var e0: [Double] = [], e1: [Double] = []
         for _ in 0..<Self.blocks {
@@ -152,7 +136,7 @@ import Testing
     }
 
     @Test func q8_0Q8_1AndQ8_K() {
-        var rng = RNG(state: 4)
+        var rng = RNG(seed: 4)
         var b0: [UInt8] = [], b1: [UInt8] = [], bk: [UInt8] = []
         var e0: [Double] = [], e1: [Double] = [], ek: [Double] = []
         for _ in 0..<Self.blocks {
@@ -175,7 +159,7 @@ import Testing
     }
 
     @Test func q2_K() {
-        var rng = RNG(state: 5)
+        var rng = RNG(seed: 5)
         var bytes: [UInt8] = [], expected: [Double] = []
         for _ in 0..<Self.blocks {
             var block = [UInt8](repeating: 0, count: 84)
@@ -197,7 +181,7 @@ import Testing
     }
 
     @Test func q3_K() {
-        var rng = RNG(state: 6)
+        var rng = RNG(seed: 6)
         var bytes: [UInt8] = [], expected: [Double] = []
         for _ in 0..<Self.blocks {
             var block = [UInt8](repeating: 0, count: 110)
@@ -236,7 +220,7 @@ import Testing
     }
 
     @Test(arguments: [false, true]) func q4_KAndQ5_K(fiveBit: Bool) {
-        var rng = RNG(state: fiveBit ? 8 : 7)
+        var rng = RNG(seed: fiveBit ? 8 : 7)
         let type: GGMLType = fiveBit ? .q5_K : .q4_K
         var bytes: [UInt8] = [], expected: [Double] = []
         for _ in 0..<Self.blocks {
@@ -261,7 +245,7 @@ import Testing
     }
 
     @Test func q6_K() {
-        var rng = RNG(state: 9)
+        var rng = RNG(seed: 9)
         var bytes: [UInt8] = [], expected: [Double] = []
         for _ in 0..<Self.blocks {
             var block = [UInt8](repeating: 0, count: 210)
@@ -283,7 +267,7 @@ import Testing
     }
 
     @Test func iq4_nlAndIq4_xs() {
-        var rng = RNG(state: 10)
+        var rng = RNG(seed: 10)
         var bn: [UInt8] = [], en: [Double] = []
         for _ in 0..<Self.blocks {
             let d = rng.half()
@@ -317,7 +301,7 @@ import Testing
     }
 
     @Test func mxfp4() {
-        var rng = RNG(state: 11)
+        var rng = RNG(seed: 11)
         // E2M1: sign bit 3, exponent bits 2..1 (bias 1), mantissa bit 0.
         func e2m1(_ code: Int) -> Double {
             let sign: Double = code & 8 != 0 ? -1 : 1
@@ -335,7 +319,7 @@ import Testing
     }
 
     @Test func tq2_0() {
-        var rng = RNG(state: 12)
+        var rng = RNG(seed: 12)
         var bytes: [UInt8] = [], expected: [Double] = []
         for _ in 0..<Self.blocks {
             var block = [UInt8](repeating: 0, count: 66)
@@ -353,7 +337,7 @@ import Testing
 
     /// Unaligned sources (GGUF tensors are only 32-byte aligned and q4_1 blocks are 20 bytes) decode the same.
     @Test func unalignedSource() {
-        var rng = RNG(state: 13)
+        var rng = RNG(seed: 13)
         let bytes = (0..<(20 * 4)).map { _ in UInt8(truncatingIfNeeded: rng.next()) & 0xBB }
         let reference = GGMLType.q4_1.dequantize(bytes)
         let shifted = [UInt8(0)] + bytes
@@ -362,5 +346,16 @@ import Testing
             out.withUnsafeMutableBufferPointer { GGMLType.q4_1.dequantizeRow(raw.baseAddress! + 1, count: 128, into: $0.baseAddress!) }
         }
         #expect(out.elementsEqual(reference) { $0.bitPattern == $1.bitPattern })
+    }
+}
+
+extension SplitMix64 {
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+    /// A random finite fp16 scale of moderate size, positive or (if allowed) negative.
+    mutating func half(signed: Bool = true) -> UInt16 {
+        let v = Float16(Float(int(1...2000)) / 8192 * (signed && next() & 1 == 1 ? -1 : 1))
+        return v.bitPattern
     }
 }

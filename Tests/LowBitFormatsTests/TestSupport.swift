@@ -1,19 +1,8 @@
+import LowBitCore
 import Foundation
 
-/// Seeded generator for the randomized tests. Each test makes its own from `TestSeed.make(name)` and prints
-/// the seed, so a failure reproduces with LOWBIT_TEST_SEED=<seed>.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
+/// Seeds for the randomized tests (generator: LowBitCore.SplitMix64). Each test makes its own from
+/// `TestSeed.make(name)` and prints the seed, so a failure reproduces with LOWBIT_TEST_SEED=<seed>.
 enum TestSeed {
     static func make(_ test: String) -> SplitMix64 {
         let seed: UInt64

@@ -4,17 +4,7 @@ import LowBitCore
 
 /// Deterministic test data shared by the Data* suites. The generators are replicated exactly in the Python
 /// script that produced the embedded vectors (DataInflateVectors.swift), so both sides agree byte for byte.
-struct DataTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias DataTestRandom = SplitMix64
 
 enum DataTestData {
     static func randomBytes(seed: UInt64, count: Int) -> [UInt8] {

@@ -10,17 +10,7 @@ import Testing
 @Suite struct MutationTests {
     static let scale = max(1, Int(getEnvironment("LOWBIT_FUZZ_SCALE") ?? "") ?? 1)
 
-    struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
+    typealias RNG = SplitMix64
 
     /// One of four damages at `offset`: flip a bit, set a random byte, fill 8 bytes with 0xFF, zero 8 bytes.
     static func damage(_ bytes: UnsafeMutableRawBufferPointer, at offset: Int, _ rng: inout RNG) -> String {
@@ -81,7 +71,7 @@ import Testing
 
     @Test func truncatedDefaultModel() throws {
         guard let (original, file) = try Self.realModel() else { return }
-        var rng = RNG(state: 0x7275_6E63)
+        var rng = RNG(seed: 0x7275_6E63)
         var points: [Int] = Array(0..<24) + [file.tensorTableOffset, file.dataOffset, original.count - 1]
         for _ in 0..<(16 * Self.scale) { points.append(24 + rng.below(file.tensorTableOffset - 24)) }
         for _ in 0..<(8 * Self.scale) { points.append(file.tensorTableOffset + rng.below(file.dataOffset - file.tensorTableOffset)) }
@@ -98,7 +88,7 @@ import Testing
 
     @Test(arguments: 0..<4) func damagedHeaderOfDefaultModel(chunk: Int) throws {
         guard let (original, file) = try Self.realModel() else { return }
-        var rng = RNG(state: 0x666C_6970 &+ UInt64(chunk))
+        var rng = RNG(seed: 0x666C_6970 &+ UInt64(chunk))
         var copy = original
         for iteration in 0..<(12 * Self.scale) {
             // A quarter near the start (counts, first keys), a third in the tensor table, the rest anywhere
@@ -116,7 +106,7 @@ import Testing
 
     @Test func damagedSyntheticGGUF() {
         let original = GGUFBuilder.valid()
-        var rng = RNG(state: 0x7379_6E74)
+        var rng = RNG(seed: 0x7379_6E74)
         var parsed = 0
         let iterations = 3000 * Self.scale
         for iteration in 0..<iterations {
@@ -142,7 +132,7 @@ import Testing
         ], metadata: ["format": "pt"], to: path)
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let headerEnd = 8 + Int(original[0]) + Int(original[1]) << 8
-        var rng = RNG(state: 0x7361_6665)
+        var rng = RNG(seed: 0x7361_6665)
         var parsed = 0
         let iterations = 3000 * Self.scale
         for iteration in 0..<iterations {
@@ -167,4 +157,8 @@ import Testing
         }
         #expect(parsed > 0 && parsed < iterations)
     }
+}
+
+extension SplitMix64 {
+    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -1,18 +1,13 @@
 import LowBitFormats
 import Testing
+import LowBitCore
 @testable import LowBitKernels
 
 /// Deterministic generator for test data.
 struct QRandom {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed &+ 0x1234_5678 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: SplitMix64
+    init(_ seed: UInt64) { base = SplitMix64(seed: seed &+ 0x1234_5678) }
+    mutating func next() -> UInt64 { base.next() }
     mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -9,18 +9,7 @@ import LowBitIO
 enum TinyCheckpoint {
     static let d = 64, ff = 88, vocab = 96, layers = 2, heads = 4, kvHeads = 2, context = 64
 
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
-        mutating func normal() -> Float { (uniform() + uniform() + uniform() + uniform()) * 0.87 }
-    }
+    typealias Rng = SplitMix64
 
     static var metadata: [String: Any] {
         [
@@ -104,7 +93,7 @@ enum TinyCheckpoint {
     /// Writes a tiny random Llama as a LowBit checkpoint: block layers in `format`, the (tied) embedding in int8
     /// g32 as `lowbit quantize` does by default, norms in F32. Returns the path.
     static func write(format: String, seed: UInt64 = 7, directory: String) throws -> String {
-        var rng = Rng(state: seed)
+        var rng = Rng(seed: seed)
         var entries: [SafetensorsEntry] = []
         var layouts: [String: QuantizedTensorLayout] = [:]
         func matrix(_ name: String, _ rows: Int, _ cols: Int, _ sigma: Float, _ fmt: String) throws {
@@ -204,4 +193,9 @@ final class EmulatedGPULinear: LinearWeight, @unchecked Sendable {  // immutable
             }
         }
     }
+}
+
+extension SplitMix64 {
+    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
+    mutating func normal() -> Float { (uniform() + uniform() + uniform() + uniform()) * 0.87 }
 }

@@ -103,7 +103,7 @@ struct GPUPlacementTests {
     @Test(arguments: ["fp6", "fp5", "fpe2m3", "nf4", "nf4g64", "nf3grow", "nf2g32"])
     func checkpointBytesBecomeKernelInputs(_ format: String) throws {
         let rows = 37, cols = 203
-        var rng = TinyCheckpoint.Rng(state: 11)
+        var rng = TinyCheckpoint.Rng(seed: 11)
         let w = (0..<(rows * cols)).map { _ in rng.normal() * 0.1 }
         let (layout, entries) = try TinyCheckpoint.quantize("blk.0.ffn_up.weight", w, rows: rows, cols: cols, format: format)
         let q = entries[0].data, s = entries[1].data
@@ -142,7 +142,7 @@ struct GPUPlacementTests {
     }
 
     func tokens(_ n: Int, seed: UInt64) -> [Int] {
-        var rng = TinyCheckpoint.Rng(state: seed)
+        var rng = TinyCheckpoint.Rng(seed: seed)
         return (0..<n).map { _ in Int(rng.next() % UInt64(TinyCheckpoint.vocab)) }
     }
 

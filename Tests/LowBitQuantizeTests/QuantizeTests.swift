@@ -7,15 +7,9 @@ import Testing
 @testable import LowBitQuantize
 
 struct Rand {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: SplitMix64
+    init(_ seed: UInt64) { base = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
     mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
     /// Roughly normal (sum of 4 uniforms).
     mutating func normal() -> Float { (float() + float() + float() + float()) * 0.87 }
