@@ -2,7 +2,8 @@
 """Compile-checks Sources/LowBitCUDA/Kernels/tcfpx_gemm.cu with NVRTC (no GPU needed) for a set of
 configurations and prints ptxas register/spill reports. Usage: .venv-nvrtc/bin/python scripts/tcfpx_nvrtc_check.py"""
 import ctypes, glob, os, sys, itertools
-site = glob.glob(os.path.join(os.path.dirname(__file__), '..', '.venv-nvrtc/lib/python3*/site-packages/nvidia/cu13'))[0]
+site = (glob.glob(os.path.join(os.path.dirname(__file__), '..', '.venv-nvrtc/lib/python3*/site-packages/nvidia/cu13'))
+        + glob.glob(os.path.expanduser('~/.cache/lowbit/cuda-ci/venv/lib/python3*/site-packages/nvidia/cu13')))[0]
 lib = ctypes.CDLL(glob.glob(site + '/lib/libnvrtc.so*')[0])
 inc = site + '/include'
 src = open(os.path.join(os.path.dirname(__file__), '..', 'Sources/LowBitCUDA/Kernels/tcfpx_gemm.cu')).read()
@@ -33,6 +34,12 @@ configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=1, TCFPX_NT=2, TCFPX_MT=2, 
 configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=2, TCFPX_MT=1, TCFPX_WARPS=8, TCFPX_STAGES=2, TCFPX_XALIGNED=1))
 configs.append(dict(TCFPX_E=2, TCFPX_M=3, TCFPX_BF16=1, TCFPX_NT=8, TCFPX_MT=1, TCFPX_WARPS=8, TCFPX_STAGES=3, TCFPX_XALIGNED=1))
 configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=2, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4, TCFPX_XALIGNED=1, TCFPX_ACC2=1))
+# intra-CTA split-K (TCFPX_KW): warps along K, RT = MT·WARPS/KW row tiles per CTA
+for (e, m) in [(3, 2), (2, 3), (2, 2), (2, 1)]:
+    for (nt, mt, warps, kw) in [(1, 1, 4, 4), (1, 2, 4, 4), (2, 2, 4, 4), (2, 1, 8, 4), (4, 2, 4, 2), (8, 2, 4, 2), (1, 1, 8, 8)]:
+        configs.append(dict(TCFPX_E=e, TCFPX_M=m, TCFPX_BF16=0, TCFPX_NT=nt, TCFPX_MT=mt, TCFPX_WARPS=warps, TCFPX_KW=kw,
+                            TCFPX_STAGES=4, TCFPX_XALIGNED=1, TCFPX_ACC2=1))
+configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=1, TCFPX_NT=2, TCFPX_MT=1, TCFPX_WARPS=4, TCFPX_KW=4, TCFPX_STAGES=4, TCFPX_XALIGNED=0, TCFPX_ACC2=1, TCFPX_CLUSTER=4))
 only = int(sys.argv[1]) if len(sys.argv) > 1 else None
 dump = sys.argv[2] if len(sys.argv) > 2 else None   # write the cubin of config `only` here (for nvdisasm)
 for i, c in enumerate(configs):

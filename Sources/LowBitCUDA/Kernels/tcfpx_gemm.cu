@@ -8,6 +8,10 @@
 //   TCFPX_STAGES         cp.async pipeline depth (global → shared memory)
 //   TCFPX_XALIGNED       1 when IC % 8 == 0 and X is 16-byte aligned (16-byte cp.async of X), else 0
 //   TCFPX_ACC2           1: separate accumulators for even and odd k-steps (shorter mma dependency chains)
+//   TCFPX_KW             warps along K inside a CTA (1, 2, 4, 8; divides TCFPX_WARPS): each stage holds KW column
+//                        tiles, warp (wm, wk) takes column tile wk of it, and the KW partial sums are added in shared
+//                        memory at the end (intra-CTA split-K: no second CTA, no atomics). A CTA covers
+//                        RT = MT · WARPS / KW row tiles (RT divides 8: the CTA's rows lie in one layout row block).
 //
 // Computes Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ.
 //
@@ -91,10 +95,14 @@
 #ifndef TCFPX_CLUSTER
 #define TCFPX_CLUSTER 0
 #endif
+#ifndef TCFPX_KW
+#define TCFPX_KW 1
+#endif
+// First column tile of pipeline stage u (a stage holds KW consecutive column tiles).
 #if TCFPX_KINTERLEAVE
 #define TCFPX_KT(u) (split + (u) * splits)
 #else
-#define TCFPX_KT(u) (ktBegin + (u))
+#define TCFPX_KT(u) (ktBegin + (u) * TCFPX_KW)
 #endif
 
 #define TCFPX_W (1 + TCFPX_E + TCFPX_M)
@@ -127,13 +135,14 @@
 #define TCFPX_ONES (TCFPX_HAS1 + TCFPX_HASF1)   /* 1-bit planes, interleaved per lane (8 bytes each) */
 #define TCFPX_UNIT_BYTES (256 * TCFPX_W)
 #define TCFPX_TN (8 * TCFPX_NT)
-#define TCFPX_ROWS (16 * TCFPX_MT * TCFPX_WARPS)
-// X stage: TN rows of 128 halves, padded to 320 bytes so a warp's 16-byte loads (rows g = 0..7, lanes t = 0..3 at
-// 16-byte steps) touch every bank once per 8-lane phase.
+#define TCFPX_WM (TCFPX_WARPS / TCFPX_KW)          /* warps along M */
+#define TCFPX_RT (TCFPX_MT * TCFPX_WM)            /* row tiles per CTA */
+#define TCFPX_ROWS (16 * TCFPX_RT)
+// X stage: KW segments (one per column tile of the stage) of xRows rows of 128 halves, xRows = min(TN, N) (only
+// rows that can be live are stored; B fragments of dead rows are zeros in registers). Rows are padded to 320 bytes
+// so a warp's 16-byte loads (rows g = 0..7, lanes t = 0..3 at 16-byte steps) touch every bank once per 8-lane phase.
 #define TCFPX_XSTRIDE 320
-#define TCFPX_XSTAGE_BYTES (TCFPX_TN * TCFPX_XSTRIDE)
-#define TCFPX_ASTAGE_BYTES (TCFPX_WARPS * TCFPX_MT * TCFPX_UNIT_BYTES)
-#define TCFPX_STAGE_BYTES (TCFPX_ASTAGE_BYTES + TCFPX_XSTAGE_BYTES)
+#define TCFPX_ASTAGE_BYTES (TCFPX_KW * TCFPX_RT * TCFPX_UNIT_BYTES)
 
 #if TCFPX_BF16
 typedef __nv_bfloat16 act_t;
@@ -142,7 +151,9 @@ typedef __half act_t;
 #endif
 
 static_assert(TCFPX_W >= 3 && TCFPX_W <= 7, "widths 3..7");
-static_assert(TCFPX_WARPS * TCFPX_MT == 8, "a CTA covers one 8-tile row block of the layout");
+static_assert(TCFPX_WARPS % TCFPX_KW == 0, "KW divides the warps");
+static_assert(TCFPX_RT == 1 || TCFPX_RT == 2 || TCFPX_RT == 4 || TCFPX_RT == 8, "a CTA's row tiles lie in one row block");
+static_assert(TCFPX_KW == 1 || (!TCFPX_BULK && !TCFPX_KINTERLEAVE), "bulk copy and interleaved splits need KW = 1");
 
 // Units are stored row block by row block (8 row tiles = 128 rows): inside a block, column tile by column tile,
 // the block's (up to 8) row tiles side by side. A CTA's pipeline stage is then one contiguous read.
@@ -334,60 +345,68 @@ __device__ __forceinline__ float row_factor(const __half* scales, int m) {
 #endif
 }
 
-// Issues the cp.async loads of one pipeline stage: the A units of every warp of this CTA for K unit `kt`, and
-// X[n0 .. n0+TN, 128·kt .. 128·kt+128].
+// Issues the cp.async loads of one pipeline stage: for each of its KW column tiles kt = kt0 + kk < ktLimit, the A
+// units of the CTA's RT row tiles (one contiguous run of the packed layout) and X[n0 .. n0 + xLive, 128·kt ..
+// 128·kt + 128] (xLive = live batch rows of this CTA; segment kk of X holds xRows rows).
 __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned char* __restrict__ W,
-                                           const act_t* __restrict__ X, int kt, int KT, int mtBase, int MTiles,
-                                           int n0, int N, int IC, unsigned bar) {
+                                           const act_t* __restrict__ X, int kt0, int ktLimit, int KT, int mtBase,
+                                           int MTiles, int n0, int N, int IC, int xRows, int xLive, unsigned bar) {
     const int tid = threadIdx.x;
-    // A: the CTA's row block at column tile kt is one contiguous run of rb units (16·W chunks each).
+    constexpr int THREADS = TCFPX_WARPS * 32;
     constexpr int chunksPerUnit = TCFPX_UNIT_BYTES / 16;
-    const int rb = min(8, MTiles - mtBase);
-    const unsigned char* src = W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
+    constexpr int chunksPerTile = TCFPX_RT * chunksPerUnit;   // one column tile of the CTA's rows
+    const int rowsRun = min(TCFPX_RT, MTiles - mtBase);
 #if TCFPX_PROBE == 4
-    (void)src; (void)rb; (void)bar;
+    (void)rowsRun; (void)bar; (void)KT;
 #elif TCFPX_BULK
-    if (tid == 0) bulk_load(smem_u32(stage), src, (unsigned)(rb * TCFPX_UNIT_BYTES), bar);
+    // KW = 1 (static_assert): one contiguous run of rowsRun units.
+    if (tid == 0)
+        bulk_load(smem_u32(stage), W + unit_index(mtBase, kt0, KT, MTiles) * TCFPX_UNIT_BYTES,
+                  (unsigned)(rowsRun * TCFPX_UNIT_BYTES), bar);
 #else
     (void)bar;
-    const int chunks = rb * chunksPerUnit;
+    const int live = rowsRun * chunksPerUnit;
 #pragma unroll
-    for (int c0 = 0; c0 < 8 * chunksPerUnit; c0 += TCFPX_WARPS * 32) {
-        int c = c0 + tid;
-        if (c < chunks) cp_async16(stage + c * 16, src + c * 16);
+    for (int c0 = 0; c0 < TCFPX_KW * chunksPerTile; c0 += THREADS) {
+        const int c = c0 + tid;
+        const int kk = c / chunksPerTile, rem = c % chunksPerTile;   // constant divisors
+        const int kt = kt0 + kk;
+        if ((TCFPX_KW * chunksPerTile) % THREADS == 0 || c < TCFPX_KW * chunksPerTile)
+            if (rem < live && kt < ktLimit)
+                cp_async16(stage + c * 16, W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES + rem * 16);
     }
 #endif
-    // X: TN rows × 16 chunks of 16 bytes (8 halves).
+    // X: per column tile, xLive rows × 16 chunks of 16 bytes (8 halves); zeros past IC.
     unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
-    const int k0 = kt * 128;
-#pragma unroll
-    for (int c0 = 0; c0 < TCFPX_TN * 16; c0 += TCFPX_WARPS * 32) {
-        int c = c0 + tid;
-        if ((TCFPX_TN * 16) % (TCFPX_WARPS * 32) == 0 || c < TCFPX_TN * 16) {
-            int r = c >> 4, kc = (c & 15) * 8;
-            int n = n0 + r, k = k0 + kc;
-            unsigned char* dst = xs + r * TCFPX_XSTRIDE + (c & 15) * 16;
+    const int total = xLive * (TCFPX_KW * 16);
+    for (int c = tid; c < total; c += THREADS) {
+        const int r = c / (TCFPX_KW * 16), rem = c % (TCFPX_KW * 16);
+        const int kk = rem >> 4, ch = rem & 15;
+        const int kt = kt0 + kk;
+        if (kt >= ktLimit) continue;
+        const int n = n0 + r, k = kt * 128 + ch * 8;
+        unsigned char* dst = xs + (kk * xRows + r) * TCFPX_XSTRIDE + ch * 16;
 #if TCFPX_XALIGNED
-            int valid = (n < N) ? max(0, min(8, IC - k)) : 0;
-            const act_t* src = valid > 0 ? X + (size_t)n * IC + k : X;
-            cp_async16_zfill(dst, src, valid * 2);
+        const int valid = max(0, min(8, IC - k));
+        const act_t* src = valid > 0 ? X + (size_t)n * IC + k : X;
+        cp_async16_zfill(dst, src, valid * 2);
 #else
-            // Rows of X are not 16-byte aligned: ordinary loads, zeros past the edges.
-            unsigned short v[8];
+        // Rows of X are not 16-byte aligned: ordinary loads, zeros past the edge.
+        unsigned short v[8];
 #pragma unroll
-            for (int e = 0; e < 8; e++) {
-                v[e] = 0;
-                if (n < N && k + e < IC) v[e] = reinterpret_cast<const unsigned short*>(X)[(size_t)n * IC + k + e];
-            }
-            uint4 q;
-            q.x = v[0] | ((unsigned)v[1] << 16);
-            q.y = v[2] | ((unsigned)v[3] << 16);
-            q.z = v[4] | ((unsigned)v[5] << 16);
-            q.w = v[6] | ((unsigned)v[7] << 16);
-            *reinterpret_cast<uint4*>(dst) = q;
-#endif
+        for (int e = 0; e < 8; e++) {
+            v[e] = 0;
+            if (k + e < IC) v[e] = reinterpret_cast<const unsigned short*>(X)[(size_t)n * IC + k + e];
         }
+        uint4 q;
+        q.x = v[0] | ((unsigned)v[1] << 16);
+        q.y = v[2] | ((unsigned)v[3] << 16);
+        q.z = v[4] | ((unsigned)v[5] << 16);
+        q.w = v[6] | ((unsigned)v[7] << 16);
+        *reinterpret_cast<uint4*>(dst) = q;
+#endif
     }
+    (void)N;
 }
 
 #if TCFPX_CLUSTER > 1
@@ -415,20 +434,27 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     return;
 #endif
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int wm = warp % TCFPX_WM, wk = warp / TCFPX_WM;   // row group and K slot of this warp
     const int g = lane >> 2, t = lane & 3;
     const int MTiles = (OC + 15) >> 4;
-    const int mtBase = blockIdx.x * (TCFPX_WARPS * TCFPX_MT);
+    const int mtBase = blockIdx.x * TCFPX_RT;
     const int split = blockIdx.y, splits = gridDim.y;
     const int n0 = blockIdx.z * TCFPX_TN;
     const int ktBegin = split * unitsPerSplit;
     const int ktEnd = min(KT, ktBegin + unitsPerSplit);
+    // X rows stored per column tile (the same for every CTA, so stage offsets agree) and live here.
+    const int xRows = min(TCFPX_TN, N), xLive = min(TCFPX_TN, N - n0);
+    const int stageBytes = TCFPX_ASTAGE_BYTES + TCFPX_KW * xRows * TCFPX_XSTRIDE;
 #if TCFPX_PROBE == 2
     const int count = 0;
+    const int ktLimit = ktEnd;
 #elif TCFPX_KINTERLEAVE
-    const int count = max(0, (KT - split + splits - 1) / splits);
+    const int count = max(0, (KT - split + splits - 1) / splits);   // stages (KW = 1)
+    const int ktLimit = KT;
     (void)ktEnd;
 #else
-    const int count = max(0, ktEnd - ktBegin);
+    const int count = (max(0, ktEnd - ktBegin) + TCFPX_KW - 1) / TCFPX_KW;   // stages of KW column tiles
+    const int ktLimit = ktEnd;
 #endif
 #if TCFPX_BULK
     __shared__ __align__(8) unsigned long long bars[TCFPX_STAGES];
@@ -463,7 +489,8 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
     for (int s = 0; s < TCFPX_STAGES - 1; s++) {
         if (s < count)
-            load_stage(smem + s * TCFPX_STAGE_BYTES, W, X, TCFPX_KT(s), KT, mtBase, MTiles, n0, N, IC, TCFPX_BAR(s));
+            load_stage(smem + s * stageBytes, W, X, TCFPX_KT(s), ktLimit, KT, mtBase, MTiles, n0, N, IC, xRows, xLive,
+                       TCFPX_BAR(s));
         cp_async_commit();
     }
 
@@ -476,27 +503,32 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
         {
             int next = u + TCFPX_STAGES - 1;
             if (next < count)
-                load_stage(smem + (next % TCFPX_STAGES) * TCFPX_STAGE_BYTES, W, X, TCFPX_KT(next), KT, mtBase,
-                           MTiles, n0, N, IC, TCFPX_BAR(next % TCFPX_STAGES));
+                load_stage(smem + (next % TCFPX_STAGES) * stageBytes, W, X, TCFPX_KT(next), ktLimit, KT, mtBase,
+                           MTiles, n0, N, IC, xRows, xLive, TCFPX_BAR(next % TCFPX_STAGES));
             cp_async_commit();
         }
 #if TCFPX_PROBE == 3
         continue;
 #endif
-        const unsigned char* stage = smem + (u % TCFPX_STAGES) * TCFPX_STAGE_BYTES;
-        const unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
+#if TCFPX_KW > 1
+        if (TCFPX_KT(u) + wk >= ktLimit) continue;   // this warp's column tile is past the CTA's range
+#endif
+        const unsigned char* stage = smem + (u % TCFPX_STAGES) * stageBytes;
+        const unsigned char* xs = stage + TCFPX_ASTAGE_BYTES + wk * xRows * TCFPX_XSTRIDE;
 
         Segments seg[TCFPX_MT];
 #pragma unroll
         for (int i = 0; i < TCFPX_MT; i++)
-            load_segments(seg[i], stage + (warp * TCFPX_MT + i) * TCFPX_UNIT_BYTES, lane);
+            load_segments(seg[i], stage + (wk * TCFPX_RT + wm * TCFPX_MT + i) * TCFPX_UNIT_BYTES, lane);
 
 #pragma unroll
         for (int p = 0; p < 4; p++) {  // pairs of k-steps: one 16-byte B load per n tile
             uint4 b[TCFPX_NT];
 #pragma unroll
             for (int j = 0; j < TCFPX_NT; j++)
-                b[j] = *reinterpret_cast<const uint4*>(xs + (j * 8 + g) * TCFPX_XSTRIDE + p * 64 + t * 16);
+                b[j] = (j * 8 + g < xLive)
+                    ? *reinterpret_cast<const uint4*>(xs + (j * 8 + g) * TCFPX_XSTRIDE + p * 64 + t * 16)
+                    : make_uint4(0u, 0u, 0u, 0u);   // dead batch rows: not stored in shared memory
 #pragma unroll
             for (int q = 0; q < 2; q++) {
 #pragma unroll
@@ -536,12 +568,47 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
 #pragma unroll
             for (int e = 0; e < 4; e++) acc[i][j][e] += acc2[i][j][e];
 #endif
+#if TCFPX_KW > 1
+    // Intra-CTA split-K: warps wk ≥ 1 leave their partials in the idle pipeline shared memory (lane-major, so the
+    // stores and loads are conflict-free), warp wk = 0 of the same row group adds them in K-slot order
+    // (deterministic) and goes on alone; the others only join the barriers below.
+    {
+        constexpr int REGS = TCFPX_MT * TCFPX_NT * 4;
+        float* part = reinterpret_cast<float*>(smem);
+        __syncthreads();   // every warp is done with the pipeline's shared memory
+        if (wk > 0) {
+#pragma unroll
+            for (int i = 0; i < TCFPX_MT; i++)
+#pragma unroll
+                for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+                    for (int e = 0; e < 4; e++)
+                        part[(((wk - 1) * TCFPX_WM + wm) * REGS + (i * TCFPX_NT + j) * 4 + e) * 32 + lane] = acc[i][j][e];
+        }
+        __syncthreads();
+        if (wk == 0) {
+#pragma unroll
+            for (int k = 1; k < TCFPX_KW; k++)
+#pragma unroll
+                for (int i = 0; i < TCFPX_MT; i++)
+#pragma unroll
+                    for (int j = 0; j < TCFPX_NT; j++)
+#pragma unroll
+                        for (int e = 0; e < 4; e++)
+                            acc[i][j][e] += part[(((k - 1) * TCFPX_WM + wm) * REGS + (i * TCFPX_NT + j) * 4 + e) * 32 + lane];
+        }
+    }
+    const bool owner = wk == 0;
+#else
+    const bool owner = true;
+#endif
 
     // Accumulator element e of tile (i, j): row 16·mt + g + 8·(e / 2), column n0 + 8j + 2t + (e % 2).
     if (splits == 1) {
+        if (!owner) return;
 #pragma unroll
         for (int i = 0; i < TCFPX_MT; i++) {
-            const int mt = mtBase + warp * TCFPX_MT + i;
+            const int mt = mtBase + wm * TCFPX_MT + i;
 #pragma unroll
             for (int e2 = 0; e2 < 2; e2++) {
                 const int m = mt * 16 + g + 8 * e2;
@@ -563,16 +630,17 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     {
         // Partials in this CTA's (now idle) pipeline shared memory: red[col · RS + row], RS = ROWS + 4 so the
         // fragment stores (rows g, columns 2t) hit distinct banks.
+        // (The host sizes the dynamic shared memory to hold TN · RS floats.)
         constexpr int RS = TCFPX_ROWS + 4;
         constexpr int THREADS = TCFPX_WARPS * 32;
-        static_assert(TCFPX_TN * RS * 4 <= TCFPX_STAGES * TCFPX_STAGE_BYTES, "partials fit the pipeline smem");
         float* red = reinterpret_cast<float*>(smem);
-        __syncthreads();  // every warp is done with the pipeline's shared memory
+        __syncthreads();  // every warp is done with the pipeline's (and the intra-CTA reduction's) shared memory
+        if (owner)
 #pragma unroll
         for (int i = 0; i < TCFPX_MT; i++)
 #pragma unroll
             for (int e2 = 0; e2 < 2; e2++) {
-                const int row = (warp * TCFPX_MT + i) * 16 + g + 8 * e2;
+                const int row = (wm * TCFPX_MT + i) * 16 + g + 8 * e2;
 #pragma unroll
                 for (int j = 0; j < TCFPX_NT; j++)
 #pragma unroll
@@ -602,9 +670,10 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     // Split-K: partials to workspace[split][n][m] (m over the padded OC), then the last CTA reduces in order.
     const int OCP = MTiles * 16;
     const int NP = gridDim.z * TCFPX_TN;
+    if (owner)
 #pragma unroll
     for (int i = 0; i < TCFPX_MT; i++) {
-        const int mt = mtBase + warp * TCFPX_MT + i;
+        const int mt = mtBase + wm * TCFPX_MT + i;
         if (mt >= MTiles) continue;
 #pragma unroll
         for (int e2 = 0; e2 < 2; e2++) {
@@ -635,8 +704,10 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     // (deterministic). Each thread owns one row (THREADS is a multiple of ROWS), so its scale is loaded once.
     constexpr int THREADS = TCFPX_WARPS * 32;
     static_assert(THREADS % TCFPX_ROWS == 0, "a thread keeps one row in the reduction");
-    constexpr int SMEM_FLOATS = TCFPX_STAGES * TCFPX_STAGE_BYTES / 4;
-    static_assert(SMEM_FLOATS >= 32 * TCFPX_ROWS, "one column of 32 splits fits the pipeline's shared memory");
+    // The host sizes the dynamic shared memory to hold at least one column of every split (splits · ROWS floats).
+    unsigned dynamicSmem;
+    asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamicSmem));
+    const int SMEM_FLOATS = (int)(dynamicSmem / 4);
     float* red = reinterpret_cast<float*>(smem);
     const int mBegin = mtBase * 16;
     const int rowsHere = min(TCFPX_ROWS, OCP - mBegin);     // a multiple of 16: whole 16-byte pieces

@@ -34,13 +34,20 @@ public struct TCFPxTuning: Sendable, Hashable {
     /// splits) instead of FP32 partials in global memory and a last-arrival reduction (nil: off, or
     /// LOWBIT_TCFPX_CLUSTER=1).
     public var clusterReduction: Bool?
+    /// Warps along K inside a CTA (1, 2, 4, 8; intra-CTA split-K, partial sums added in shared memory) and row
+    /// tiles per warp (1 or 2); nil: chosen from the batch (or LOWBIT_TCFPX_KW / LOWBIT_TCFPX_MT). The CTA covers
+    /// rowTilesPerWarp · warps / kWarps row tiles, which must divide 8.
+    public var kWarps: Int?
+    public var rowTilesPerWarp: Int?
 
     public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil,
-                clusterReduction: Bool? = nil) {
+                clusterReduction: Bool? = nil, kWarps: Int? = nil, rowTilesPerWarp: Int? = nil) {
         self.warps = warps
         self.splitAccumulators = splitAccumulators
         self.bulkCopy = bulkCopy
         self.clusterReduction = clusterReduction
+        self.kWarps = kWarps
+        self.rowTilesPerWarp = rowTilesPerWarp
     }
 }
 
@@ -50,6 +57,8 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
     public let nTiles: Int           // batch columns per CTA / 8
     public let mTilesPerWarp: Int
     public let warps: Int
+    /// Warps along K (intra-CTA split-K); the CTA covers mTilesPerWarp · warps / kWarps row tiles.
+    public var kWarps: Int = 1
     public let stages: Int
     public let splits: Int
     public let unitsPerSplit: Int
@@ -69,9 +78,9 @@ public struct TCFPxLaunchPlan: Sendable, CustomStringConvertible {
         switch path {
         case .dequantizeCublas: "dequant+cublas chunk \(chunkRows) rows"
         default:
-            "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
+            "fused TN=\(8 * nTiles) rows/CTA=\(16 * mTilesPerWarp * warps / kWarps) split-K=\(splits) grid=\(grid.x)×\(grid.y)×\(grid.z) "
                 + "stages=\(stages) smem=\(sharedMemoryBytes / 1024)KiB \(ctasPerSM)CTA/SM"
-                + (warps == 4 ? "" : " \(warps)warps") + (splitAccumulators ? " acc2" : "") + (bulkCopy ? " bulk" : "")
+                + (warps == 4 ? "" : " \(warps)warps") + (kWarps == 1 ? "" : " kw=\(kWarps)") + (splitAccumulators ? " acc2" : "") + (bulkCopy ? " bulk" : "")
                 + (cluster > 1 ? " cluster" : "")
                 + (probe == 0 ? "" : " PROBE=\(probe)")
                 + TCFPxGemm.extraDefines.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
@@ -106,6 +115,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let stagesOverride = override("LOWBIT_TCFPX_STAGES")
     static let splitsOverride = override("LOWBIT_TCFPX_SPLITS")
     static let warpsOverride = override("LOWBIT_TCFPX_WARPS").flatMap { $0 == 8 || $0 == 4 ? $0 : nil }
+    static let kWarpsOverride = override("LOWBIT_TCFPX_KW").flatMap { [1, 2, 4, 8].contains($0) ? $0 : nil }
+    static let mtOverride = override("LOWBIT_TCFPX_MT").flatMap { $0 == 1 || $0 == 2 ? $0 : nil }
     /// On/off switches: "1" forces an option on, "0" off; unset keeps the default.
     static func flag(_ name: String) -> Bool? {
         switch getEnvironment(name) { case "1"?: true; case "0"?: false; default: nil }
@@ -218,10 +229,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     // MARK: Launch
 
     func defines(activation: GPUActivationType, nTiles: Int, stages: Int, xAligned: Bool,
-                 mtPerWarp: Int = 2, warps: Int = 4, splitAccumulators: Bool = false, bulkCopy: Bool = false,
-                 probe: Int = 0, cluster: Int = 0) -> [String: String] {
+                 mtPerWarp: Int = 2, warps: Int = 4, kWarps: Int = 1, splitAccumulators: Bool = false,
+                 bulkCopy: Bool = false, probe: Int = 0, cluster: Int = 0) -> [String: String] {
         Self.extraDefines.merging(
-        ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_CLUSTER": "\(cluster)", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
+        ["TCFPX_ACC2": splitAccumulators ? "1" : "0", "TCFPX_KW": "\(kWarps)", "TCFPX_CLUSTER": "\(cluster)", "TCFPX_BULK": bulkCopy ? "1" : "0", "TCFPX_PROBE": "\(probe)",
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "TCFPX_NT": "\(nTiles)", "TCFPX_MT": "\(mtPerWarp)", "TCFPX_WARPS": "\(warps)", "TCFPX_STAGES": "\(stages)",
@@ -248,36 +259,48 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
         let nTiles = batch <= 8 ? 1 : batch <= 16 ? 2 : batch <= 32 ? 4 : 8
         let tn = 8 * nTiles
-        // 4 warps × 2 row tiles (default) or 8 warps × 1 row tile: one 8-tile block of the layout either way. 8 warps
-        // passed the GPU self-tests but gave no consistent gain once the reduction tail was fixed (runs 4–5: −6 % to
-        // +25 % depending on shape and batch), so it stays opt-in.
-        let warps = tuning.warps ?? Self.warpsOverride ?? 4, mtPerWarp = 8 / warps
+        // CTA shape: warps = (warps along M) × kWarps; each warp owns mtPerWarp row tiles of one column tile per
+        // stage. kWarps = 1: 4 warps × 2 row tiles = one 8-tile block of the layout (v5). 8 warps × 1 tile passed the
+        // GPU self-tests but gave no consistent gain (runs 4–5), so it stays opt-in.
+        let (defaultKW, defaultMT) = Self.defaultShape(batch: batch)
+        let kWarps = tuning.kWarps ?? Self.kWarpsOverride ?? defaultKW
+        let warps = max(tuning.warps ?? Self.warpsOverride ?? 4, kWarps)
+        let mtPerWarp = tuning.rowTilesPerWarp ?? Self.mtOverride ?? (kWarps == 1 ? 8 / warps : defaultMT)
+        let rowTiles = mtPerWarp * warps / kWarps
+        guard warps % kWarps == 0, [1, 2, 4, 8].contains(rowTiles) else {
+            throw LowBitError.invalidArgument("tuning", "TC-FPx CTA of \(warps) warps, \(kWarps) along K, \(mtPerWarp) row tiles per warp: row tiles per CTA must divide 8")
+        }
         // Split accumulators: run 4 and 5 measured them equal at N = 1 and 1–7 % faster at N = 8…64.
         let acc2 = tuning.splitAccumulators ?? Self.acc2Override ?? true
-        let bulk = (tuning.bulkCopy ?? Self.bulkOverride ?? false) && p.computeCapability.major >= 9
+        let bulk = (tuning.bulkCopy ?? Self.bulkOverride ?? false) && p.computeCapability.major >= 9 && kWarps == 1
         let probe = Self.probeOverride
         let clusterAllowed = p.computeCapability.major >= 9
         let clusterForced = (tuning.clusterReduction ?? Self.clusterOverride).map { $0 && clusterAllowed }
-        let stageBytes = warps * mtPerWarp * geometry.unitBytes + tn * 320
+        // Shared memory: the pipeline (only X rows that can be live are stored), or what a reduction needs when
+        // that is more: intra-CTA partials, one column of up to 32 splits (global), the tile's partials (cluster).
+        let rows = 16 * rowTiles
+        let stageBytes = kWarps * rowTiles * geometry.unitBytes + kWarps * min(tn, batch) * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
-        let smem = stages * stageBytes
+        let intraBytes = (kWarps - 1) * (warps / kWarps) * mtPerWarp * nTiles * 4 * 32 * 4
+        let smem = max(stages * stageBytes, intraBytes, 32 * rows * 4, tn * (rows + 4) * 4)
         let function = try Self.kernel(
             "tcfpx_gemm", context: context,
             defines: defines(activation: activation, nTiles: nTiles, stages: stages, xAligned: xAligned,
-                             mtPerWarp: mtPerWarp, warps: warps, splitAccumulators: acc2, bulkCopy: bulk, probe: probe))
+                             mtPerWarp: mtPerWarp, warps: warps, kWarps: kWarps, splitAccumulators: acc2, bulkCopy: bulk,
+                             probe: probe))
         let registers = max(1, try function.attribute(.registers))
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (smem + 1024)
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * 32 * warps)
         let ctasPerSM = max(1, min(bySmem, byRegs, 2048 / (32 * warps), 32))
         let slots = p.multiprocessorCount * ctasPerSM
-        let mBlocks = (geometry.rowTiles + warps * mtPerWarp - 1) / (warps * mtPerWarp)
+        let mBlocks = (geometry.rowTiles + rowTiles - 1) / rowTiles
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
         var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
-                               maxSplits: clusterForced == true ? Self.maxClusterSplits : 32)
+                               maxSplits: clusterForced == true ? Self.maxClusterSplits : 32, granule: kWarps)
         if let forced = Self.splitsOverride {
-            let per = (kt + min(forced, kt) - 1) / min(forced, kt)
+            let per = ((kt + min(forced, kt) - 1) / min(forced, kt) + kWarps - 1) / kWarps * kWarps
             best = (0, (kt + per - 1) / per, per)
         }
         let useCluster = clusterForced ?? (clusterAllowed && Self.prefersClusterReduction(
@@ -288,6 +311,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                                    grid: .init(x: mBlocks, y: best.splits, z: nBlocks), sharedMemoryBytes: smem,
                                    ctasPerSM: ctasPerSM, chunkRows: 0)
         plan.splitAccumulators = acc2
+        plan.kWarps = kWarps
         plan.bulkCopy = bulk
         plan.probe = probe
         plan.cluster = cluster
@@ -323,6 +347,14 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         return f
     }
 
+    /// Default CTA shape for a batch: (warps along K, row tiles per warp) with 4 warps. Small batches: intra-CTA
+    /// split-K over 16-row CTAs, so a CTA streams its rows' whole K range and no partial sums leave the CTA.
+    static func defaultShape(batch: Int) -> (kWarps: Int, mtPerWarp: Int) {
+        if batch <= 8 { return (4, 1) }
+        if batch <= 16 { return (4, 2) }
+        return (1, 2)
+    }
+
     /// Default choice of the split-K reduction (run 5, H200): the cluster reduction (partials in distributed
     /// shared memory) when the grid takes more than one wave — it removes a global-memory tail from every wave
     /// (57344×8192: −4…8 % at N = 8…64) — but not for a single wave: clusters of S CTAs must be co-resident in
@@ -336,10 +368,11 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// ⌈CTAs(s) / slots⌉ · ⌈KT / s⌉ · (1 + 3 % per extra split) (waves × units per CTA, with a small price for the
     /// partial-sum traffic); ties keep the smaller s. `slots` = SMs × CTAs per SM.
     public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int,
-                              slots: Int, maxSplits: Int = 32) -> (cost: Double, splits: Int, per: Int) {
-        var best = (cost: Double.infinity, splits: 1, per: kt)
+                              slots: Int, maxSplits: Int = 32, granule: Int = 1) -> (cost: Double, splits: Int, per: Int) {
+        var best = (cost: Double.infinity, splits: 1, per: (kt + granule - 1) / granule * granule)
         for s in 1...max(1, min(kt, maxSplits)) {
-            let per = (kt + s - 1) / s
+            // Units per split: a multiple of `granule` (the column tiles of one pipeline stage).
+            let per = ((kt + s - 1) / s + granule - 1) / granule * granule
             let actual = (kt + per - 1) / per
             let ctas = rowBlocks * actual * columnBlocks
             let waves = (ctas + max(1, slots) - 1) / max(1, slots)
@@ -368,7 +401,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                 : try Self.kernel(
                     "tcfpx_gemm", context: context,
                     defines: defines(activation: activation, nTiles: plan.nTiles, stages: plan.stages, xAligned: xAligned,
-                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps,
+                                     mtPerWarp: plan.mTilesPerWarp, warps: plan.warps, kWarps: plan.kWarps,
                                      splitAccumulators: plan.splitAccumulators, bulkCopy: plan.bulkCopy, probe: plan.probe,
                                      cluster: plan.cluster))
             scratch.withLock { s in

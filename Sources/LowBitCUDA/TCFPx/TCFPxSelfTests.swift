@@ -28,9 +28,9 @@ extension GPUSelfTests {
         tests.append(tcfpxTest("tcfpx e2m3 bf16 dequant+cublas OC=1031 IC=577 N=200", format: "fpe2m3", oc: 1031, ic: 577,
                                batches: [200], activation: .bfloat16, path: .dequantizeCublas, bound: 4e-3))
         tests.append(tcfpxTest("tcfpx e3m2 f16 8 warps × 1 tile OC=1031 IC=577 N=1,16,33,64", format: "fp6", oc: 1031,
-                               ic: 577, batches: [1, 16, 33, 64], activation: .float16, path: .fused, tuning: TCFPxTuning(warps: 8)))
+                               ic: 577, batches: [1, 16, 33, 64], activation: .float16, path: .fused, tuning: TCFPxTuning(warps: 8, kWarps: 1)))
         tests.append(tcfpxTest("tcfpx e2m3 bf16 8 warps × 1 tile split-K OC=4099 IC=4096 N=5,16", format: "fpe2m3",
-                               oc: 4099, ic: 4096, batches: [5, 16], activation: .bfloat16, path: .fused, tuning: TCFPxTuning(warps: 8)))
+                               oc: 4099, ic: 4096, batches: [5, 16], activation: .bfloat16, path: .fused, tuning: TCFPxTuning(warps: 8, kWarps: 1)))
         tests.append(tcfpxTest("tcfpx e3m2 f16 split accumulators OC=1031 IC=577 N=1,16,33,64", format: "fp6", oc: 1031,
                                ic: 577, batches: [1, 16, 33, 64], activation: .float16, path: .fused,
                                tuning: TCFPxTuning(splitAccumulators: true)))
@@ -40,10 +40,10 @@ extension GPUSelfTests {
         // Bulk-copy weight stages (cp.async.bulk + mbarrier; compute capability ≥ 9, else the option is ignored).
         tests.append(tcfpxTest("tcfpx e3m2 f16 bulk copy OC=1031 IC=577 N=1,7,16,33,64", format: "fp6", oc: 1031,
                                ic: 577, batches: [1, 7, 16, 33, 64], activation: .float16, path: .fused,
-                               tuning: TCFPxTuning(bulkCopy: true)))
+                               tuning: TCFPxTuning(bulkCopy: true, kWarps: 1)))
         tests.append(tcfpxTest("tcfpx e2m3 f16 bulk copy split-K OC=4099 IC=4096 N=1,16,40", format: "fpe2m3", oc: 4099,
                                ic: 4096, batches: [1, 16, 40], activation: .float16, path: .fused,
-                               tuning: TCFPxTuning(bulkCopy: true)))
+                               tuning: TCFPxTuning(bulkCopy: true, kWarps: 1)))
         tests.append(tcfpxTest("tcfpx e2m2 bf16 bulk copy + 8 warps split-K OC=2053 IC=3000 N=3,16,64", format: "fp5",
                                oc: 2053, ic: 3000, batches: [3, 16, 64], activation: .bfloat16, path: .fused,
                                tuning: TCFPxTuning(warps: 8, bulkCopy: true)))
@@ -66,10 +66,25 @@ extension GPUSelfTests {
                                ic: 577, batches: [1, 7, 16, 33, 64], activation: .float16, path: .fused,
                                tuning: TCFPxTuning(bulkCopy: true, clusterReduction: true)))
         tests.append(GPUSelfTest("tcfpx e3m2 cluster split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
-            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(clusterReduction: true))
+            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(clusterReduction: true, kWarps: 1))
         })
         tests.append(GPUSelfTest("tcfpx e3m2 split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
-            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4)
+            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(kWarps: 1))
+        })
+        // Intra-CTA split-K (warps along K, partials added in shared memory), the small-batch default; explicit
+        // shapes beside the defaults: 64-row CTAs (2 warps along K), 16-row CTAs of 8 warps (with split-K across
+        // CTAs on top), and on a row count that leaves a partial row block.
+        tests.append(tcfpxTest("tcfpx e3m2 f16 kw=2 × 2 row tiles OC=1031 IC=577 N=1,7,16,33,64", format: "fp6", oc: 1031,
+                               ic: 577, batches: [1, 7, 16, 33, 64], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(kWarps: 2, rowTilesPerWarp: 2)))
+        tests.append(tcfpxTest("tcfpx e2m3 bf16 kw=8 8 warps split-K OC=4099 IC=4096 N=1,5,16", format: "fpe2m3",
+                               oc: 4099, ic: 4096, batches: [1, 5, 16], activation: .bfloat16, path: .fused,
+                               tuning: TCFPxTuning(warps: 8, kWarps: 8, rowTilesPerWarp: 1)))
+        tests.append(tcfpxTest("tcfpx e3m1 f16 kw=4 × 1 row tile OC=4099 IC=4104 N=1,3,8,16,64", format: "fpe3m1",
+                               oc: 4099, ic: 4104, batches: [1, 3, 8, 16, 64], activation: .float16, path: .fused,
+                               tuning: TCFPxTuning(kWarps: 4, rowTilesPerWarp: 1)))
+        tests.append(GPUSelfTest("tcfpx e3m2 kw=4 split-K determinism OC=4099 IC=4096 N=3 (3 runs bitwise)") { t in
+            try tcfpxDeterminism(t, oc: 4099, ic: 4096, batch: 3, tuning: TCFPxTuning(kWarps: 4))
         })
         return tests
     }()
