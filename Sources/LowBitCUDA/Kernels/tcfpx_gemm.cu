@@ -177,6 +177,24 @@ __device__ __forceinline__ void cp_async16_zfill(void* dst, const void* src, int
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(dst)), "l"(src), "r"(bytes));
 }
 
+// Weight copies: optionally with an L2 prefetch-size hint (TCFPX_L2HINT = 1: .L2::256B, so L2 fetches whole 256-byte
+// pieces from DRAM on the first 16-byte request of a warp; 2: also an evict-first policy: weights are read once).
+#ifndef TCFPX_L2HINT
+#define TCFPX_L2HINT 0
+#endif
+__device__ __forceinline__ void cp_async16_w(void* dst, const void* src) {
+#if TCFPX_L2HINT == 1
+    asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;\n" ::"r"(smem_u32(dst)), "l"(src));
+#elif TCFPX_L2HINT == 2
+    unsigned long long policy;
+    asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;\n" : "=l"(policy));
+    asm volatile("cp.async.cg.shared.global.L2::cache_hint.L2::256B [%0], [%1], 16, %2;\n"
+                 ::"r"(smem_u32(dst)), "l"(src), "l"(policy));
+#else
+    cp_async16(dst, src);
+#endif
+}
+
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 
 #if TCFPX_BULK
@@ -366,6 +384,15 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
 #else
     (void)bar;
     const int live = rowsRun * chunksPerUnit;
+#if TCFPX_KW == 1
+    (void)ktLimit;   // the caller only issues stages inside the range
+    const unsigned char* src = W + unit_index(mtBase, kt0, KT, MTiles) * TCFPX_UNIT_BYTES;
+#pragma unroll
+    for (int c0 = 0; c0 < chunksPerTile; c0 += THREADS) {
+        const int c = c0 + tid;
+        if (c < live) cp_async16_w(stage + c * 16, src + c * 16);
+    }
+#else
 #pragma unroll
     for (int c0 = 0; c0 < TCFPX_KW * chunksPerTile; c0 += THREADS) {
         const int c = c0 + tid;
@@ -373,11 +400,44 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
         const int kt = kt0 + kk;
         if ((TCFPX_KW * chunksPerTile) % THREADS == 0 || c < TCFPX_KW * chunksPerTile)
             if (rem < live && kt < ktLimit)
-                cp_async16(stage + c * 16, W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES + rem * 16);
+                cp_async16_w(stage + c * 16, W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES + rem * 16);
     }
 #endif
-    // X: per column tile, xLive rows × 16 chunks of 16 bytes (8 halves); zeros past IC.
+#endif
     unsigned char* xs = stage + TCFPX_ASTAGE_BYTES;
+#if TCFPX_KW == 1
+    // X (v5): all TN rows × 16 chunks of 16 bytes (8 halves), zeros past N and IC.
+    (void)xRows; (void)xLive;
+    const int k0 = kt0 * 128;
+#pragma unroll
+    for (int c0 = 0; c0 < TCFPX_TN * 16; c0 += THREADS) {
+        int c = c0 + tid;
+        if ((TCFPX_TN * 16) % THREADS == 0 || c < TCFPX_TN * 16) {
+            int r = c >> 4, kc = (c & 15) * 8;
+            int n = n0 + r, k = k0 + kc;
+            unsigned char* dst = xs + r * TCFPX_XSTRIDE + (c & 15) * 16;
+#if TCFPX_XALIGNED
+            int valid = (n < N) ? max(0, min(8, IC - k)) : 0;
+            const act_t* src = valid > 0 ? X + (size_t)n * IC + k : X;
+            cp_async16_zfill(dst, src, valid * 2);
+#else
+            unsigned short v[8];
+#pragma unroll
+            for (int e = 0; e < 8; e++) {
+                v[e] = 0;
+                if (n < N && k + e < IC) v[e] = reinterpret_cast<const unsigned short*>(X)[(size_t)n * IC + k + e];
+            }
+            uint4 q;
+            q.x = v[0] | ((unsigned)v[1] << 16);
+            q.y = v[2] | ((unsigned)v[3] << 16);
+            q.z = v[4] | ((unsigned)v[5] << 16);
+            q.w = v[6] | ((unsigned)v[7] << 16);
+            *reinterpret_cast<uint4*>(dst) = q;
+#endif
+        }
+    }
+#else
+    // X: per column tile, xLive rows × 16 chunks of 16 bytes (8 halves); zeros past IC.
     const int total = xLive * (TCFPX_KW * 16);
     for (int c = tid; c < total; c += THREADS) {
         const int r = c / (TCFPX_KW * 16), rem = c % (TCFPX_KW * 16);
@@ -407,6 +467,7 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
 #endif
     }
     (void)N;
+#endif
 }
 
 #if TCFPX_CLUSTER > 1
@@ -443,8 +504,14 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
     const int ktBegin = split * unitsPerSplit;
     const int ktEnd = min(KT, ktBegin + unitsPerSplit);
     // X rows stored per column tile (the same for every CTA, so stage offsets agree) and live here.
+    // KW = 1 (v5): every stage stores all TN rows (dead ones zero-filled); KW > 1: only rows that can be live.
+#if TCFPX_KW == 1
+    constexpr int xRows = TCFPX_TN, xLive = TCFPX_TN;
+    constexpr int stageBytes = TCFPX_ASTAGE_BYTES + TCFPX_TN * TCFPX_XSTRIDE;
+#else
     const int xRows = min(TCFPX_TN, N), xLive = min(TCFPX_TN, N - n0);
     const int stageBytes = TCFPX_ASTAGE_BYTES + TCFPX_KW * xRows * TCFPX_XSTRIDE;
+#endif
 #if TCFPX_PROBE == 2
     const int count = 0;
     const int ktLimit = ktEnd;
@@ -526,9 +593,13 @@ tcfpx_gemm(const unsigned char* __restrict__ W, const __half* __restrict__ scale
             uint4 b[TCFPX_NT];
 #pragma unroll
             for (int j = 0; j < TCFPX_NT; j++)
+#if TCFPX_KW == 1
+                b[j] = *reinterpret_cast<const uint4*>(xs + (j * 8 + g) * TCFPX_XSTRIDE + p * 64 + t * 16);
+#else
                 b[j] = (j * 8 + g < xLive)
                     ? *reinterpret_cast<const uint4*>(xs + (j * 8 + g) * TCFPX_XSTRIDE + p * 64 + t * 16)
                     : make_uint4(0u, 0u, 0u, 0u);   // dead batch rows: not stored in shared memory
+#endif
 #pragma unroll
             for (int q = 0; q < 2; q++) {
 #pragma unroll

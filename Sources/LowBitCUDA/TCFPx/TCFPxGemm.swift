@@ -276,10 +276,12 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let probe = Self.probeOverride
         let clusterAllowed = p.computeCapability.major >= 9
         let clusterForced = (tuning.clusterReduction ?? Self.clusterOverride).map { $0 && clusterAllowed }
-        // Shared memory: the pipeline (only X rows that can be live are stored), or what a reduction needs when
-        // that is more: intra-CTA partials, one column of up to 32 splits (global), the tile's partials (cluster).
+        // Shared memory: the pipeline, or what a reduction needs when that is more: intra-CTA partials, one column
+        // of up to 32 splits (global), the tile's partials (cluster). X rows per stage: all TN with kWarps = 1 (v5),
+        // only those that can be live with kWarps > 1 (the kernel's layout, TCFPX_KW).
         let rows = 16 * rowTiles
-        let stageBytes = kWarps * rowTiles * geometry.unitBytes + kWarps * min(tn, batch) * 320
+        let xRows = kWarps == 1 ? tn : min(tn, batch)
+        let stageBytes = kWarps * rowTiles * geometry.unitBytes + kWarps * xRows * 320
         var stages = Self.stagesOverride ?? (nTiles <= 2 ? 4 : 3)
         while stages > 2 && stages * stageBytes > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let intraBytes = (kWarps - 1) * (warps / kWarps) * mtPerWarp * nTiles * 4 * 32 * 4
@@ -347,12 +349,12 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         return f
     }
 
-    /// Default CTA shape for a batch: (warps along K, row tiles per warp) with 4 warps. Small batches: intra-CTA
-    /// split-K over 16-row CTAs, so a CTA streams its rows' whole K range and no partial sums leave the CTA.
+    /// Default CTA shape for a batch: (warps along K, row tiles per warp) with 4 warps. Run 6 (H200) timed the
+    /// intra-CTA split-K shapes (kWarps 2, 4, 8 over 16-, 32- and 64-row CTAs) against the v5 shape at N = 1…64 on
+    /// the four Llama-2-70B shapes: none was faster than v5 at N = 1 beyond run-to-run noise and all were slower
+    /// at N ≥ 16 (the X tile is no longer shared by 128 rows), so v5's 128-row CTA (kWarps = 1) stays the default.
     static func defaultShape(batch: Int) -> (kWarps: Int, mtPerWarp: Int) {
-        if batch <= 8 { return (4, 1) }
-        if batch <= 16 { return (4, 2) }
-        return (1, 2)
+        (1, 2)
     }
 
     /// Default choice of the split-K reduction (run 5, H200): the cluster reduction (partials in distributed

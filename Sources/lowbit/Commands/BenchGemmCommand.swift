@@ -14,7 +14,10 @@ struct BenchGemmCommand: ParsableCommand {
             equally likely) and random activations. Each time is the median of --repetitions launches queued \
             behind a spin kernel (CUDA events), with enough weight copies rotated to exceed 4× the L2. Reported: \
             time, weight bandwidth (weight bytes / time), fraction of the roofline (weight bytes / read bandwidth \
-            measured in this run, over the time), cuBLAS FP16 time on FP16 weights of the same shape and speed-up.
+            measured in this run, over the time), cuBLAS FP16 time on FP16 weights of the same shape and speed-up. \
+            Per format and shape, a "read floor" line: one launch of a read-only streaming kernel over the same \
+            number of bytes, timed the same way (launch, ramp and tail included, no CUDA graph): the time no kernel \
+            that must read those bytes in one launch is likely to beat in this harness.
             Default shapes: Llama-2-70B (8192×8192, 10240×8192, 57344×8192, 8192×28672).
             """)
 
@@ -61,6 +64,9 @@ struct BenchGemmCommand: ParsableCommand {
         var cublasMicroseconds: Double
         var speedupOverCublas: Double
         var hostWasAhead: Bool
+        /// A read-only streaming kernel over the same number of bytes (rotated copies), timed the same way: what a
+        /// single launch that only reads these bytes takes in this harness (launch, ramp and tail included).
+        var readFloorMicroseconds: Double
     }
 
     struct Report: Codable {
@@ -167,6 +173,25 @@ struct BenchGemmCommand: ParsableCommand {
                                                         seed: UInt64(1 + i), context: context))
                 }
                 let floorUS = Double(first.weightBytes) / read.bytesPerSecond * 1e6
+                // The same bytes through the read kernel, one launch per repetition, copies rotated beyond the L2.
+                let readBytes = (first.weightBytes + 15) / 16 * 16
+                let readCopies = CUDATimer.rotationCount(bytesPerSet: readBytes, l2Bytes: p.l2CacheBytes)
+                var readBuffers: [CUDABuffer] = []
+                for i in 0..<readCopies {
+                    let b = try context.allocate(bytes: readBytes)
+                    try core.fillRandomWords(b, count: readBytes / 4, seed: UInt64(0x5EED + i), stream: stream)
+                    readBuffers.append(b)
+                }
+                let readSum = try context.allocate(UInt32.self, count: 1)
+                let readFloor = try CUDATimer.measure(context: context, stream: stream, repetitions: repetitions) { i in
+                    try core.readSum(readBuffers[i % readCopies], into: readSum, stream: stream)
+                }.medianMicroseconds
+                readBuffers.removeAll()
+                if !json {
+                    printLine(String(format: "read floor %@ %d×%d: %.1f MB read-only in one launch %.1f µs (%.2f TB/s; roofline %.1f µs)",
+                                     formatName as NSString, oc, ic, Double(readBytes) / 1e6, readFloor,
+                                     Double(readBytes) / readFloor / 1e6, floorUS))
+                }
                 for n in batchList {
                     let usedPaths: [TCFPxPath?] = first is TCFPxGemm ? paths : [nil]
                     for pth in usedPaths {
@@ -199,7 +224,8 @@ struct BenchGemmCommand: ParsableCommand {
                                         weightGBps: Double(first.weightBytes) / us / 1e3,
                                         rooflineMicroseconds: floorUS, rooflineFraction: floorUS / us,
                                         cublasMicroseconds: blasUS, speedupOverCublas: blasUS / us,
-                                        hostWasAhead: timing.hostWasAhead && cublasTimes[n]!.hostWasAhead))
+                                        hostWasAhead: timing.hostWasAhead && cublasTimes[n]!.hostWasAhead,
+                                        readFloorMicroseconds: readFloor))
                         if !json { printLine(Self.format(rows.last!)) }
                     }
                 }
