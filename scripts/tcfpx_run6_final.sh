@@ -23,14 +23,14 @@ l2hint|LOWBIT_TCFPX_DEFINES=TCFPX_L2HINT=1
 evict|LOWBIT_TCFPX_DEFINES=TCFPX_L2HINT=2
 kw2mt2|LOWBIT_TCFPX_KW=2 LOWBIT_TCFPX_MT=2
 loads-only|LOWBIT_TCFPX_PROBE=3}"
-grep -v "read floor" "$OUT/ab.txt" | awk '{for(i=1;i<=NF;i++){if($i~/^N=/)n=$i; if($i=="µs"&&!t)t=$(i-1); if($i~/[0-9]×\*?$/&&!x)x=$i}; print $1, $4, n, t, x; t="";x=""}'
-grep "read floor" "$OUT/ab.txt" | head -2
+grep -v "read kernel" "$OUT/ab.txt" | awk '{for(i=1;i<=NF;i++){if($i~/^N=/)n=$i; if($i=="µs"&&!t)t=$(i-1); if($i~/[0-9]×\*?$/&&!x)x=$i}; print $1, $4, n, t, x; t="";x=""}'
+grep "read kernel" "$OUT/ab.txt" | head -2
 timeout ${BENCH_TIMEOUT:-120} $BIN bench gemm --device cuda --format fp6 --path auto --shapes $SHAPES4 \
     --batches ${BATCHES:-1,2,4,8,16,32,64} --repetitions ${REPS:-30} 2>"$OUT/bench.err" > "$OUT/bench-fp6.txt"
 timeout ${BENCH_TIMEOUT:-120} $BIN bench gemm --device cuda --format fp5,fp4 --path auto --shapes $SHAPES4 \
     --batches ${BATCHES2:-1,4,16,32,64} --repetitions ${REPS:-30} 2>"$OUT/bench2.err" > "$OUT/bench-fp5-fp4.txt"
 for f in "$OUT/bench-fp6.txt" "$OUT/bench-fp5-fp4.txt"; do
-  grep "read floor" "$f" | awk '{print $3, $4, $(NF-6), $(NF-4), $(NF-1)}'
-  grep -v -e "read floor" -e "read roofline" "$f" | awk '{print $1, $3, $4, $5, $9, $14}'
+  grep "read kernel" "$f" | awk '{print $3, $4, $(NF-6), $(NF-4), $(NF-1)}'
+  grep -v -e "read kernel" -e "read roofline" "$f" | awk '{print $1, $3, $4, $5, $9, $14}'
 done
 tail -2 "$OUT/bench-fp6.txt"
