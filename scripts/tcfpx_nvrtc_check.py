@@ -40,8 +40,6 @@ for (e, m) in [(3, 2), (2, 3), (2, 2), (2, 1)]:
         configs.append(dict(TCFPX_E=e, TCFPX_M=m, TCFPX_BF16=0, TCFPX_NT=nt, TCFPX_MT=mt, TCFPX_WARPS=warps, TCFPX_KW=kw,
                             TCFPX_STAGES=4, TCFPX_XALIGNED=1, TCFPX_ACC2=1))
 configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=1, TCFPX_NT=2, TCFPX_MT=1, TCFPX_WARPS=4, TCFPX_KW=4, TCFPX_STAGES=4, TCFPX_XALIGNED=0, TCFPX_ACC2=1, TCFPX_CLUSTER=4))
-for h in (1, 2):
-    configs.append(dict(TCFPX_E=3, TCFPX_M=2, TCFPX_BF16=0, TCFPX_NT=1, TCFPX_MT=2, TCFPX_WARPS=4, TCFPX_STAGES=4, TCFPX_XALIGNED=1, TCFPX_ACC2=1, TCFPX_L2HINT=h))
 only = int(sys.argv[1]) if len(sys.argv) > 1 else None
 dump = sys.argv[2] if len(sys.argv) > 2 else None   # write the cubin of config `only` here (for nvdisasm)
 for i, c in enumerate(configs):

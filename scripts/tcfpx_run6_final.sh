@@ -1,7 +1,7 @@
 #!/bin/bash
 # One device call (run 6b, docs/tcfpx.md): TC-FPx self-tests with the defaults, a short A/B of opt-in variants
-# (L2 prefetch-size hint, evict-first, the best intra-CTA split-K shape, the loads-only probe) on two shapes, then the
-# FP6 table and the FP5/FP4 table for N = 1…64 with the library defaults (each with the read-only floor of the same
+# (the best intra-CTA split-K shape, the loads-only probe) on two shapes, then the
+# FP6 table and the FP5/FP4 table for N = 1…64 with the library defaults (each with the read-kernel reference for the same
 # bytes). Run from the folder holding the static `lowbit` (BIN). Logs go to $OUT (or ./out).
 OUT=${OUT:-./out}; mkdir -p "$OUT"
 export LOWBIT_CACHE=/tmp/lowbit-cache
@@ -18,9 +18,8 @@ ab() {   # label, then env assignments
 }
 while IFS='|' read label envs; do
   [ -n "$label" ] && ab "$label" $envs
+# (Run 6b also timed TCFPX_L2HINT=1/2, an L2 prefetch-size hint since removed from the kernel: docs/tcfpx.md, v6.)
 done <<< "${AB:-default|
-l2hint|LOWBIT_TCFPX_DEFINES=TCFPX_L2HINT=1
-evict|LOWBIT_TCFPX_DEFINES=TCFPX_L2HINT=2
 kw2mt2|LOWBIT_TCFPX_KW=2 LOWBIT_TCFPX_MT=2
 loads-only|LOWBIT_TCFPX_PROBE=3}"
 grep -v "read kernel" "$OUT/ab.txt" | awk '{for(i=1;i<=NF;i++){if($i~/^N=/)n=$i; if($i=="µs"&&!t)t=$(i-1); if($i~/[0-9]×\*?$/&&!x)x=$i}; print $1, $4, n, t, x; t="";x=""}'

@@ -246,6 +246,22 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
             #expect(r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
         }
     }
+
+    @Test func stageGranule() {
+        // Intra-CTA split-K (kWarps = g): a split's column tiles are whole pipeline stages of g tiles, every split
+        // non-empty, all tiles covered.
+        for g in [2, 4, 8] {
+            for kt in [1, 2, 3, 5, 17, 64, 224] {
+                for rowBlocks in [3, 257, 512] {
+                    let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: rowBlocks, columnBlocks: 1, slots: 660, granule: g)
+                    #expect(r.per % g == 0 && r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+                }
+            }
+        }
+        // 4099×4096 with kWarps = 4 (run 6b's determinism self-test): 257 CTAs in 660 slots → 2 splits of 16.
+        let r = TCFPxGemm.splitK(columnTiles: 32, rowBlocks: 257, columnBlocks: 1, slots: 660, granule: 4)
+        #expect(r.splits == 2 && r.per == 16)
+    }
 }
 
 /// The kernel's view of the formats (TCFPxFormat.value) against the formats layer's codec (FPxFormat.decode),

@@ -177,24 +177,6 @@ __device__ __forceinline__ void cp_async16_zfill(void* dst, const void* src, int
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(dst)), "l"(src), "r"(bytes));
 }
 
-// Weight copies: optionally with an L2 prefetch-size hint (TCFPX_L2HINT = 1: .L2::256B, so L2 fetches whole 256-byte
-// pieces from DRAM on the first 16-byte request of a warp; 2: also an evict-first policy: weights are read once).
-#ifndef TCFPX_L2HINT
-#define TCFPX_L2HINT 0
-#endif
-__device__ __forceinline__ void cp_async16_w(void* dst, const void* src) {
-#if TCFPX_L2HINT == 1
-    asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;\n" ::"r"(smem_u32(dst)), "l"(src));
-#elif TCFPX_L2HINT == 2
-    unsigned long long policy;
-    asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;\n" : "=l"(policy));
-    asm volatile("cp.async.cg.shared.global.L2::cache_hint.L2::256B [%0], [%1], 16, %2;\n"
-                 ::"r"(smem_u32(dst)), "l"(src), "l"(policy));
-#else
-    cp_async16(dst, src);
-#endif
-}
-
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 
 #if TCFPX_BULK
@@ -390,7 +372,7 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
 #pragma unroll
     for (int c0 = 0; c0 < chunksPerTile; c0 += THREADS) {
         const int c = c0 + tid;
-        if (c < live) cp_async16_w(stage + c * 16, src + c * 16);
+        if (c < live) cp_async16(stage + c * 16, src + c * 16);
     }
 #else
 #pragma unroll
@@ -400,7 +382,7 @@ __device__ __forceinline__ void load_stage(unsigned char* stage, const unsigned 
         const int kt = kt0 + kk;
         if ((TCFPX_KW * chunksPerTile) % THREADS == 0 || c < TCFPX_KW * chunksPerTile)
             if (rem < live && kt < ktLimit)
-                cp_async16_w(stage + c * 16, W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES + rem * 16);
+                cp_async16(stage + c * 16, W + unit_index(mtBase, kt, KT, MTiles) * TCFPX_UNIT_BYTES + rem * 16);
     }
 #endif
 #endif
