@@ -1,0 +1,321 @@
+// Large-batch TC-FPx GEMM on Hopper: wgmma with the weights as the register A operand (LowBit, sm_90a).
+//
+// Compiled as ONE NVRTC program after tcfpx_gemm.cu (the host concatenates the two sources), so the packed
+// layout's device code is shared, not copied: unit_index, load_segments, assemble<G>, cast4 and row_factor
+// produce exactly the mma.sync m16n8k16 A registers, and the register A fragment of wgmma .m64nNk16 is that
+// layout per warp (warp w of a warpgroup holds rows 16w … 16w + 15). Configuration (#defines, host-prepended):
+//   TCFPX_E, TCFPX_M, TCFPX_BF16   weight format and activation type (tcfpx_gemm.cu)
+//   WGM_BN                          batch columns per CTA (N of the wgmma: 64, 128 or 256)
+//   WGM_SLABS                       m64 slabs per warpgroup (1: 128 weight rows per CTA, 2: 256)
+//   WGM_STAGES                      cp.async pipeline depth (≥ 3; loads run STAGES − 2 K units ahead)
+//
+// Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ as D[OC tile, N tile] = A (dequantized weights, registers) ·
+// B (activations, shared memory, K-major, 128-byte swizzle), FP32 accumulation in registers.
+//
+// The packed layout permutes K inside each 128-column unit (docs/tcfpx.md): k-step j of lane t covers physical
+// columns 32⌊j/2⌋ + 8t + 4(j mod 2) + {0,1,2,3}. wgmma reads B in 16-byte rows of 8 consecutive k, so the
+// activations are first rewritten once per call into that order (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e]
+// = X[n][phys(S, t) + 2q + e], zero past IC, row length KP = 128·KT) — one pass over X, N·IC·4 bytes of traffic.
+//
+// CTA: 2 consumer warpgroups (256 threads), all threads also issue the cp.async loads of a stage: the CTA's
+// weight units for one K unit (contiguous runs of the layout) and X'[n0 … n0 + BN, 128 k] (two 64-column
+// halves, 128-byte rows, 16-byte chunk c of row r stored at chunk c ^ (r mod 8): the SWIZZLE_128B pattern).
+// Per k-step and warp: dequantize its 16 rows × 16 k of each slab (2 assemble + 2 cast4 → 4 registers), then one
+// wgmma per slab on the shared B tile; commit; wait until at most one group is in flight (so the previous
+// step's A registers are free). Split-K over blockIdx (FP32 partials + tcfpx_wgmma_reduce, deterministic) when
+// the tiles alone do not fill the GPU.
+#ifndef WGM_BN
+#define WGM_BN 128
+#endif
+#ifndef WGM_SLABS
+#define WGM_SLABS 2
+#endif
+#ifndef WGM_STAGES
+#define WGM_STAGES 4
+#endif
+#ifndef WGM_GROUP_M
+#define WGM_GROUP_M 8
+#endif
+#define WGM_THREADS 256
+#define WGM_BM (128 * WGM_SLABS)
+#define WGM_XSTAGE (WGM_BN * 256)
+#define WGM_WSTAGE (WGM_SLABS * 8 * TCFPX_UNIT_BYTES)
+#define WGM_YSTRIDE (WGM_BM + 8)
+static_assert(WGM_STAGES >= 3, "loads run STAGES - 2 units ahead");
+static_assert(WGM_BN % 64 == 0 && WGM_BN <= 256, "BN = 64, 128, 192 or 256");
+static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE), "epilogue tile fits");
+#if TCFPX_BF16
+#define WGM_TYPE "bf16"
+#else
+#define WGM_TYPE "f16"
+#endif
+// The physical column (inside the padded row) of logical pair t of global k-step S (TC-FPx layout).
+#define WGM_PHYS(S, t) (((S) >> 3) * 128 + 32 * (((S) & 7) >> 1) + 8 * (t) + 4 * ((S) & 1))
+
+__device__ __forceinline__ void wgmma_m64n64k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %37, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n64k16.f32." WGM_TYPE "." WGM_TYPE " "
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
+        "{%32, %33, %34, %35}, %36, p, 1, 1, 0;\n"
+        "}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+}
+
+__device__ __forceinline__ void wgmma_m64n128k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32." WGM_TYPE "." WGM_TYPE " "
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+        "{%64, %65, %66, %67}, %68, p, 1, 1, 0;\n"
+        "}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+}
+
+__device__ __forceinline__ void wgmma_m64n256k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n256k16.f32." WGM_TYPE "." WGM_TYPE " "
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "
+        "{%128, %129, %130, %131}, %132, p, 1, 1, 0;\n"
+        "}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+}
+
+#if WGM_BN == 64
+#define WGM_MMA wgmma_m64n64k16
+#elif WGM_BN == 128
+#define WGM_MMA wgmma_m64n128k16
+#else
+#define WGM_MMA wgmma_m64n256k16
+#endif
+
+// Shared-memory matrix descriptor: start address >> 4 (bits 0–13), leading byte offset 16 B (unused for
+// swizzled K-major), stride byte offset 1024 B (8 rows of 128 B, bits 32–45), layout SWIZZLE_128B (bits 62–63 = 1).
+__device__ __forceinline__ unsigned long long wgm_desc(unsigned addr) {
+    return (unsigned long long)((addr & 0x3FFFFu) >> 4) | (1ull << 16) | ((unsigned long long)(1024 >> 4) << 32) |
+           (1ull << 62);
+}
+__device__ __forceinline__ void wgm_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgm_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void wgm_wait() { asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory"); }
+__device__ __forceinline__ void wgm_keep(float& r) { asm volatile("" : "+f"(r)::"memory"); }
+__device__ __forceinline__ void wgm_keep(unsigned& r) { asm volatile("" : "+r"(r)::"memory"); }
+
+// One k-step J (0…7) of a K unit for this warp: dequantize, then one wgmma per slab on B columns 16J … 16J + 15.
+template <int J>
+__device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], const Segments (&seg)[WGM_SLABS],
+                                         unsigned (&a)[2][WGM_SLABS][4], unsigned xbase) {
+    unsigned (&cur)[WGM_SLABS][4] = a[J & 1];
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++) {
+        cast4(assemble<2 * J>(seg[s]), cur[s][0], cur[s][1]);
+        cast4(assemble<2 * J + 1>(seg[s]), cur[s][2], cur[s][3]);
+    }
+    const unsigned long long desc = wgm_desc(xbase + (J >> 2) * (WGM_BN * 128) + (J & 3) * 32);
+    wgm_fence();
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++) WGM_MMA(acc[s], cur[s], desc, 1);
+    wgm_commit();
+    wgm_wait<1>();  // step J − 1 has finished: its registers (a[(J − 1) & 1]) may be rewritten
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+        for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) & 1][s][r]);
+}
+
+extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
+tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ Xp,
+            act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int KT, int mBlocks, int nBlocks,
+            int splits, int unitsPerSplit) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    extern __shared__ unsigned char smemRaw[];
+    unsigned char* smem = smemRaw + ((1024u - (smem_u32(smemRaw) & 1023u)) & 1023u);
+    const int tid = threadIdx.x, lane = tid & 31, warp = (tid >> 5) & 3, wg = tid >> 7;
+    const int g = lane >> 2, t = lane & 3;
+    const int MTiles = (OC + 15) >> 4;
+    // Tile order: the splits of a tile next to each other, then groups of WGM_GROUP_M row blocks with the
+    // row block fastest (CTAs running together share activation tiles and weight blocks in L2).
+    int b = blockIdx.x;
+    const int split = b % splits;
+    b /= splits;
+    const int perGroup = WGM_GROUP_M * nBlocks;
+    const int gm0 = (b / perGroup) * WGM_GROUP_M, gmSize = min(WGM_GROUP_M, mBlocks - gm0);
+    const int mb = gm0 + (b % perGroup) % gmSize, nb = (b % perGroup) / gmSize;
+    const int mtBase = mb * 8 * WGM_SLABS;
+    const int n0 = nb * WGM_BN;
+    const int ktBegin = split * unitsPerSplit;
+    const int count = max(0, min(KT, ktBegin + unitsPerSplit) - ktBegin);
+    const size_t KP = (size_t)KT * 128;
+
+    auto load = [&](int slot, int kt) {
+        unsigned char* xs = smem + slot * WGM_XSTAGE;
+        unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
+#pragma unroll
+        for (int blk = 0; blk < WGM_SLABS; blk++) {
+            const int mt0 = mtBase + 8 * blk;
+            if (mt0 >= MTiles) break;
+            const int chunks = min(8, MTiles - mt0) * (TCFPX_UNIT_BYTES / 16);
+            const unsigned char* src = W + unit_index(mt0, kt, KT, MTiles) * TCFPX_UNIT_BYTES;
+            unsigned char* dst = ws + blk * 8 * TCFPX_UNIT_BYTES;
+            for (int c = tid; c < chunks; c += WGM_THREADS) cp_async16(dst + c * 16, src + c * 16);
+        }
+#pragma unroll
+        for (int i = tid; i < WGM_BN * 16; i += WGM_THREADS) {
+            const int r = i >> 4, c = i & 15, n = n0 + r;
+            unsigned char* dst = xs + (c >> 3) * (WGM_BN * 128) + r * 128 + (((c & 7) ^ (r & 7)) << 4);
+            const act_t* src = Xp + (size_t)min(n, N - 1) * KP + (size_t)kt * 128 + c * 8;
+            cp_async16_zfill(dst, src, n < N ? 16 : 0);
+        }
+    };
+
+    float acc[WGM_SLABS][WGM_BN / 2];
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+        for (int i = 0; i < WGM_BN / 2; i++) acc[s][i] = 0.f;
+    unsigned a[2][WGM_SLABS][4];
+#pragma unroll
+    for (int p = 0; p < 2; p++)
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) a[p][s][r] = 0u;
+
+#pragma unroll
+    for (int s = 0; s < WGM_STAGES - 2; s++) {
+        if (s < count) load(s, ktBegin + s);
+        cp_async_commit();
+    }
+    for (int u = 0; u < count; u++) {
+        cp_async_wait<WGM_STAGES - 3>();
+        asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async data → wgmma (async proxy)
+        __syncthreads();  // unit u landed for all; unit u − 2's wgmmas finished in every warpgroup
+        {
+            const int next = u + WGM_STAGES - 2;  // into the slot of unit u − 2
+            if (next < count) load(next % WGM_STAGES, ktBegin + next);
+            cp_async_commit();
+        }
+        const int slot = u % WGM_STAGES;
+        const unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
+        Segments seg[WGM_SLABS];
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++)
+            load_segments(seg[s], ws + ((wg * WGM_SLABS + s) * 4 + warp) * TCFPX_UNIT_BYTES, lane);
+        const unsigned xbase = smem_u32(smem + slot * WGM_XSTAGE);
+        wgm_step<0>(acc, seg, a, xbase);
+        wgm_step<1>(acc, seg, a, xbase);
+        wgm_step<2>(acc, seg, a, xbase);
+        wgm_step<3>(acc, seg, a, xbase);
+        wgm_step<4>(acc, seg, a, xbase);
+        wgm_step<5>(acc, seg, a, xbase);
+        wgm_step<6>(acc, seg, a, xbase);
+        wgm_step<7>(acc, seg, a, xbase);
+    }
+    wgm_wait<0>();
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+        for (int i = 0; i < WGM_BN / 2; i++) wgm_keep(acc[s][i]);
+    cp_async_wait<0>();
+
+    // Accumulator i of slab s: row (16·(4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1)) of the CTA,
+    // column 8·(i >> 2) + 2t + (i & 1).
+    if (splits > 1) {
+        const int OCP = MTiles * 16;
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++) {
+            const int mt = mtBase + (wg * WGM_SLABS + s) * 4 + warp;
+            if (mt >= MTiles) continue;
+#pragma unroll
+            for (int i = 0; i < WGM_BN / 2; i++) {
+                const int m = mt * 16 + g + 8 * ((i >> 1) & 1);
+                const int n = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
+                if (n < N) partials[((size_t)split * N + n) * OCP + m] = acc[s][i];
+            }
+        }
+        return;
+    }
+    __syncthreads();  // every warpgroup is done with the pipeline's shared memory
+    unsigned short* ys = reinterpret_cast<unsigned short*>(smem);
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++) {
+        const int rowTile = (wg * WGM_SLABS + s) * 4 + warp;
+#pragma unroll
+        for (int e2 = 0; e2 < 2; e2++) {
+            const int ml = rowTile * 16 + g + 8 * e2, m = mtBase * 16 + ml;
+            const float f = m < OC ? row_factor(scales, m) : 0.f;
+#pragma unroll
+            for (int i = 0; i < WGM_BN / 8; i++)
+#pragma unroll
+                for (int e1 = 0; e1 < 2; e1++) {
+                    act_t v = float_to_act(acc[s][4 * i + 2 * e2 + e1] * f);
+                    ys[(8 * i + 2 * t + e1) * WGM_YSTRIDE + ml] = *reinterpret_cast<unsigned short*>(&v);
+                }
+        }
+    }
+    __syncthreads();
+    const int mBegin = mtBase * 16;
+    const bool vec = (OC & 7) == 0;
+    for (int i = tid; i < WGM_BN * (WGM_BM / 8); i += WGM_THREADS) {
+        const int nl = i / (WGM_BM / 8), c = i % (WGM_BM / 8);
+        const int n = n0 + nl, m = mBegin + c * 8;
+        if (n >= N || m >= OC) continue;
+        unsigned short* dst = reinterpret_cast<unsigned short*>(Y) + (size_t)n * OC + m;
+        const unsigned short* srcRow = ys + nl * WGM_YSTRIDE + c * 8;
+        if (vec) {
+            *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(srcRow);
+        } else {
+            for (int e = 0; e < 8 && m + e < OC; e++) dst[e] = srcRow[e];
+        }
+    }
+#endif
+}
+
+// X'[n][k'] = X[n][phys(k')] in the k-step order of the packed layout (see the header), zero past IC; one thread
+// per 16-byte chunk of X'. Rows of KP = 128·KT halves.
+extern "C" __global__ void __launch_bounds__(256)
+tcfpx_wgmma_permute_x(const act_t* __restrict__ X, act_t* __restrict__ Xp, int N, int IC, int KT) {
+    const unsigned short* x = reinterpret_cast<const unsigned short*>(X);
+    const int chunksPerRow = KT * 16;
+    const long long total = (long long)N * chunksPerRow;
+    const bool pairs = (IC & 1) == 0 && (reinterpret_cast<size_t>(X) & 3) == 0;
+    for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (long long)gridDim.x * blockDim.x) {
+        const int n = (int)(idx / chunksPerRow), c = (int)(idx % chunksPerRow);
+        const int S = c >> 1, q = c & 1;
+        const unsigned short* row = x + (size_t)n * IC;
+        unsigned v[4];
+#pragma unroll
+        for (int tt = 0; tt < 4; tt++) {
+            const int k = WGM_PHYS(S, tt) + 2 * q;
+            if (pairs && k + 1 < IC) {
+                v[tt] = *reinterpret_cast<const unsigned*>(row + k);
+            } else {
+                const unsigned lo = k < IC ? row[k] : 0u, hi = k + 1 < IC ? row[k + 1] : 0u;
+                v[tt] = lo | (hi << 16);
+            }
+        }
+        *reinterpret_cast<uint4*>(reinterpret_cast<unsigned short*>(Xp) + (size_t)idx * 8) =
+            make_uint4(v[0], v[1], v[2], v[3]);
+    }
+}
+
+// Y[n][m] = scale factor(m) · Σ_s partials[s][n][m] in split order (deterministic).
+extern "C" __global__ void __launch_bounds__(256)
+tcfpx_wgmma_reduce(const float* __restrict__ partials, const __half* __restrict__ scales, act_t* __restrict__ Y,
+                   int N, int OC, int splits) {
+    const int OCP = (OC + 15) & ~15;
+    const long long total = (long long)N * OC;
+    for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (long long)gridDim.x * blockDim.x) {
+        const int n = (int)(idx / OC), m = (int)(idx % OC);
+        float sum = 0.f;
+        for (int s = 0; s < splits; s++) sum += partials[((size_t)s * N + n) * OCP + m];
+        Y[idx] = float_to_act(sum * row_factor(scales, m));
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import LowBitCore
+import Synchronization
+
+extension CUDAKernelSource {
+    /// Large-batch TC-FPx GEMM on Hopper (wgmma, weights as the register A operand): tcfpx_wgmma.cu compiled in ONE
+    /// program after tcfpx_gemm.cu, whose dequantization device code it reuses. Needs sm_90a at run time; for other
+    /// architectures the kernel compiles to an empty body (CI compiles it for sm_80 too).
+    public static let tcfpxWgmma = CUDAKernelSource(
+        name: "tcfpx_wgmma",
+        code: String(decoding: PackageResources.tcfpx_gemm_cu, as: UTF8.self) + "\n"
+            + String(decoding: PackageResources.tcfpx_wgmma_cu, as: UTF8.self),
+        kernels: ["tcfpx_wgmma", "tcfpx_wgmma_permute_x", "tcfpx_wgmma_reduce"])
+}
+
+/// How one wgmma call is launched.
+public struct TCFPxWgmmaPlan: Sendable, CustomStringConvertible {
+    /// Batch columns per CTA (the wgmma N), weight rows per CTA (128 · slabs), pipeline depth.
+    public let bn: Int
+    public let slabs: Int
+    public let stages: Int
+    public let rowBlocks: Int
+    public let columnBlocks: Int
+    public let splits: Int
+    public let unitsPerSplit: Int
+    public let sharedMemoryBytes: Int
+
+    public var ctas: Int { rowBlocks * columnBlocks * splits }
+    public var description: String {
+        "wgmma BM=\(128 * slabs) BN=\(bn) stages=\(stages) split-K=\(splits) CTAs=\(ctas) smem=\(sharedMemoryBytes / 1024)KiB"
+    }
+}
+
+extension TCFPxGemm {
+    /// The wgmma path runs on compute capability 9.0 (sm_90a: wgmma is not part of later architectures' base set).
+    public static func wgmmaAvailable(_ context: CUDAContext) -> Bool {
+        context.properties.computeCapability.major == 9 && wgmmaEnabled != false
+    }
+
+    /// LOWBIT_TCFPX_WGMMA=0 turns the wgmma path off for `auto` (benches compare), 1 forces it for every batch.
+    static let wgmmaEnabled = flag("LOWBIT_TCFPX_WGMMA")
+
+    /// Batches from this size up take the wgmma path under `auto` on Hopper (override: LOWBIT_TCFPX_WGMMA_BATCH).
+    public static let wgmmaThreshold: Int = override("LOWBIT_TCFPX_WGMMA_BATCH") ?? 128
+
+    /// Whether `auto` sends this call to the wgmma kernel.
+    public func prefersWgmma(batch: Int, activation: GPUActivationType) -> Bool {
+        guard Self.wgmmaAvailable(context) else { return false }
+        return Self.wgmmaEnabled == true || batch >= Self.wgmmaThreshold
+    }
+
+    /// Tile and pipeline: BN = 128, 256 weight rows per CTA (2 warpgroups × 2 m64 slabs), 4 stages; the K units are
+    /// split (FP32 partials, deterministic reduce) when the output tiles alone fill less than the GPU, by the same
+    /// wave rule as the fused kernel (one CTA per SM). LOWBIT_WGMMA_BN / _SLABS / _STAGES / _SPLITS override.
+    public func wgmmaPlan(batch: Int) -> TCFPxWgmmaPlan {
+        let p = context.properties
+        let bn = Self.override("LOWBIT_WGMMA_BN").flatMap { [64, 128, 256].contains($0) ? $0 : nil } ?? 128
+        let slabs = Self.override("LOWBIT_WGMMA_SLABS").flatMap { $0 == 1 || $0 == 2 ? $0 : nil } ?? 2
+        let stageBytes = bn * 256 + slabs * 8 * geometry.unitBytes
+        var stages = Self.override("LOWBIT_WGMMA_STAGES") ?? 4
+        while stages > 3 && stages * stageBytes + 1024 > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
+        let smem = max(stages * stageBytes, bn * (128 * slabs + 8) * 2) + 1024
+        let rowBlocks = (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs)
+        let columnBlocks = (batch + bn - 1) / bn
+        let kt = geometry.columnTiles
+        var best = Self.splitK(columnTiles: kt, rowBlocks: rowBlocks, columnBlocks: columnBlocks,
+                               slots: p.multiprocessorCount, maxSplits: 16)
+        if let forced = Self.override("LOWBIT_WGMMA_SPLITS") {
+            let per = (kt + min(forced, kt) - 1) / min(forced, kt)
+            best = (0, (kt + per - 1) / per, per)
+        }
+        return TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages, rowBlocks: rowBlocks, columnBlocks: columnBlocks,
+                              splits: best.splits, unitsPerSplit: best.per, sharedMemoryBytes: smem)
+    }
+
+    /// The kernel source (LOWBIT_WGMMA_SOURCE=file.cu replaces tcfpx_wgmma.cu for kernel work on a GPU machine).
+    static let wgmmaSource: CUDAKernelSource = {
+        guard let path = getEnvironment("LOWBIT_WGMMA_SOURCE"), !path.isEmpty,
+              let data = FileManager.default.contents(atPath: path) else { return .tcfpxWgmma }
+        printError("TC-FPx wgmma kernel compiled from \(path) (LOWBIT_WGMMA_SOURCE)")
+        return CUDAKernelSource(name: "tcfpx_wgmma_dev",
+                                code: String(decoding: PackageResources.tcfpx_gemm_cu, as: UTF8.self) + "\n"
+                                    + String(decoding: data, as: UTF8.self),
+                                kernels: CUDAKernelSource.tcfpxWgmma.kernels)
+    }()
+
+    private static let wgmmaKernels = Mutex<[String: CUDAFunction]>([:])
+
+    func wgmmaKernel(_ name: String, activation: GPUActivationType, plan: TCFPxWgmmaPlan) throws -> CUDAFunction {
+        let defines = [
+            "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
+            "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
+            "WGM_BN": "\(plan.bn)", "WGM_SLABS": "\(plan.slabs)", "WGM_STAGES": "\(plan.stages)",
+        ]
+        let key = "\(ObjectIdentifier(context))|\(name)|"
+            + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        if let f = Self.wgmmaKernels.withLock({ $0[key] }) { return f }
+        let f = try context.kernels.function(name, in: Self.wgmmaSource, defines: defines)
+        Self.wgmmaKernels.withLock { $0[key] = f }
+        return f
+    }
+
+    /// Scratch per (context, stream), shared by every layer on that stream (calls on one stream are ordered):
+    /// the permuted activations X' and the split-K partials.
+    private static let wgmmaScratch = Mutex<[String: (xp: CUDABuffer?, partials: CUDABuffer?)]>([:])
+
+    /// Y = X · Ŵᵀ through the wgmma kernel: permute X into the layout's K order, the GEMM, and (split-K) the reduce.
+    public func encodeWgmma(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
+                            stream: CUDAStream?) throws {
+        guard context.properties.computeCapability.major == 9 else {
+            throw LowBitError(.device, "the TC-FPx wgmma path needs compute capability 9.0 (sm_90a)")
+        }
+        let plan = wgmmaPlan(batch: batch)
+        let kt = geometry.columnTiles
+        let ocPadded = geometry.rowTiles * 16
+        let xpBytes = batch * kt * 128 * 2
+        let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
+        let key = "\(ObjectIdentifier(context))|\(Int(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))"
+        let (xp, partials) = try Self.wgmmaScratch.withLock { all -> (CUDABuffer, CUDABuffer) in
+            var s = all[key] ?? (nil, nil)
+            if (s.xp?.byteCount ?? 0) < xpBytes { s.xp = nil; s.xp = try context.allocate(bytes: xpBytes) }
+            if (s.partials?.byteCount ?? 0) < partialBytes {
+                s.partials = nil
+                s.partials = try context.allocate(bytes: partialBytes)
+            }
+            all[key] = s
+            return (s.xp!, s.partials!)
+        }
+        let sms = context.properties.multiprocessorCount
+        let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
+        let chunks = batch * kt * 16
+        try permute.launch(grid: .init(x: max(1, min((chunks + 255) / 256, sms * 16))), block: 256, stream: stream,
+                           x, xp, Int32(batch), Int32(inFeatures), Int32(kt))
+        let gemm = try wgmmaKernel("tcfpx_wgmma", activation: activation, plan: plan)
+        try gemm.launch(grid: .init(x: plan.ctas), block: 256, sharedMemoryBytes: plan.sharedMemoryBytes, stream: stream,
+                        weights, scales, xp, y, partials, Int32(batch), Int32(outFeatures), Int32(kt),
+                        Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits), Int32(plan.unitsPerSplit))
+        if plan.splits > 1 {
+            let reduce = try wgmmaKernel("tcfpx_wgmma_reduce", activation: activation, plan: plan)
+            let total = batch * outFeatures
+            try reduce.launch(grid: .init(x: max(1, min((total + 255) / 256, sms * 16))), block: 256, stream: stream,
+                              partials, scales, y, Int32(batch), Int32(outFeatures), Int32(plan.splits))
+        }
+    }
+}
