@@ -49,16 +49,19 @@ extension TCFPxGemm {
         return Self.wgmmaEnabled == true || batch >= Self.wgmmaThreshold
     }
 
-    /// Tile and pipeline: BN = 128, 256 weight rows per CTA (2 warpgroups × 2 m64 slabs), 4 stages; the K units are
+    /// Tile and pipeline: BN = 128, 256 weight rows per CTA (2 consumer warpgroups × 2 m64 slabs, plus a producer
+    /// warpgroup issuing the bulk copies), 4 stages; the K units are
     /// split (FP32 partials, deterministic reduce) when the output tiles alone fill less than the GPU, by the same
     /// wave rule as the fused kernel (one CTA per SM). LOWBIT_WGMMA_BN / _SLABS / _STAGES / _SPLITS override.
     public func wgmmaPlan(batch: Int) -> TCFPxWgmmaPlan {
         let p = context.properties
-        let bn = Self.override("LOWBIT_WGMMA_BN").flatMap { [64, 128, 256].contains($0) ? $0 : nil } ?? 128
-        let slabs = Self.override("LOWBIT_WGMMA_SLABS").flatMap { $0 == 1 || $0 == 2 ? $0 : nil } ?? 2
+        let bn = Self.override("LOWBIT_WGMMA_BN").flatMap { [64, 128, 192, 256].contains($0) ? $0 : nil } ?? 128
+        var slabs = Self.override("LOWBIT_WGMMA_SLABS").flatMap { $0 == 1 || $0 == 2 ? $0 : nil } ?? 2
+        if slabs * bn > 256 { slabs = 1 }  // accumulators: at most 128 registers per thread
         let stageBytes = bn * 256 + slabs * 8 * geometry.unitBytes
         var stages = Self.override("LOWBIT_WGMMA_STAGES") ?? 4
-        while stages > 3 && stages * stageBytes + 1024 > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
+        // + 1024 for aligning the stages to the 128-byte swizzle's 1024-byte period, + 256 for the static mbarriers.
+        while stages > 3 && stages * stageBytes + 1024 + 256 > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = max(stages * stageBytes, bn * (128 * slabs + 8) * 2) + 1024
         let rowBlocks = (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs)
         let columnBlocks = (batch + bn - 1) / bn
@@ -113,7 +116,7 @@ extension TCFPxGemm {
         let plan = wgmmaPlan(batch: batch)
         let kt = geometry.columnTiles
         let ocPadded = geometry.rowTiles * 16
-        let xpBytes = batch * kt * 128 * 2
+        let xpBytes = plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
         let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
         let key = "\(ObjectIdentifier(context))|\(Int(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))"
         let (xp, partials) = try Self.wgmmaScratch.withLock { all -> (CUDABuffer, CUDABuffer) in
@@ -128,11 +131,11 @@ extension TCFPxGemm {
         }
         let sms = context.properties.multiprocessorCount
         let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
-        let chunks = batch * kt * 16
+        let chunks = plan.columnBlocks * plan.bn * kt * 16
         try permute.launch(grid: .init(x: max(1, min((chunks + 255) / 256, sms * 16))), block: 256, stream: stream,
                            x, xp, Int32(batch), Int32(inFeatures), Int32(kt))
         let gemm = try wgmmaKernel("tcfpx_wgmma", activation: activation, plan: plan)
-        try gemm.launch(grid: .init(x: plan.ctas), block: 256, sharedMemoryBytes: plan.sharedMemoryBytes, stream: stream,
+        try gemm.launch(grid: .init(x: plan.ctas), block: 384, sharedMemoryBytes: plan.sharedMemoryBytes, stream: stream,
                         weights, scales, xp, y, partials, Int32(batch), Int32(outFeatures), Int32(kt),
                         Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits), Int32(plan.unitsPerSplit))
         if plan.splits > 1 {
