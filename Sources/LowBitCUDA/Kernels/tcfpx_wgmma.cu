@@ -14,8 +14,9 @@
 //
 // The packed layout permutes K inside each 128-column unit (docs/tcfpx.md): k-step j of lane t covers physical
 // columns 32⌊j/2⌋ + 8t + 4(j mod 2) + {0,1,2,3}. wgmma reads B in 16-byte rows of 8 consecutive k, so the
-// activations are first rewritten once per call into that order (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e]
-// = X[n][phys(S, t) + 2q + e], zero past IC) — one pass over X, about N·IC·4 bytes of traffic.
+// activations are put into that order: directly (xDirect, IC even and X 4-byte aligned) by the producer
+// warpgroup's 4-byte cp.async into the stage (each word to its k-step position), or else by a pass before the
+// GEMM (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e] = X[n][phys(S, t) + 2q + e], zero past IC).
 //
 // The same pass stores X' tile by tile exactly as a pipeline stage holds it in shared memory: for column block nb
 // (BN rows, zero rows past N) and K unit kt, one contiguous BN·256-byte tile = two 64-column halves of BN rows of
@@ -176,8 +177,8 @@ __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], co
 
 extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
 tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ Xt,
-            act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int KT, int mBlocks, int nBlocks,
-            int splits, int unitsPerSplit) {
+            const act_t* __restrict__ X, act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int IC,
+            int KT, int mBlocks, int nBlocks, int splits, int unitsPerSplit, int xDirect) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     extern __shared__ unsigned char smemRaw[];
     __shared__ __align__(8) unsigned long long fullBar[WGM_STAGES], emptyBar[WGM_STAGES];
@@ -200,7 +201,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     if (tid == 0) {
 #pragma unroll
         for (int s = 0; s < WGM_STAGES; s++) {
-            wgm_bar_init(smem_u32(&fullBar[s]), 1u);
+            wgm_bar_init(smem_u32(&fullBar[s]), xDirect ? 1u + 128u : 1u);
             wgm_bar_init(smem_u32(&emptyBar[s]), WGM_CONSUMERS / 32);
         }
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
@@ -209,30 +210,54 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
 
     // Registers: 384 threads leave 168 each at launch; the producer warpgroup gives most of its share to the two
     // consumer warpgroups (setmaxnreg: 128·40 + 256·232 ≤ 65536).
-    if (tid >= WGM_CONSUMERS) {  // producer warpgroup: one thread issues every stage's bulk copies
+    if (tid >= WGM_CONSUMERS) {  // producer warpgroup
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
-        if (tid != WGM_CONSUMERS) return;
+        const int ptid = tid - WGM_CONSUMERS;
+        if (!xDirect && ptid != 0) return;
         const unsigned char* xtile = reinterpret_cast<const unsigned char*>(Xt) + ((size_t)nb * KT + ktBegin) * WGM_XSTAGE;
+        // Direct activations: thread ptid copies 4-byte word pw = ptid mod 64 (physical columns 2pw, 2pw + 1 of
+        // the unit) of rows ptid / 64 + 2i, i = 0 … BN/2 − 1, to its place in the k-step order (inverse of
+        // WGM_PHYS) inside the swizzled tile. A warp reads 128 contiguous bytes of a row per instruction.
+        const int pw = ptid & 63, r0 = ptid >> 6, pc = 2 * pw;
+        const int jj = 2 * (pc >> 5) + ((pc >> 2) & 1), qq = (pc >> 1) & 1, tt = (pc >> 3) & 3;
+        const int colOff = (jj >> 2) * (WGM_BN * 128) + 4 * tt, chunk = 2 * (jj & 3) + qq;
         for (int u = 0; u < count; u++) {
             const int slot = u % WGM_STAGES, kt = ktBegin + u;
             if (u >= WGM_STAGES) wgm_bar_wait(smem_u32(&emptyBar[slot]), (unsigned)((u / WGM_STAGES) - 1) & 1u);
-            unsigned bytes = WGM_XSTAGE;
-#pragma unroll
-            for (int blk = 0; blk < WGM_SLABS; blk++) {
-                const int mt0 = mtBase + 8 * blk;
-                if (mt0 < MTiles) bytes += min(8, MTiles - mt0) * TCFPX_UNIT_BYTES;
-            }
             const unsigned bar = smem_u32(&fullBar[slot]);
-            wgm_bar_expect(bar, bytes);
-            wgm_bulk(smem_u32(smem + slot * WGM_XSTAGE), xtile + (size_t)u * WGM_XSTAGE, WGM_XSTAGE, bar);
-            unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
+            if (ptid == 0) {
+                unsigned bytes = xDirect ? 0u : (unsigned)WGM_XSTAGE;
 #pragma unroll
-            for (int blk = 0; blk < WGM_SLABS; blk++) {
-                const int mt0 = mtBase + 8 * blk;
-                if (mt0 >= MTiles) break;
-                wgm_bulk(smem_u32(ws + blk * 8 * TCFPX_UNIT_BYTES),
-                         W + unit_index(mt0, kt, KT, MTiles) * TCFPX_UNIT_BYTES,
-                         (unsigned)(min(8, MTiles - mt0) * TCFPX_UNIT_BYTES), bar);
+                for (int blk = 0; blk < WGM_SLABS; blk++) {
+                    const int mt0 = mtBase + 8 * blk;
+                    if (mt0 < MTiles) bytes += min(8, MTiles - mt0) * TCFPX_UNIT_BYTES;
+                }
+                wgm_bar_expect(bar, bytes);
+                if (!xDirect)
+                    wgm_bulk(smem_u32(smem + slot * WGM_XSTAGE), xtile + (size_t)u * WGM_XSTAGE, WGM_XSTAGE, bar);
+                unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
+#pragma unroll
+                for (int blk = 0; blk < WGM_SLABS; blk++) {
+                    const int mt0 = mtBase + 8 * blk;
+                    if (mt0 >= MTiles) break;
+                    wgm_bulk(smem_u32(ws + blk * 8 * TCFPX_UNIT_BYTES),
+                             W + unit_index(mt0, kt, KT, MTiles) * TCFPX_UNIT_BYTES,
+                             (unsigned)(min(8, MTiles - mt0) * TCFPX_UNIT_BYTES), bar);
+                }
+            }
+            if (xDirect) {
+                const unsigned xs = smem_u32(smem + slot * WGM_XSTAGE) + colOff;
+                const int k = kt * 128 + pc;
+#pragma unroll 8
+                for (int i = 0; i < WGM_BN / 2; i++) {
+                    const int r = r0 + 2 * i, n = n0 + r;
+                    const bool valid = n < N && k < IC;
+                    const act_t* src = valid ? X + (size_t)n * IC + k : X;
+                    const unsigned dst = xs + r * 128 + ((chunk ^ (r & 7)) << 4);
+                    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst), "l"(src),
+                                 "r"(valid ? 4 : 0) : "memory");
+                }
+                asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
             }
         }
         return;
@@ -255,6 +280,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     for (int u = 0; u < count; u++) {
         const int slot = u % WGM_STAGES;
         wgm_bar_wait(smem_u32(&fullBar[slot]), (unsigned)(u / WGM_STAGES) & 1u);
+        asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async (generic) data → wgmma
         const unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
         Segments seg[WGM_SLABS];
 #pragma unroll

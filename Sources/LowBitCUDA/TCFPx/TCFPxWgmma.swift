@@ -49,31 +49,59 @@ extension TCFPxGemm {
         return Self.wgmmaEnabled == true || batch >= Self.wgmmaThreshold
     }
 
-    /// Tile and pipeline: BN = 128, 256 weight rows per CTA (2 consumer warpgroups × 2 m64 slabs, plus a producer
-    /// warpgroup issuing the bulk copies), 4 stages; the K units are
-    /// split (FP32 partials, deterministic reduce) when the output tiles alone fill less than the GPU, by the same
-    /// wave rule as the fused kernel (one CTA per SM). LOWBIT_WGMMA_BN / _SLABS / _STAGES / _SPLITS override.
+    /// Tile shapes the planner chooses among: (weight rows per CTA / 128, batch columns per CTA, microseconds per
+    /// 128-column K unit of one CTA). The times were measured on an H200 (run 2 of docs/tcfpx.md "wgmma", 8192×8192
+    /// at N = 4096: 1024, 2048 and 1408 CTAs); only their ratios and the split cost below steer the choice.
+    static let wgmmaTiles: [(slabs: Int, bn: Int, unitMicroseconds: Double)] = [(2, 128, 1.42), (1, 128, 0.80), (1, 192, 1.05)]
+
+    /// Modelled time of one tile shape and split count: waves of CTAs (one per SM) × K units per CTA × unit time,
+    /// plus for split-K a reduce launch (≈ 4 µs) and the FP32 partials written and read back (≈ 3 TB/s).
+    public static func wgmmaCost(rowTiles: Int, columnTiles kt: Int, batch: Int, slabs: Int, bn: Int, splits: Int,
+                                 unitMicroseconds: Double, multiprocessors: Int) -> (cost: Double, splits: Int, per: Int) {
+        let per = (kt + max(1, min(splits, kt)) - 1) / max(1, min(splits, kt))
+        let actual = (kt + per - 1) / per
+        let tiles = (rowTiles + 8 * slabs - 1) / (8 * slabs) * ((batch + bn - 1) / bn)
+        let waves = (tiles * actual + multiprocessors - 1) / multiprocessors
+        var cost = Double(waves * per) * unitMicroseconds
+        if actual > 1 { cost += 4 + Double(actual * batch * rowTiles * 16 * 8) / 3e6 }
+        return (cost, actual, per)
+    }
+
+    /// Tile, pipeline and split for `batch`: among `wgmmaTiles` × splits 1…16 the lowest `wgmmaCost` (ties keep
+    /// the earlier shape and fewer splits). Each CTA = 2 consumer warpgroups (1 or 2 m64 slabs each) + a producer
+    /// warpgroup issuing the bulk copies; as many pipeline stages (≤ 6) as fit in shared memory.
+    /// LOWBIT_WGMMA_BN / _SLABS / _STAGES / _SPLITS override (BN = 64…256, 1 or 2 slabs).
     public func wgmmaPlan(batch: Int) -> TCFPxWgmmaPlan {
         let p = context.properties
-        let bn = Self.override("LOWBIT_WGMMA_BN").flatMap { [64, 128, 192, 256].contains($0) ? $0 : nil } ?? 128
-        var slabs = Self.override("LOWBIT_WGMMA_SLABS").flatMap { $0 == 1 || $0 == 2 ? $0 : nil } ?? 2
-        if slabs * bn > 256 { slabs = 1 }  // accumulators: at most 128 registers per thread
+        let kt = geometry.columnTiles
+        var best = (cost: Double.infinity, slabs: 2, bn: 128, splits: 1, per: kt)
+        let forcedBN = Self.override("LOWBIT_WGMMA_BN").flatMap { [64, 128, 192, 256].contains($0) ? $0 : nil }
+        let forcedSlabs = Self.override("LOWBIT_WGMMA_SLABS").flatMap { $0 == 1 || $0 == 2 ? $0 : nil }
+        var candidates = Self.wgmmaTiles
+        if forcedBN != nil || forcedSlabs != nil {
+            var slabs = forcedSlabs ?? 2, bn = forcedBN ?? 128
+            if slabs * bn > 256 { slabs = 1 }  // accumulators: at most 128 registers per thread
+            bn = min(bn, 256)
+            candidates = [(slabs, bn, 1.0)]
+        }
+        let forcedSplits = Self.override("LOWBIT_WGMMA_SPLITS")
+        for c in candidates {
+            for s in forcedSplits.map({ [$0] }) ?? Array(1...16) {
+                let r = Self.wgmmaCost(rowTiles: geometry.rowTiles, columnTiles: kt, batch: batch, slabs: c.slabs, bn: c.bn,
+                                       splits: s, unitMicroseconds: c.unitMicroseconds,
+                                       multiprocessors: p.multiprocessorCount)
+                if r.cost < best.cost - 1e-9 { best = (r.cost, c.slabs, c.bn, r.splits, r.per) }
+            }
+        }
+        let (slabs, bn) = (best.slabs, best.bn)
         let stageBytes = bn * 256 + slabs * 8 * geometry.unitBytes
-        var stages = Self.override("LOWBIT_WGMMA_STAGES") ?? 4
+        var stages = Self.override("LOWBIT_WGMMA_STAGES") ?? 6
         // + 1024 for aligning the stages to the 128-byte swizzle's 1024-byte period, + 256 for the static mbarriers.
         while stages > 3 && stages * stageBytes + 1024 + 256 > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = max(stages * stageBytes, bn * (128 * slabs + 8) * 2) + 1024
-        let rowBlocks = (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs)
-        let columnBlocks = (batch + bn - 1) / bn
-        let kt = geometry.columnTiles
-        var best = Self.splitK(columnTiles: kt, rowBlocks: rowBlocks, columnBlocks: columnBlocks,
-                               slots: p.multiprocessorCount, maxSplits: 16)
-        if let forced = Self.override("LOWBIT_WGMMA_SPLITS") {
-            let per = (kt + min(forced, kt) - 1) / min(forced, kt)
-            best = (0, (kt + per - 1) / per, per)
-        }
-        return TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages, rowBlocks: rowBlocks, columnBlocks: columnBlocks,
-                              splits: best.splits, unitsPerSplit: best.per, sharedMemoryBytes: smem)
+        return TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages, rowBlocks: (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs),
+                              columnBlocks: (batch + bn - 1) / bn, splits: best.splits, unitsPerSplit: best.per,
+                              sharedMemoryBytes: smem)
     }
 
     /// The kernel source (LOWBIT_WGMMA_SOURCE=file.cu replaces tcfpx_wgmma.cu for kernel work on a GPU machine).
@@ -116,7 +144,10 @@ extension TCFPxGemm {
         let plan = wgmmaPlan(batch: batch)
         let kt = geometry.columnTiles
         let ocPadded = geometry.rowTiles * 16
-        let xpBytes = plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
+        // Activations straight from X by the kernel's producer (4-byte copies) when IC is even and X 4-byte aligned
+        // (LOWBIT_WGMMA_XDIRECT=0 turns it off); else one permute pass into tiles first.
+        let direct = inFeatures % 2 == 0 && x.address % 4 == 0 && Self.flag("LOWBIT_WGMMA_XDIRECT") != false
+        let xpBytes = direct ? 16 : plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
         let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
         let key = "\(ObjectIdentifier(context))|\(Int(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))"
         let (xp, partials) = try Self.wgmmaScratch.withLock { all -> (CUDABuffer, CUDABuffer) in
@@ -130,14 +161,17 @@ extension TCFPxGemm {
             return (s.xp!, s.partials!)
         }
         let sms = context.properties.multiprocessorCount
-        let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
-        let chunks = plan.columnBlocks * plan.bn * kt * 16
-        try permute.launch(grid: .init(x: max(1, min((chunks + 255) / 256, sms * 16))), block: 256, stream: stream,
-                           x, xp, Int32(batch), Int32(inFeatures), Int32(kt))
+        if !direct {
+            let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
+            let chunks = plan.columnBlocks * plan.bn * kt * 16
+            try permute.launch(grid: .init(x: max(1, min((chunks + 255) / 256, sms * 16))), block: 256, stream: stream,
+                               x, xp, Int32(batch), Int32(inFeatures), Int32(kt))
+        }
         let gemm = try wgmmaKernel("tcfpx_wgmma", activation: activation, plan: plan)
         try gemm.launch(grid: .init(x: plan.ctas), block: 384, sharedMemoryBytes: plan.sharedMemoryBytes, stream: stream,
-                        weights, scales, xp, y, partials, Int32(batch), Int32(outFeatures), Int32(kt),
-                        Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits), Int32(plan.unitsPerSplit))
+                        weights, scales, xp, x, y, partials, Int32(batch), Int32(outFeatures), Int32(inFeatures),
+                        Int32(kt), Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits),
+                        Int32(plan.unitsPerSplit), Int32(direct ? 1 : 0))
         if plan.splits > 1 {
             let reduce = try wgmmaKernel("tcfpx_wgmma_reduce", activation: activation, plan: plan)
             let total = batch * outFeatures
