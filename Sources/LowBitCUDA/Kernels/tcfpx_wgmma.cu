@@ -40,6 +40,12 @@
 #ifndef WGM_STAGES
 #define WGM_STAGES 4
 #endif
+// S = 2…8: the S K-splits of a tile are one thread-block cluster and reduce through distributed shared memory
+// (FP32 partials stay in each CTA's shared memory; rank r sums elements r, r + S, … in split order, deterministic).
+// 1: no cluster (split-K, if any, through FP32 partials in global memory and tcfpx_wgmma_reduce).
+#ifndef WGM_CLUSTER
+#define WGM_CLUSTER 1
+#endif
 #ifndef WGM_GROUP_M
 #define WGM_GROUP_M 8
 #endif
@@ -53,6 +59,8 @@ static_assert(WGM_STAGES >= 3, "loads run STAGES - 2 units ahead");
 static_assert(WGM_BN % 64 == 0 && WGM_BN <= 256, "BN = 64, 128, 192 or 256");
 static_assert(WGM_SLABS * WGM_BN <= 256, "accumulators: at most 128 registers per thread");
 static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE), "epilogue tile fits");
+static_assert(WGM_CLUSTER == 1 || WGM_BN * (WGM_BM + 4) * 4 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE),
+              "cluster partials fit the pipeline's shared memory");
 #if TCFPX_BF16
 #define WGM_TYPE "bf16"
 #else
@@ -153,6 +161,22 @@ __device__ __forceinline__ void wgm_bulk(unsigned dst, const void* src, unsigned
                  ::"r"(dst), "l"(src), "r"(bytes), "r"(bar) : "memory");
 }
 
+__device__ __forceinline__ void wgm_cluster_sync() {
+    asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ float wgm_ld_cluster(unsigned localAddr, unsigned rank) {
+    unsigned remote;
+    float v;
+    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;\n" : "=r"(remote) : "r"(localAddr), "r"(rank));
+    asm volatile("ld.shared::cluster.f32 %0, [%1];\n" : "=f"(v) : "r"(remote) : "memory");
+    return v;
+}
+#if WGM_CLUSTER > 1 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define WGM_CLUSTER_ATTR __cluster_dims__(WGM_CLUSTER, 1, 1)
+#else
+#define WGM_CLUSTER_ATTR
+#endif
+
 // One k-step J (0…7) of a K unit for this warp: dequantize, then one wgmma per slab on B columns 16J … 16J + 15.
 template <int J>
 __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], const Segments (&seg)[WGM_SLABS],
@@ -175,7 +199,7 @@ __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], co
         for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) & 1][s][r]);
 }
 
-extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
+extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1) WGM_CLUSTER_ATTR
 tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ Xt,
             const act_t* __restrict__ X, act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int IC,
             int KT, int mBlocks, int nBlocks, int splits, int unitsPerSplit, int xDirect) {
@@ -209,11 +233,10 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     __syncthreads();
 
     // Registers: 384 threads leave 168 each at launch; the producer warpgroup gives most of its share to the two
-    // consumer warpgroups (setmaxnreg: 128·40 + 256·232 ≤ 65536).
+    // consumer warpgroups (setmaxnreg: 128·56 + 256·224 ≤ 65536).
     if (tid >= WGM_CONSUMERS) {  // producer warpgroup
-        asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 56;\n" ::: "memory");
         const int ptid = tid - WGM_CONSUMERS;
-        if (!xDirect && ptid != 0) return;
         const unsigned char* xtile = reinterpret_cast<const unsigned char*>(Xt) + ((size_t)nb * KT + ktBegin) * WGM_XSTAGE;
         // Direct activations: thread ptid copies 4-byte word pw = ptid mod 64 (physical columns 2pw, 2pw + 1 of
         // the unit) of rows ptid / 64 + 2i, i = 0 … BN/2 − 1, to its place in the k-step order (inverse of
@@ -221,7 +244,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
         const int pw = ptid & 63, r0 = ptid >> 6, pc = 2 * pw;
         const int jj = 2 * (pc >> 5) + ((pc >> 2) & 1), qq = (pc >> 1) & 1, tt = (pc >> 3) & 3;
         const int colOff = (jj >> 2) * (WGM_BN * 128) + 4 * tt, chunk = 2 * (jj & 3) + qq;
-        for (int u = 0; u < count; u++) {
+        for (int u = 0; u < ((xDirect || ptid == 0) ? count : 0); u++) {
             const int slot = u % WGM_STAGES, kt = ktBegin + u;
             if (u >= WGM_STAGES) wgm_bar_wait(smem_u32(&emptyBar[slot]), (unsigned)((u / WGM_STAGES) - 1) & 1u);
             const unsigned bar = smem_u32(&fullBar[slot]);
@@ -260,10 +283,14 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
                 asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
             }
         }
+#if WGM_CLUSTER > 1
+        wgm_cluster_sync();  // the consumers' two cluster barriers (every thread of the cluster takes part)
+        wgm_cluster_sync();
+#endif
         return;
     }
 
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
     float acc[WGM_SLABS][WGM_BN / 2];
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++)
@@ -277,7 +304,10 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
 #pragma unroll
             for (int r = 0; r < 4; r++) a[p][s][r] = 0u;
 
-    for (int u = 0; u < count; u++) {
+    // count ≥ 1 (the host makes every split non-empty): a loop without a zero-trip path, so no copies of the
+    // zero accumulators sit between the last wgmma and its wait (ptxas would serialize every wgmma: C7515).
+    int u = 0;
+    do {
         const int slot = u % WGM_STAGES;
         wgm_bar_wait(smem_u32(&fullBar[slot]), (unsigned)(u / WGM_STAGES) & 1u);
         asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async (generic) data → wgmma
@@ -297,7 +327,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
         wgm_step<5>(acc, seg, a, xbase);
         wgm_step<6>(acc, seg, a, xbase);
         wgm_step<7>(acc, seg, a, xbase);
-    }
+    } while (++u < count);
     wgm_wait<0>();
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++)
@@ -306,6 +336,44 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
 
     // Accumulator i of slab s: row (16·(4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1)) of the CTA,
     // column 8·(i >> 2) + 2t + (i & 1).
+#if WGM_CLUSTER > 1
+    {
+        // Partials in this CTA's (idle) pipeline shared memory, red[col · RS + row], RS = BM + 4: the fragment
+        // stores (rows g, columns 2t) hit 32 distinct banks.
+        constexpr int RS = WGM_BM + 4;
+        float* red = reinterpret_cast<float*>(smem);
+        asm volatile("bar.sync 1, %0;\n" ::"n"(WGM_CONSUMERS) : "memory");  // consumers done with the stages
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++) {
+            const int rowBase = ((wg * WGM_SLABS + s) * 4 + warp) * 16 + g;
+#pragma unroll
+            for (int i = 0; i < WGM_BN / 2; i++)  // scalar stores: no vector moves of the accumulators
+                asm volatile("st.shared.f32 [%0], %1;\n" ::"r"(smem_u32(red + (8 * (i >> 2) + 2 * t + (i & 1)) * RS +
+                                                                         rowBase + 8 * ((i >> 1) & 1))),
+                             "f"(acc[s][i]) : "memory");
+        }
+        wgm_cluster_sync();  // every split's partials written and visible cluster-wide
+        unsigned rank;
+        asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(rank));
+        const int mBegin = mtBase * 16;
+        const unsigned base = smem_u32(red);
+        for (int e = (int)rank * WGM_CONSUMERS + tid; e < WGM_BM * WGM_BN; e += WGM_CLUSTER * WGM_CONSUMERS) {
+            const int col = e / WGM_BM, row = e % WGM_BM;
+            const int m = mBegin + row, n = n0 + col;
+            if (m >= OC || n >= N) continue;
+            const unsigned addr = base + (unsigned)(col * RS + row) * 4u;
+            float v[WGM_CLUSTER];
+#pragma unroll
+            for (int r = 0; r < WGM_CLUSTER; r++) v[r] = wgm_ld_cluster(addr, (unsigned)r);
+            float sum = 0.f;
+#pragma unroll
+            for (int r = 0; r < WGM_CLUSTER; r++) sum += v[r];
+            Y[(size_t)n * OC + m] = float_to_act(sum * row_factor(scales, m));
+        }
+        wgm_cluster_sync();  // no CTA leaves while another still reads its shared memory
+        return;
+    }
+#endif
     if (splits > 1) {
         const int OCP = MTiles * 16;
 #pragma unroll

@@ -24,10 +24,14 @@ public struct TCFPxWgmmaPlan: Sendable, CustomStringConvertible {
     public let splits: Int
     public let unitsPerSplit: Int
     public let sharedMemoryBytes: Int
+    /// Splits reduced through one thread-block cluster's distributed shared memory (= splits, 2…8), or 1: FP32
+    /// partials in global memory and a reduce kernel (more than 8 splits, or LOWBIT_WGMMA_CLUSTER=0).
+    public var cluster: Int = 1
 
     public var ctas: Int { rowBlocks * columnBlocks * splits }
     public var description: String {
-        "wgmma BM=\(128 * slabs) BN=\(bn) stages=\(stages) split-K=\(splits) CTAs=\(ctas) smem=\(sharedMemoryBytes / 1024)KiB"
+        "wgmma BM=\(128 * slabs) BN=\(bn) stages=\(stages) split-K=\(splits)\(cluster > 1 ? " cluster" : "") CTAs=\(ctas) "
+            + "smem=\(sharedMemoryBytes / 1024)KiB"
     }
 }
 
@@ -54,16 +58,22 @@ extension TCFPxGemm {
     /// at N = 4096: 1024, 2048 and 1408 CTAs); only their ratios and the split cost below steer the choice.
     static let wgmmaTiles: [(slabs: Int, bn: Int, unitMicroseconds: Double)] = [(2, 128, 1.42), (1, 128, 0.80), (1, 192, 1.05)]
 
-    /// Modelled time of one tile shape and split count: waves of CTAs (one per SM) × K units per CTA × unit time,
-    /// plus for split-K a reduce launch (≈ 4 µs) and the FP32 partials written and read back (≈ 3 TB/s).
+    /// Modelled time (µs) of one tile shape and split count: waves of CTAs (one per SM) × (K units per CTA × unit
+    /// time + ≈ 2 µs of pipeline fill and epilogue per CTA), plus for split-K either the cluster reduction
+    /// (≤ 8 splits, ≈ 1.5 µs more per CTA) or a reduce launch (≈ 4 µs) and the FP32 partials written and read back
+    /// (≈ 3 TB/s).
     public static func wgmmaCost(rowTiles: Int, columnTiles kt: Int, batch: Int, slabs: Int, bn: Int, splits: Int,
-                                 unitMicroseconds: Double, multiprocessors: Int) -> (cost: Double, splits: Int, per: Int) {
+                                 unitMicroseconds: Double, multiprocessors: Int,
+                                 clusterReduction: Bool = true) -> (cost: Double, splits: Int, per: Int) {
         let per = (kt + max(1, min(splits, kt)) - 1) / max(1, min(splits, kt))
         let actual = (kt + per - 1) / per
         let tiles = (rowTiles + 8 * slabs - 1) / (8 * slabs) * ((batch + bn - 1) / bn)
-        let waves = (tiles * actual + multiprocessors - 1) / multiprocessors
-        var cost = Double(waves * per) * unitMicroseconds
-        if actual > 1 { cost += 4 + Double(actual * batch * rowTiles * 16 * 8) / 3e6 }
+        let waves = Double((tiles * actual + multiprocessors - 1) / multiprocessors)
+        var cost = waves * (Double(per) * unitMicroseconds + 2)
+        if actual > 1 {
+            cost += clusterReduction && actual <= maxClusterSplits
+                ? waves * 1.5 : 4 + Double(actual * batch * rowTiles * 16 * 8) / 3e6
+        }
         return (cost, actual, per)
     }
 
@@ -85,11 +95,12 @@ extension TCFPxGemm {
             candidates = [(slabs, bn, 1.0)]
         }
         let forcedSplits = Self.override("LOWBIT_WGMMA_SPLITS")
+        let clusters = Self.flag("LOWBIT_WGMMA_CLUSTER") != false
         for c in candidates {
             for s in forcedSplits.map({ [$0] }) ?? Array(1...16) {
                 let r = Self.wgmmaCost(rowTiles: geometry.rowTiles, columnTiles: kt, batch: batch, slabs: c.slabs, bn: c.bn,
                                        splits: s, unitMicroseconds: c.unitMicroseconds,
-                                       multiprocessors: p.multiprocessorCount)
+                                       multiprocessors: p.multiprocessorCount, clusterReduction: clusters)
                 if r.cost < best.cost - 1e-9 { best = (r.cost, c.slabs, c.bn, r.splits, r.per) }
             }
         }
@@ -99,9 +110,12 @@ extension TCFPxGemm {
         // + 1024 for aligning the stages to the 128-byte swizzle's 1024-byte period, + 256 for the static mbarriers.
         while stages > 3 && stages * stageBytes + 1024 + 256 > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = max(stages * stageBytes, bn * (128 * slabs + 8) * 2) + 1024
-        return TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages, rowBlocks: (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs),
-                              columnBlocks: (batch + bn - 1) / bn, splits: best.splits, unitsPerSplit: best.per,
-                              sharedMemoryBytes: smem)
+        var plan = TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages,
+                                  rowBlocks: (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs),
+                                  columnBlocks: (batch + bn - 1) / bn, splits: best.splits, unitsPerSplit: best.per,
+                                  sharedMemoryBytes: smem)
+        if clusters && best.splits > 1 && best.splits <= Self.maxClusterSplits { plan.cluster = best.splits }
+        return plan
     }
 
     /// The kernel source (LOWBIT_WGMMA_SOURCE=file.cu replaces tcfpx_wgmma.cu for kernel work on a GPU machine).
@@ -122,6 +136,7 @@ extension TCFPxGemm {
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "WGM_BN": "\(plan.bn)", "WGM_SLABS": "\(plan.slabs)", "WGM_STAGES": "\(plan.stages)",
+            "WGM_CLUSTER": "\(plan.cluster)",
         ]
         let key = "\(ObjectIdentifier(context))|\(name)|"
             + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
@@ -144,11 +159,12 @@ extension TCFPxGemm {
         let plan = wgmmaPlan(batch: batch)
         let kt = geometry.columnTiles
         let ocPadded = geometry.rowTiles * 16
-        // Activations straight from X by the kernel's producer (4-byte copies) when IC is even and X 4-byte aligned
-        // (LOWBIT_WGMMA_XDIRECT=0 turns it off); else one permute pass into tiles first.
-        let direct = inFeatures % 2 == 0 && x.address % 4 == 0 && Self.flag("LOWBIT_WGMMA_XDIRECT") != false
+        // Activations: one permute pass into tiles first, or (LOWBIT_WGMMA_XDIRECT=1, IC even, X 4-byte aligned)
+        // straight from X by the kernel's producer warpgroup with 4-byte copies.
+        // Opt-in: measured 3× slower than the permute pass on an H200 (4-byte copies starve the pipeline).
+        let direct = inFeatures % 2 == 0 && x.address % 4 == 0 && Self.flag("LOWBIT_WGMMA_XDIRECT") == true
         let xpBytes = direct ? 16 : plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
-        let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
+        let partialBytes = plan.splits > 1 && plan.cluster == 1 ? plan.splits * batch * ocPadded * 4 : 4
         let key = "\(ObjectIdentifier(context))|\(Int(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))"
         let (xp, partials) = try Self.wgmmaScratch.withLock { all -> (CUDABuffer, CUDABuffer) in
             var s = all[key] ?? (nil, nil)
@@ -172,7 +188,7 @@ extension TCFPxGemm {
                         weights, scales, xp, x, y, partials, Int32(batch), Int32(outFeatures), Int32(inFeatures),
                         Int32(kt), Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits),
                         Int32(plan.unitsPerSplit), Int32(direct ? 1 : 0))
-        if plan.splits > 1 {
+        if plan.splits > 1 && plan.cluster == 1 {
             let reduce = try wgmmaKernel("tcfpx_wgmma_reduce", activation: activation, plan: plan)
             let total = batch * outFeatures
             try reduce.launch(grid: .init(x: max(1, min((total + 255) / 256, sms * 16))), block: 256, stream: stream,
