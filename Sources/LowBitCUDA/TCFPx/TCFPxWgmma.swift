@@ -25,7 +25,7 @@ public struct TCFPxWgmmaPlan: Sendable, CustomStringConvertible {
     public let unitsPerSplit: Int
     public let sharedMemoryBytes: Int
     /// Splits reduced through one thread-block cluster's distributed shared memory (= splits, 2…8), or 1: FP32
-    /// partials in global memory and a reduce kernel (more than 8 splits, or LOWBIT_WGMMA_CLUSTER=0).
+    /// partials in global memory and a reduce kernel (the default; the cluster reduction is LOWBIT_WGMMA_CLUSTER=1).
     public var cluster: Int = 1
 
     public var ctas: Int { rowBlocks * columnBlocks * splits }
@@ -95,7 +95,9 @@ extension TCFPxGemm {
             candidates = [(slabs, bn, 1.0)]
         }
         let forcedSplits = Self.override("LOWBIT_WGMMA_SPLITS")
-        let clusters = Self.flag("LOWBIT_WGMMA_CLUSTER") != false
+        // Opt-in (LOWBIT_WGMMA_CLUSTER=1): GPU-checked, but slower on an H200 in run 4 (8192×8192 N = 128: 68 µs
+        // against 47 µs with the global partials; clusters of 225 KiB CTAs must share a GPC).
+        let clusters = Self.flag("LOWBIT_WGMMA_CLUSTER") == true
         for c in candidates {
             for s in forcedSplits.map({ [$0] }) ?? Array(1...16) {
                 let r = Self.wgmmaCost(rowTiles: geometry.rowTiles, columnTiles: kt, batch: batch, slabs: c.slabs, bn: c.bn,
