@@ -29,7 +29,7 @@ fmt = extra.pop('FMT', 'tcfpx')
 configs = [extra] if extra else [
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=128, WGM_SLABS=2, WGM_STAGES=4),
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=128, WGM_SLABS=1, WGM_STAGES=5),
-    dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=256, WGM_SLABS=1, WGM_STAGES=3),
+    dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=192, WGM_SLABS=1, WGM_STAGES=3),
     dict(TCFPX_E=2, TCFPX_M=3, WGM_BN=128, WGM_SLABS=2, WGM_STAGES=4, TCFPX_BF16=1),
 ]
 for c in configs:

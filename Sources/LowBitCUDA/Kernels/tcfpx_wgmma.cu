@@ -5,7 +5,7 @@
 // produce exactly the mma.sync m16n8k16 A registers, and the register A fragment of wgmma .m64nNk16 is that
 // layout per warp (warp w of a warpgroup holds rows 16w … 16w + 15). Configuration (#defines, host-prepended):
 //   TCFPX_E, TCFPX_M, TCFPX_BF16   weight format and activation type (tcfpx_gemm.cu)
-//   WGM_BN                          batch columns per CTA (N of the wgmma: 64, 128 or 256)
+//   WGM_BN                          batch columns per CTA (N of the wgmma: 128 or 192)
 //   WGM_SLABS                       m64 slabs per warpgroup (1: 128 weight rows per CTA, 2: 256)
 //   WGM_STAGES                      cp.async pipeline depth (≥ 3; loads run STAGES − 2 K units ahead)
 //
@@ -40,12 +40,6 @@
 #ifndef WGM_STAGES
 #define WGM_STAGES 4
 #endif
-// S = 2…8: the S K-splits of a tile are one thread-block cluster and reduce through distributed shared memory
-// (FP32 partials stay in each CTA's shared memory; rank r sums elements r, r + S, … in split order, deterministic).
-// 1: no cluster (split-K, if any, through FP32 partials in global memory and tcfpx_wgmma_reduce).
-#ifndef WGM_CLUSTER
-#define WGM_CLUSTER 1
-#endif
 #ifndef WGM_GROUP_M
 #define WGM_GROUP_M 8
 #endif
@@ -56,11 +50,9 @@
 #define WGM_WSTAGE (WGM_SLABS * 8 * TCFPX_UNIT_BYTES)
 #define WGM_YSTRIDE (WGM_BM + 8)
 static_assert(WGM_STAGES >= 3, "loads run STAGES - 2 units ahead");
-static_assert(WGM_BN % 64 == 0 && WGM_BN <= 256, "BN = 64, 128, 192 or 256");
+static_assert(WGM_BN == 128 || WGM_BN == 192, "BN = 128 or 192");
 static_assert(WGM_SLABS * WGM_BN <= 256, "accumulators: at most 128 registers per thread");
 static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE), "epilogue tile fits");
-static_assert(WGM_CLUSTER == 1 || WGM_BN * (WGM_BM + 4) * 4 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE),
-              "cluster partials fit the pipeline's shared memory");
 #if TCFPX_BF16
 #define WGM_TYPE "bf16"
 #else
@@ -68,17 +60,6 @@ static_assert(WGM_CLUSTER == 1 || WGM_BN * (WGM_BM + 4) * 4 <= WGM_STAGES * (WGM
 #endif
 // The physical column (inside the padded row) of logical pair t of global k-step S (TC-FPx layout).
 #define WGM_PHYS(S, t) (((S) >> 3) * 128 + 32 * (((S) & 7) >> 1) + 8 * (t) + 4 * ((S) & 1))
-
-__device__ __forceinline__ void wgmma_m64n64k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %37, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n64k16.f32." WGM_TYPE "." WGM_TYPE " "
-        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
-        "{%32, %33, %34, %35}, %36, p, 1, 1, 0;\n"
-        "}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
-}
 
 __device__ __forceinline__ void wgmma_m64n128k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
     asm volatile(
@@ -102,25 +83,10 @@ __device__ __forceinline__ void wgmma_m64n192k16(float* d, const unsigned* a, un
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
 }
 
-__device__ __forceinline__ void wgmma_m64n256k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %133, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n256k16.f32." WGM_TYPE "." WGM_TYPE " "
-        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "
-        "{%128, %129, %130, %131}, %132, p, 1, 1, 0;\n"
-        "}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
-}
-
-#if WGM_BN == 64
-#define WGM_MMA wgmma_m64n64k16
-#elif WGM_BN == 128
+#if WGM_BN == 128
 #define WGM_MMA wgmma_m64n128k16
-#elif WGM_BN == 192
-#define WGM_MMA wgmma_m64n192k16
 #else
-#define WGM_MMA wgmma_m64n256k16
+#define WGM_MMA wgmma_m64n192k16
 #endif
 
 // Shared-memory matrix descriptor: start address >> 4 (bits 0–13), leading byte offset 16 B (unused for
@@ -161,22 +127,6 @@ __device__ __forceinline__ void wgm_bulk(unsigned dst, const void* src, unsigned
                  ::"r"(dst), "l"(src), "r"(bytes), "r"(bar) : "memory");
 }
 
-__device__ __forceinline__ void wgm_cluster_sync() {
-    asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
-}
-__device__ __forceinline__ float wgm_ld_cluster(unsigned localAddr, unsigned rank) {
-    unsigned remote;
-    float v;
-    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;\n" : "=r"(remote) : "r"(localAddr), "r"(rank));
-    asm volatile("ld.shared::cluster.f32 %0, [%1];\n" : "=f"(v) : "r"(remote) : "memory");
-    return v;
-}
-#if WGM_CLUSTER > 1 && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-#define WGM_CLUSTER_ATTR __cluster_dims__(WGM_CLUSTER, 1, 1)
-#else
-#define WGM_CLUSTER_ATTR
-#endif
-
 // One k-step J (0…7) of a K unit for this warp: dequantize, then one wgmma per slab on B columns 16J … 16J + 15.
 template <int J>
 __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], const Segments (&seg)[WGM_SLABS],
@@ -199,7 +149,7 @@ __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], co
         for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) & 1][s][r]);
 }
 
-extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1) WGM_CLUSTER_ATTR
+extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
 tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ Xt,
             const act_t* __restrict__ X, act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int IC,
             int KT, int mBlocks, int nBlocks, int splits, int unitsPerSplit, int xDirect) {
@@ -283,10 +233,6 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
                 asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
             }
         }
-#if WGM_CLUSTER > 1
-        wgm_cluster_sync();  // the consumers' two cluster barriers (every thread of the cluster takes part)
-        wgm_cluster_sync();
-#endif
         return;
     }
 
@@ -336,44 +282,6 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
 
     // Accumulator i of slab s: row (16·(4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1)) of the CTA,
     // column 8·(i >> 2) + 2t + (i & 1).
-#if WGM_CLUSTER > 1
-    {
-        // Partials in this CTA's (idle) pipeline shared memory, red[col · RS + row], RS = BM + 4: the fragment
-        // stores (rows g, columns 2t) hit 32 distinct banks.
-        constexpr int RS = WGM_BM + 4;
-        float* red = reinterpret_cast<float*>(smem);
-        asm volatile("bar.sync 1, %0;\n" ::"n"(WGM_CONSUMERS) : "memory");  // consumers done with the stages
-#pragma unroll
-        for (int s = 0; s < WGM_SLABS; s++) {
-            const int rowBase = ((wg * WGM_SLABS + s) * 4 + warp) * 16 + g;
-#pragma unroll
-            for (int i = 0; i < WGM_BN / 2; i++)  // scalar stores: no vector moves of the accumulators
-                asm volatile("st.shared.f32 [%0], %1;\n" ::"r"(smem_u32(red + (8 * (i >> 2) + 2 * t + (i & 1)) * RS +
-                                                                         rowBase + 8 * ((i >> 1) & 1))),
-                             "f"(acc[s][i]) : "memory");
-        }
-        wgm_cluster_sync();  // every split's partials written and visible cluster-wide
-        unsigned rank;
-        asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(rank));
-        const int mBegin = mtBase * 16;
-        const unsigned base = smem_u32(red);
-        for (int e = (int)rank * WGM_CONSUMERS + tid; e < WGM_BM * WGM_BN; e += WGM_CLUSTER * WGM_CONSUMERS) {
-            const int col = e / WGM_BM, row = e % WGM_BM;
-            const int m = mBegin + row, n = n0 + col;
-            if (m >= OC || n >= N) continue;
-            const unsigned addr = base + (unsigned)(col * RS + row) * 4u;
-            float v[WGM_CLUSTER];
-#pragma unroll
-            for (int r = 0; r < WGM_CLUSTER; r++) v[r] = wgm_ld_cluster(addr, (unsigned)r);
-            float sum = 0.f;
-#pragma unroll
-            for (int r = 0; r < WGM_CLUSTER; r++) sum += v[r];
-            Y[(size_t)n * OC + m] = float_to_act(sum * row_factor(scales, m));
-        }
-        wgm_cluster_sync();  // no CTA leaves while another still reads its shared memory
-        return;
-    }
-#endif
     if (splits > 1) {
         const int OCP = MTiles * 16;
 #pragma unroll

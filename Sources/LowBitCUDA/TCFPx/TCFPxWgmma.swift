@@ -24,13 +24,10 @@ public struct TCFPxWgmmaPlan: Sendable, CustomStringConvertible {
     public let splits: Int
     public let unitsPerSplit: Int
     public let sharedMemoryBytes: Int
-    /// Splits reduced through one thread-block cluster's distributed shared memory (= splits, 2…8), or 1: FP32
-    /// partials in global memory and a reduce kernel (the default; the cluster reduction is LOWBIT_WGMMA_CLUSTER=1).
-    public var cluster: Int = 1
 
     public var ctas: Int { rowBlocks * columnBlocks * splits }
     public var description: String {
-        "wgmma BM=\(128 * slabs) BN=\(bn) stages=\(stages) split-K=\(splits)\(cluster > 1 ? " cluster" : "") CTAs=\(ctas) "
+        "wgmma BM=\(128 * slabs) BN=\(bn) stages=\(stages) split-K=\(splits) CTAs=\(ctas) "
             + "smem=\(sharedMemoryBytes / 1024)KiB"
     }
 }
@@ -59,50 +56,41 @@ extension TCFPxGemm {
     static let wgmmaTiles: [(slabs: Int, bn: Int, unitMicroseconds: Double)] = [(2, 128, 1.42), (1, 128, 0.80), (1, 192, 1.05)]
 
     /// Modelled time (µs) of one tile shape and split count: waves of CTAs (one per SM) × (K units per CTA × unit
-    /// time + ≈ 2 µs of pipeline fill and epilogue per CTA), plus for split-K either the cluster reduction
-    /// (≤ 8 splits, ≈ 1.5 µs more per CTA) or a reduce launch (≈ 4 µs) and the FP32 partials written and read back
-    /// (≈ 3 TB/s).
+    /// time + ≈ 2 µs of pipeline fill and epilogue per CTA), plus for split-K a reduce launch (≈ 4 µs) and the FP32
+    /// partials written and read back (≈ 3 TB/s).
     public static func wgmmaCost(rowTiles: Int, columnTiles kt: Int, batch: Int, slabs: Int, bn: Int, splits: Int,
-                                 unitMicroseconds: Double, multiprocessors: Int,
-                                 clusterReduction: Bool = true) -> (cost: Double, splits: Int, per: Int) {
+                                 unitMicroseconds: Double, multiprocessors: Int) -> (cost: Double, splits: Int, per: Int) {
         let per = (kt + max(1, min(splits, kt)) - 1) / max(1, min(splits, kt))
         let actual = (kt + per - 1) / per
         let tiles = (rowTiles + 8 * slabs - 1) / (8 * slabs) * ((batch + bn - 1) / bn)
         let waves = Double((tiles * actual + multiprocessors - 1) / multiprocessors)
         var cost = waves * (Double(per) * unitMicroseconds + 2)
-        if actual > 1 {
-            cost += clusterReduction && actual <= maxClusterSplits
-                ? waves * 1.5 : 4 + Double(actual * batch * rowTiles * 16 * 8) / 3e6
-        }
+        if actual > 1 { cost += 4 + Double(actual * batch * rowTiles * 16 * 8) / 3e6 }
         return (cost, actual, per)
     }
 
     /// Tile, pipeline and split for `batch`: among `wgmmaTiles` × splits 1…16 the lowest `wgmmaCost` (ties keep
     /// the earlier shape and fewer splits). Each CTA = 2 consumer warpgroups (1 or 2 m64 slabs each) + a producer
     /// warpgroup issuing the bulk copies; as many pipeline stages (≤ 6) as fit in shared memory.
-    /// LOWBIT_WGMMA_BN / _SLABS / _STAGES / _SPLITS override (BN = 64…256, 1 or 2 slabs).
+    /// LOWBIT_WGMMA_BN / _SLABS / _STAGES / _SPLITS override (BN = 128 or 192, 1 or 2 slabs).
     public func wgmmaPlan(batch: Int) -> TCFPxWgmmaPlan {
         let p = context.properties
         let kt = geometry.columnTiles
         var best = (cost: Double.infinity, slabs: 2, bn: 128, splits: 1, per: kt)
-        let forcedBN = Self.override("LOWBIT_WGMMA_BN").flatMap { [64, 128, 192, 256].contains($0) ? $0 : nil }
+        let forcedBN = Self.override("LOWBIT_WGMMA_BN").flatMap { $0 == 128 || $0 == 192 ? $0 : nil }
         let forcedSlabs = Self.override("LOWBIT_WGMMA_SLABS").flatMap { $0 == 1 || $0 == 2 ? $0 : nil }
         var candidates = Self.wgmmaTiles
         if forcedBN != nil || forcedSlabs != nil {
-            var slabs = forcedSlabs ?? 2, bn = forcedBN ?? 128
-            if slabs * bn > 256 { slabs = 1 }  // accumulators: at most 128 registers per thread
-            bn = min(bn, 256)
+            let bn = forcedBN ?? 128
+            let slabs = bn > 128 ? 1 : forcedSlabs ?? 2  // accumulators: at most 128 registers per thread
             candidates = [(slabs, bn, 1.0)]
         }
         let forcedSplits = Self.override("LOWBIT_WGMMA_SPLITS")
-        // Opt-in (LOWBIT_WGMMA_CLUSTER=1): GPU-checked, but slower on an H200 in run 4 (8192×8192 N = 128: 68 µs
-        // against 47 µs with the global partials; clusters of 225 KiB CTAs must share a GPC).
-        let clusters = Self.flag("LOWBIT_WGMMA_CLUSTER") == true
         for c in candidates {
             for s in forcedSplits.map({ [$0] }) ?? Array(1...16) {
                 let r = Self.wgmmaCost(rowTiles: geometry.rowTiles, columnTiles: kt, batch: batch, slabs: c.slabs, bn: c.bn,
                                        splits: s, unitMicroseconds: c.unitMicroseconds,
-                                       multiprocessors: p.multiprocessorCount, clusterReduction: clusters)
+                                       multiprocessors: p.multiprocessorCount)
                 if r.cost < best.cost - 1e-9 { best = (r.cost, c.slabs, c.bn, r.splits, r.per) }
             }
         }
@@ -112,12 +100,10 @@ extension TCFPxGemm {
         // + 1024 for aligning the stages to the 128-byte swizzle's 1024-byte period, + 256 for the static mbarriers.
         while stages > 3 && stages * stageBytes + 1024 + 256 > p.maxSharedMemoryPerBlockOptIn { stages -= 1 }
         let smem = max(stages * stageBytes, bn * (128 * slabs + 8) * 2) + 1024
-        var plan = TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages,
+        return TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages,
                                   rowBlocks: (geometry.rowTiles + 8 * slabs - 1) / (8 * slabs),
                                   columnBlocks: (batch + bn - 1) / bn, splits: best.splits, unitsPerSplit: best.per,
                                   sharedMemoryBytes: smem)
-        if clusters && best.splits > 1 && best.splits <= Self.maxClusterSplits { plan.cluster = best.splits }
-        return plan
     }
 
     /// The kernel source (LOWBIT_WGMMA_SOURCE=file.cu replaces tcfpx_wgmma.cu for kernel work on a GPU machine).
@@ -138,7 +124,6 @@ extension TCFPxGemm {
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "WGM_BN": "\(plan.bn)", "WGM_SLABS": "\(plan.slabs)", "WGM_STAGES": "\(plan.stages)",
-            "WGM_CLUSTER": "\(plan.cluster)",
         ]
         let key = "\(ObjectIdentifier(context))|\(name)|"
             + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
@@ -166,7 +151,7 @@ extension TCFPxGemm {
         // Opt-in: measured 3× slower than the permute pass on an H200 (4-byte copies starve the pipeline).
         let direct = inFeatures % 2 == 0 && x.address % 4 == 0 && Self.flag("LOWBIT_WGMMA_XDIRECT") == true
         let xpBytes = direct ? 16 : plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
-        let partialBytes = plan.splits > 1 && plan.cluster == 1 ? plan.splits * batch * ocPadded * 4 : 4
+        let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
         let key = "\(ObjectIdentifier(context))|\(Int(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))"
         let (xp, partials) = try Self.wgmmaScratch.withLock { all -> (CUDABuffer, CUDABuffer) in
             var s = all[key] ?? (nil, nil)
@@ -190,7 +175,7 @@ extension TCFPxGemm {
                         weights, scales, xp, x, y, partials, Int32(batch), Int32(outFeatures), Int32(inFeatures),
                         Int32(kt), Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits),
                         Int32(plan.unitsPerSplit), Int32(direct ? 1 : 0))
-        if plan.splits > 1 && plan.cluster == 1 {
+        if plan.splits > 1 {
             let reduce = try wgmmaKernel("tcfpx_wgmma_reduce", activation: activation, plan: plan)
             let total = batch * outFeatures
             try reduce.launch(grid: .init(x: max(1, min((total + 255) / 256, sms * 16))), block: 256, stream: stream,
