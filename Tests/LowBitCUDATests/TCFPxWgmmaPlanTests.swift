@@ -26,3 +26,29 @@ import Testing
         #expect(best(batch: 4096) == 1)
     }
 }
+
+/// Every tile shape the planner offers compiles for sm_90a without spills and without ptxas serializing the wgmma
+/// pipeline (C7512: too few registers, C7515: accumulators defined by other instructions inside the pipeline) —
+/// both happened during development and cost 2–3× silently. Runs where NVRTC is present (CI installs it).
+@Suite struct TCFPxWgmmaCompileTests {
+    static let nvrtcReady: Bool = (try? NVRTC.shared()) != nil
+
+    @Test(.enabled(if: nvrtcReady, "NVRTC not found (scripts/ci-cuda-compile.sh installs it)"))
+    func tileShapesCompileWithoutSpillsOrSerializedWgmma() throws {
+        let nvrtc = try NVRTC.shared()
+        // (E, M, BF16, BN, slabs, stages): the three planner tiles with FP6, the dense e2m3 layout in BF16, and the
+        // widest unit (e3m3, 7 bits: fewer stages fit).
+        let configs: [(Int, Int, Int, Int, Int, Int)] = [
+            (3, 2, 0, 128, 2, 4), (3, 2, 0, 128, 1, 5), (3, 2, 0, 192, 1, 3), (2, 3, 1, 128, 2, 4), (3, 3, 0, 128, 2, 3),
+        ]
+        for (e, m, bf16, bn, slabs, stages) in configs {
+            let defines = ["TCFPX_E": "\(e)", "TCFPX_M": "\(m)", "TCFPX_BF16": "\(bf16)", "WGM_BN": "\(bn)",
+                           "WGM_SLABS": "\(slabs)", "WGM_STAGES": "\(stages)"]
+            let module = try nvrtc.compile(.tcfpxWgmma, architecture: CUDAArchitecture("sm_90a"), defines: defines,
+                                           useCache: false)
+            #expect(Set(module.loweredNames.keys) == Set(CUDAKernelSource.tcfpxWgmma.kernels), "\(defines)")
+            #expect(module.spillViolations.isEmpty, "\(defines): \(module.spillViolations)")
+            #expect(!module.log.contains("C7512") && !module.log.contains("C7515"), "\(defines): wgmma serialized")
+        }
+    }
+}
