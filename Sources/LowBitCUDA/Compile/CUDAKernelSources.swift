@@ -4,6 +4,7 @@ public enum CUDAKernelSources {
     public static let all: [CUDAKernelSource] = [
         .core,
         .tcfpx,
+        .tcfpxWgmma,
         .flute,
     ]
 

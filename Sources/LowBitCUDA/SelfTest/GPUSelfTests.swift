@@ -6,6 +6,7 @@ extension GPUSelfTests {
         core
             + cublas
             + tcfpx
+            + tcfpxWgmma
             + flute
     }
 }

@@ -19,6 +19,9 @@ public enum TCFPxPath: String, Sendable, CaseIterable {
     case fused
     /// Dequantize to FP16/BF16 in L2-sized row chunks, then cuBLAS on each chunk.
     case dequantizeCublas = "dequant+cublas"
+    /// Hopper (sm_90a) large-batch kernel: wgmma with the dequantized weights as the register A operand
+    /// (TCFPxWgmma.swift); `auto` takes it from `TCFPxGemm.wgmmaThreshold` up.
+    case wgmma
 }
 
 /// Kernel options that are not yet defaults (each has GPU self-tests; see docs/tcfpx.md "Pending GPU validation").
@@ -204,7 +207,8 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     }
 
     public func plan(batch: Int) -> String {
-        (try? launchPlan(batch: batch, activation: .float16, path: .auto).description) ?? "unavailable"
+        if prefersWgmma(batch: batch, activation: .float16) { return wgmmaPlan(batch: batch).description }
+        return (try? launchPlan(batch: batch, activation: .float16, path: .auto).description) ?? "unavailable"
     }
 
     public func hostDequantizedWeights(rows: Range<Int>) throws -> [Float] {
@@ -389,6 +393,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                        stream: CUDAStream?, path: TCFPxPath) throws {
         guard batch >= 1, batch <= Int(Int32.max) / max(1, inFeatures) else {
             throw LowBitError.invalidArgument("batch", "TC-FPx GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
+        }
+        if path == .wgmma || (path == .auto && prefersWgmma(batch: batch, activation: activation)) {
+            try encodeWgmma(x: x, y: y, batch: batch, activation: activation, stream: stream)
+            return
         }
         let xAligned = inFeatures % 8 == 0 && x.address % 16 == 0
         let key = PlanKey(batch: batch, activation: activation, path: path, xAligned: xAligned)

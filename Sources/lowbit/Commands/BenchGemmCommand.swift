@@ -41,7 +41,7 @@ struct BenchGemmCommand: ParsableCommand {
     @Option(help: "Activation type: f16 or bf16 (the cuBLAS baseline uses the same type).")
     var activation: String = "f16"
 
-    @Option(help: "TC-FPx only: kernel path(s), comma-separated: auto, fused, dequant+cublas.")
+    @Option(help: "TC-FPx only: kernel path(s), comma-separated: auto, fused, dequant+cublas, wgmma.")
     var path: String = "auto"
 
     @Option(help: "Timed repetitions per measurement.")
@@ -109,7 +109,7 @@ struct BenchGemmCommand: ParsableCommand {
         }
         let paths = try path.split(separator: ",").map { p -> TCFPxPath in
             guard let v = TCFPxPath(rawValue: String(p)) else {
-                throw LowBitError.invalidArgument("--path", "'\(p)' is not auto, fused or dequant+cublas")
+                throw LowBitError.invalidArgument("--path", "'\(p)' is not auto, fused, dequant+cublas or wgmma")
             }
             return v
         }
@@ -215,7 +215,9 @@ struct BenchGemmCommand: ParsableCommand {
                         }
                         let planText: String
                         if let t = first as? TCFPxGemm, let pth {
-                            planText = (try? t.launchPlan(batch: n, activation: act, path: pth).description) ?? "?"
+                            planText = pth == .wgmma || (pth == .auto && t.prefersWgmma(batch: n, activation: act))
+                                ? t.wgmmaPlan(batch: n).description
+                                : (try? t.launchPlan(batch: n, activation: act, path: pth).description) ?? "?"
                         } else {
                             planText = first.plan(batch: n)
                         }

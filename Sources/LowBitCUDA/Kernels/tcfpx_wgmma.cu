@@ -1,0 +1,384 @@
+// Large-batch TC-FPx GEMM on Hopper: wgmma with the weights as the register A operand (LowBit, sm_90a).
+//
+// Compiled as ONE NVRTC program after tcfpx_gemm.cu (the host concatenates the two sources), so the packed
+// layout's device code is shared, not copied: unit_index, load_segments, assemble<G>, cast4 and row_factor
+// produce exactly the mma.sync m16n8k16 A registers, and the register A fragment of wgmma .m64nNk16 is that
+// layout per warp (warp w of a warpgroup holds rows 16w … 16w + 15). Configuration (#defines, host-prepended):
+//   TCFPX_E, TCFPX_M, TCFPX_BF16   weight format and activation type (tcfpx_gemm.cu)
+//   WGM_BN                          batch columns per CTA (N of the wgmma: 128 or 192)
+//   WGM_SLABS                       m64 slabs per warpgroup (1: 128 weight rows per CTA, 2: 256)
+//   WGM_STAGES                      cp.async pipeline depth (≥ 3; loads run STAGES − 2 K units ahead)
+//
+// Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ as D[OC tile, N tile] = A (dequantized weights, registers) ·
+// B (activations, shared memory, K-major, 128-byte swizzle), FP32 accumulation in registers.
+//
+// The packed layout permutes K inside each 128-column unit (docs/tcfpx.md): k-step j of lane t covers physical
+// columns 32⌊j/2⌋ + 8t + 4(j mod 2) + {0,1,2,3}. wgmma reads B in 16-byte rows of 8 consecutive k, so the
+// activations are put into that order: directly (xDirect, IC even and X 4-byte aligned) by the producer
+// warpgroup's 4-byte cp.async into the stage (each word to its k-step position), or else by a pass before the
+// GEMM (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e] = X[n][phys(S, t) + 2q + e], zero past IC).
+//
+// The same pass stores X' tile by tile exactly as a pipeline stage holds it in shared memory: for column block nb
+// (BN rows, zero rows past N) and K unit kt, one contiguous BN·256-byte tile = two 64-column halves of BN rows of
+// 128 bytes, 16-byte chunk c of row r at chunk c ^ (r mod 8) (the SWIZZLE_128B pattern wgmma reads). So a stage
+// is 2–3 bulk copies (cp.async.bulk, the copy engine; no tensor map), completing on an mbarrier.
+//
+// CTA: one producer warpgroup (one thread issues the bulk copies of a stage: the activation tile and the CTA's weight
+// units for one K unit, contiguous runs of the packed layout) and 2 consumer warpgroups, synchronized only by
+// full/empty mbarriers per stage (no CTA-wide barrier in the main loop, so the two warpgroups drift apart and
+// keep the tensor cores busy while the other dequantizes). Per k-step and warp: dequantize its 16 rows × 16 k of
+// each slab (2 assemble + 2 cast4 → 4 registers), one wgmma per slab on the shared B tile, commit, and wait until
+// at most one group is in flight (so the previous step's A registers are free; at k-step 0 this retires the
+// previous unit, whose stage is then released). Split-K over blockIdx (FP32 partials + tcfpx_wgmma_reduce,
+// deterministic) when the tiles alone do not fill the GPU.
+#ifndef WGM_BN
+#define WGM_BN 128
+#endif
+#ifndef WGM_SLABS
+#define WGM_SLABS 2
+#endif
+#ifndef WGM_STAGES
+#define WGM_STAGES 4
+#endif
+#ifndef WGM_GROUP_M
+#define WGM_GROUP_M 8
+#endif
+#define WGM_CONSUMERS 256
+#define WGM_THREADS (WGM_CONSUMERS + 128)
+#define WGM_BM (128 * WGM_SLABS)
+#define WGM_XSTAGE (WGM_BN * 256)
+#define WGM_WSTAGE (WGM_SLABS * 8 * TCFPX_UNIT_BYTES)
+#define WGM_YSTRIDE (WGM_BM + 8)
+static_assert(WGM_STAGES >= 3, "loads run STAGES - 2 units ahead");
+static_assert(WGM_BN == 128 || WGM_BN == 192, "BN = 128 or 192");
+static_assert(WGM_SLABS * WGM_BN <= 256, "accumulators: at most 128 registers per thread");
+static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE), "epilogue tile fits");
+#if TCFPX_BF16
+#define WGM_TYPE "bf16"
+#else
+#define WGM_TYPE "f16"
+#endif
+// The physical column (inside the padded row) of logical pair t of global k-step S (TC-FPx layout).
+#define WGM_PHYS(S, t) (((S) >> 3) * 128 + 32 * (((S) & 7) >> 1) + 8 * (t) + 4 * ((S) & 1))
+
+__device__ __forceinline__ void wgmma_m64n128k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32." WGM_TYPE "." WGM_TYPE " "
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+        "{%64, %65, %66, %67}, %68, p, 1, 1, 0;\n"
+        "}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+}
+
+__device__ __forceinline__ void wgmma_m64n192k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %101, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n192k16.f32." WGM_TYPE "." WGM_TYPE " "
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95}, "
+        "{%96, %97, %98, %99}, %100, p, 1, 1, 0;\n"
+        "}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+}
+
+#if WGM_BN == 128
+#define WGM_MMA wgmma_m64n128k16
+#else
+#define WGM_MMA wgmma_m64n192k16
+#endif
+
+// Shared-memory matrix descriptor: start address >> 4 (bits 0–13), leading byte offset 16 B (unused for
+// swizzled K-major), stride byte offset 1024 B (8 rows of 128 B, bits 32–45), layout SWIZZLE_128B (bits 62–63 = 1).
+__device__ __forceinline__ unsigned long long wgm_desc(unsigned addr) {
+    return (unsigned long long)((addr & 0x3FFFFu) >> 4) | (1ull << 16) | ((unsigned long long)(1024 >> 4) << 32) |
+           (1ull << 62);
+}
+__device__ __forceinline__ void wgm_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgm_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void wgm_wait() { asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory"); }
+__device__ __forceinline__ void wgm_keep(float& r) { asm volatile("" : "+f"(r)::"memory"); }
+__device__ __forceinline__ void wgm_keep(unsigned& r) { asm volatile("" : "+r"(r)::"memory"); }
+
+// mbarriers (PTX ISA 8.0): `full` completes when a stage's bulk copies landed (one arrival + transaction bytes),
+// `empty` when every consumer warp is done with it (8 arrivals).
+__device__ __forceinline__ void wgm_bar_init(unsigned bar, unsigned count) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count));
+}
+__device__ __forceinline__ void wgm_bar_wait(unsigned bar, unsigned parity) {
+    asm volatile(
+        "{\n.reg .pred P1;\n"
+        "WGM_WAIT:\n"
+        "mbarrier.try_wait.parity.shared::cta.b64 P1, [%0], %1;\n"
+        "@P1 bra WGM_DONE;\n"
+        "bra WGM_WAIT;\n"
+        "WGM_DONE:\n}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+__device__ __forceinline__ void wgm_bar_arrive(unsigned bar) {
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+__device__ __forceinline__ void wgm_bar_expect(unsigned bar, unsigned bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ void wgm_bulk(unsigned dst, const void* src, unsigned bytes, unsigned bar) {
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
+                 ::"r"(dst), "l"(src), "r"(bytes), "r"(bar) : "memory");
+}
+
+// One k-step J (0…7) of a K unit for this warp: dequantize, then one wgmma per slab on B columns 16J … 16J + 15.
+template <int J>
+__device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], const Segments (&seg)[WGM_SLABS],
+                                         unsigned (&a)[2][WGM_SLABS][4], unsigned xbase) {
+    unsigned (&cur)[WGM_SLABS][4] = a[J & 1];
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++) {
+        cast4(assemble<2 * J>(seg[s]), cur[s][0], cur[s][1]);
+        cast4(assemble<2 * J + 1>(seg[s]), cur[s][2], cur[s][3]);
+    }
+    const unsigned long long desc = wgm_desc(xbase + (J >> 2) * (WGM_BN * 128) + (J & 3) * 32);
+    wgm_fence();
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++) WGM_MMA(acc[s], cur[s], desc, 1);
+    wgm_commit();
+    wgm_wait<1>();  // step J − 1 has finished: its registers (a[(J − 1) & 1]) may be rewritten
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+        for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) & 1][s][r]);
+}
+
+extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
+tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ Xt,
+            const act_t* __restrict__ X, act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int IC,
+            int KT, int mBlocks, int nBlocks, int splits, int unitsPerSplit, int xDirect) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    extern __shared__ unsigned char smemRaw[];
+    __shared__ __align__(8) unsigned long long fullBar[WGM_STAGES], emptyBar[WGM_STAGES];
+    unsigned char* smem = smemRaw + ((1024u - (smem_u32(smemRaw) & 1023u)) & 1023u);
+    const int tid = threadIdx.x, lane = tid & 31, warp = (tid >> 5) & 3, wg = tid >> 7;
+    const int g = lane >> 2, t = lane & 3;
+    const int MTiles = (OC + 15) >> 4;
+    // Tile order: the splits of a tile next to each other, then groups of WGM_GROUP_M row blocks with the
+    // row block fastest (CTAs running together share activation tiles and weight blocks in L2).
+    int b = blockIdx.x;
+    const int split = b % splits;
+    b /= splits;
+    const int perGroup = WGM_GROUP_M * nBlocks;
+    const int gm0 = (b / perGroup) * WGM_GROUP_M, gmSize = min(WGM_GROUP_M, mBlocks - gm0);
+    const int mb = gm0 + (b % perGroup) % gmSize, nb = (b % perGroup) / gmSize;
+    const int mtBase = mb * 8 * WGM_SLABS;
+    const int n0 = nb * WGM_BN;
+    const int ktBegin = split * unitsPerSplit;
+    const int count = max(0, min(KT, ktBegin + unitsPerSplit) - ktBegin);
+    if (tid == 0) {
+#pragma unroll
+        for (int s = 0; s < WGM_STAGES; s++) {
+            wgm_bar_init(smem_u32(&fullBar[s]), xDirect ? 1u + 128u : 1u);
+            wgm_bar_init(smem_u32(&emptyBar[s]), WGM_CONSUMERS / 32);
+        }
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+    __syncthreads();
+
+    // Registers: 384 threads leave 168 each at launch; the producer warpgroup gives most of its share to the two
+    // consumer warpgroups (setmaxnreg: 128·56 + 256·224 ≤ 65536).
+    if (tid >= WGM_CONSUMERS) {  // producer warpgroup
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 56;\n" ::: "memory");
+        const int ptid = tid - WGM_CONSUMERS;
+        const unsigned char* xtile = reinterpret_cast<const unsigned char*>(Xt) + ((size_t)nb * KT + ktBegin) * WGM_XSTAGE;
+        // Direct activations: thread ptid copies 4-byte word pw = ptid mod 64 (physical columns 2pw, 2pw + 1 of
+        // the unit) of rows ptid / 64 + 2i, i = 0 … BN/2 − 1, to its place in the k-step order (inverse of
+        // WGM_PHYS) inside the swizzled tile. A warp reads 128 contiguous bytes of a row per instruction.
+        const int pw = ptid & 63, r0 = ptid >> 6, pc = 2 * pw;
+        const int jj = 2 * (pc >> 5) + ((pc >> 2) & 1), qq = (pc >> 1) & 1, tt = (pc >> 3) & 3;
+        const int colOff = (jj >> 2) * (WGM_BN * 128) + 4 * tt, chunk = 2 * (jj & 3) + qq;
+        for (int u = 0; u < ((xDirect || ptid == 0) ? count : 0); u++) {
+            const int slot = u % WGM_STAGES, kt = ktBegin + u;
+            if (u >= WGM_STAGES) wgm_bar_wait(smem_u32(&emptyBar[slot]), (unsigned)((u / WGM_STAGES) - 1) & 1u);
+            const unsigned bar = smem_u32(&fullBar[slot]);
+            if (ptid == 0) {
+                unsigned bytes = xDirect ? 0u : (unsigned)WGM_XSTAGE;
+#pragma unroll
+                for (int blk = 0; blk < WGM_SLABS; blk++) {
+                    const int mt0 = mtBase + 8 * blk;
+                    if (mt0 < MTiles) bytes += min(8, MTiles - mt0) * TCFPX_UNIT_BYTES;
+                }
+                wgm_bar_expect(bar, bytes);
+                if (!xDirect)
+                    wgm_bulk(smem_u32(smem + slot * WGM_XSTAGE), xtile + (size_t)u * WGM_XSTAGE, WGM_XSTAGE, bar);
+                unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
+#pragma unroll
+                for (int blk = 0; blk < WGM_SLABS; blk++) {
+                    const int mt0 = mtBase + 8 * blk;
+                    if (mt0 >= MTiles) break;
+                    wgm_bulk(smem_u32(ws + blk * 8 * TCFPX_UNIT_BYTES),
+                             W + unit_index(mt0, kt, KT, MTiles) * TCFPX_UNIT_BYTES,
+                             (unsigned)(min(8, MTiles - mt0) * TCFPX_UNIT_BYTES), bar);
+                }
+            }
+            if (xDirect) {
+                const unsigned xs = smem_u32(smem + slot * WGM_XSTAGE) + colOff;
+                const int k = kt * 128 + pc;
+#pragma unroll 8
+                for (int i = 0; i < WGM_BN / 2; i++) {
+                    const int r = r0 + 2 * i, n = n0 + r;
+                    const bool valid = n < N && k < IC;
+                    const act_t* src = valid ? X + (size_t)n * IC + k : X;
+                    const unsigned dst = xs + r * 128 + ((chunk ^ (r & 7)) << 4);
+                    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst), "l"(src),
+                                 "r"(valid ? 4 : 0) : "memory");
+                }
+                asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
+            }
+        }
+        return;
+    }
+
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
+    float acc[WGM_SLABS][WGM_BN / 2];
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+        for (int i = 0; i < WGM_BN / 2; i++) acc[s][i] = 0.f;
+    unsigned a[2][WGM_SLABS][4];
+#pragma unroll
+    for (int p = 0; p < 2; p++)
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) a[p][s][r] = 0u;
+
+    // count ≥ 1 (the host makes every split non-empty): a loop without a zero-trip path, so no copies of the
+    // zero accumulators sit between the last wgmma and its wait (ptxas would serialize every wgmma: C7515).
+    int u = 0;
+    do {
+        const int slot = u % WGM_STAGES;
+        wgm_bar_wait(smem_u32(&fullBar[slot]), (unsigned)(u / WGM_STAGES) & 1u);
+        asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async (generic) data → wgmma
+        const unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
+        Segments seg[WGM_SLABS];
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++)
+            load_segments(seg[s], ws + ((wg * WGM_SLABS + s) * 4 + warp) * TCFPX_UNIT_BYTES, lane);
+        const unsigned xbase = smem_u32(smem + slot * WGM_XSTAGE);
+        wgm_step<0>(acc, seg, a, xbase);
+        // Unit u − 1's last wgmma group has retired: release its stage.
+        if (u > 0 && lane == 0) wgm_bar_arrive(smem_u32(&emptyBar[(u + WGM_STAGES - 1) % WGM_STAGES]));
+        wgm_step<1>(acc, seg, a, xbase);
+        wgm_step<2>(acc, seg, a, xbase);
+        wgm_step<3>(acc, seg, a, xbase);
+        wgm_step<4>(acc, seg, a, xbase);
+        wgm_step<5>(acc, seg, a, xbase);
+        wgm_step<6>(acc, seg, a, xbase);
+        wgm_step<7>(acc, seg, a, xbase);
+    } while (++u < count);
+    wgm_wait<0>();
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++)
+#pragma unroll
+        for (int i = 0; i < WGM_BN / 2; i++) wgm_keep(acc[s][i]);
+
+    // Accumulator i of slab s: row (16·(4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1)) of the CTA,
+    // column 8·(i >> 2) + 2t + (i & 1).
+    if (splits > 1) {
+        const int OCP = MTiles * 16;
+#pragma unroll
+        for (int s = 0; s < WGM_SLABS; s++) {
+            const int mt = mtBase + (wg * WGM_SLABS + s) * 4 + warp;
+            if (mt >= MTiles) continue;
+#pragma unroll
+            for (int i = 0; i < WGM_BN / 2; i++) {
+                const int m = mt * 16 + g + 8 * ((i >> 1) & 1);
+                const int n = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
+                if (n < N) partials[((size_t)split * N + n) * OCP + m] = acc[s][i];
+            }
+        }
+        return;
+    }
+    // Every consumer is done with the pipeline's shared memory (the producer finished: all stages were consumed).
+    asm volatile("bar.sync 1, %0;\n" ::"n"(WGM_CONSUMERS) : "memory");
+    unsigned short* ys = reinterpret_cast<unsigned short*>(smem);
+#pragma unroll
+    for (int s = 0; s < WGM_SLABS; s++) {
+        const int rowTile = (wg * WGM_SLABS + s) * 4 + warp;
+#pragma unroll
+        for (int e2 = 0; e2 < 2; e2++) {
+            const int ml = rowTile * 16 + g + 8 * e2, m = mtBase * 16 + ml;
+            const float f = m < OC ? row_factor(scales, m) : 0.f;
+#pragma unroll
+            for (int i = 0; i < WGM_BN / 8; i++)
+#pragma unroll
+                for (int e1 = 0; e1 < 2; e1++) {
+                    act_t v = float_to_act(acc[s][4 * i + 2 * e2 + e1] * f);
+                    ys[(8 * i + 2 * t + e1) * WGM_YSTRIDE + ml] = *reinterpret_cast<unsigned short*>(&v);
+                }
+        }
+    }
+    asm volatile("bar.sync 1, %0;\n" ::"n"(WGM_CONSUMERS) : "memory");
+    const int mBegin = mtBase * 16;
+    const bool vec = (OC & 7) == 0;
+    for (int i = tid; i < WGM_BN * (WGM_BM / 8); i += WGM_CONSUMERS) {
+        const int nl = i / (WGM_BM / 8), c = i % (WGM_BM / 8);
+        const int n = n0 + nl, m = mBegin + c * 8;
+        if (n >= N || m >= OC) continue;
+        unsigned short* dst = reinterpret_cast<unsigned short*>(Y) + (size_t)n * OC + m;
+        const unsigned short* srcRow = ys + nl * WGM_YSTRIDE + c * 8;
+        if (vec) {
+            *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(srcRow);
+        } else {
+            for (int e = 0; e < 8 && m + e < OC; e++) dst[e] = srcRow[e];
+        }
+    }
+#endif
+}
+
+// X' (see the header): one thread per 16-byte chunk, written where a pipeline stage expects it. Rows are padded
+// to a multiple of BN (zeros), columns to 128·KT (zeros past IC).
+extern "C" __global__ void __launch_bounds__(256)
+tcfpx_wgmma_permute_x(const act_t* __restrict__ X, act_t* __restrict__ Xt, int N, int IC, int KT) {
+    const unsigned short* x = reinterpret_cast<const unsigned short*>(X);
+    const int chunksPerRow = KT * 16;
+    const int rows = (N + WGM_BN - 1) / WGM_BN * WGM_BN;
+    const long long total = (long long)rows * chunksPerRow;
+    const bool pairs = (IC & 1) == 0 && (reinterpret_cast<size_t>(X) & 3) == 0;
+    for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (long long)gridDim.x * blockDim.x) {
+        const int n = (int)(idx / chunksPerRow), c = (int)(idx % chunksPerRow);
+        const int S = c >> 1, q = c & 1;
+        unsigned v[4] = {0u, 0u, 0u, 0u};
+        if (n < N) {
+            const unsigned short* row = x + (size_t)n * IC;
+#pragma unroll
+            for (int tt = 0; tt < 4; tt++) {
+                const int k = WGM_PHYS(S, tt) + 2 * q;
+                if (pairs && k + 1 < IC) {
+                    v[tt] = *reinterpret_cast<const unsigned*>(row + k);
+                } else {
+                    const unsigned lo = k < IC ? row[k] : 0u, hi = k + 1 < IC ? row[k + 1] : 0u;
+                    v[tt] = lo | (hi << 16);
+                }
+            }
+        }
+        const int kt = c >> 4, cc = c & 15, r = n % WGM_BN;
+        const size_t tile = (size_t)(n / WGM_BN) * KT + kt;
+        const size_t byte = tile * WGM_XSTAGE + (cc >> 3) * (WGM_BN * 128) + r * 128 + (((cc & 7) ^ (r & 7)) << 4);
+        *reinterpret_cast<uint4*>(reinterpret_cast<unsigned char*>(Xt) + byte) = make_uint4(v[0], v[1], v[2], v[3]);
+    }
+}
+
+// Y[n][m] = scale factor(m) · Σ_s partials[s][n][m] in split order (deterministic).
+extern "C" __global__ void __launch_bounds__(256)
+tcfpx_wgmma_reduce(const float* __restrict__ partials, const __half* __restrict__ scales, act_t* __restrict__ Y,
+                   int N, int OC, int splits) {
+    const int OCP = (OC + 15) & ~15;
+    const long long total = (long long)N * OC;
+    for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (long long)gridDim.x * blockDim.x) {
+        const int n = (int)(idx / OC), m = (int)(idx % OC);
+        float sum = 0.f;
+        for (int s = 0; s < splits; s++) sum += partials[((size_t)s * N + n) * OCP + m];
+        Y[idx] = float_to_act(sum * row_factor(scales, m));
+    }
+}
