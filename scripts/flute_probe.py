@@ -56,13 +56,19 @@ __device__ __forceinline__ uint4 ld16(const uint4* p) {
     return v;
 }
 // FLUTE's access pattern without its work: 512-byte chunks, a ring of 4 per warp. ranges = 1: warp w streams its
-// own contiguous range (as flute_gemm); ranges = 0: chunk j of warp w is j * W + w (the whole GPU sweeps one window).
+// own contiguous range (as flute_gemm); ranges = 0: chunk j of warp w is j * W + w (the whole GPU sweeps one window);
+// ranges = 2: CTA b streams its own contiguous range, its warps interleaved (FLUTE_CTA's schedule).
 extern "C" __global__ void read_chunks(const uint4* __restrict__ p, long long chunks, int ranges, unsigned* out) {
     const int lane = threadIdx.x & 31;
     const long long W = (long long)gridDim.x * (blockDim.x >> 5);
     const long long w = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    const long long lo = ranges ? w * chunks / W : 0, hi = ranges ? (w + 1) * chunks / W : (chunks - w + W - 1) / W;
-    auto at = [&](long long j) { return p + (ranges ? lo + j : j * W + w) * 32 + lane; };
+    const long long cw = blockDim.x >> 5, k = threadIdx.x >> 5;
+    const long long clo = blockIdx.x * chunks / gridDim.x, chi = (blockIdx.x + 1) * chunks / gridDim.x;
+    const long long lo = ranges == 1 ? w * chunks / W : 0;
+    const long long hi = ranges == 1 ? (w + 1) * chunks / W
+                       : ranges == 2 ? (chi - clo - k + cw - 1) / cw : (chunks - w + W - 1) / W;
+    auto at = [&](long long j) {
+        return p + (ranges == 1 ? lo + j : ranges == 2 ? clo + k + j * cw : j * W + w) * 32 + lane; };
     const long long n = hi - lo;
     unsigned h = 0;
     uint4 r[4];

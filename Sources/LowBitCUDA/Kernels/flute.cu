@@ -44,7 +44,44 @@ typedef long long i64;
 #define CK (4 * KL)                        // inputs per chunk
 #define STEPS (KL / 4)                     // mma k16 steps per chunk
 #define LUT_ENTRIES (1 << (2 * FLUTE_BITS))
-#define FLUTE_SMEM_BYTES (2 * LUT_ENTRIES * 128)  // dynamic shared memory flute_gemm needs
+
+// FLUTE_CTA = 1: Stream-K at CTA granularity. CTA b takes one contiguous range of (row tile, chunk) items and its
+// warps interleave over it (warp k: items lo + k, lo + k + W, ...), so the CTA's weight stream is one contiguous
+// window (W x 512 bytes per step) and the warps sharing a row tile are the CTA's own: their partials meet in shared
+// memory (FLUTE_SLOTS slots, reused in tile order; the last warp to arrive adds them in warp order, deterministic).
+// Only the (at most two) row tiles a CTA shares with its neighbours go through the workspace + counter reduction.
+#ifndef FLUTE_CTA
+#define FLUTE_CTA 0
+#endif
+#ifndef FLUTE_SLOTS
+#define FLUTE_SLOTS 2
+#endif
+// FLUTE_PRMT = 1 (4-bit only): table entries 256 bytes apart at a 64 KB-aligned shared address, so a lookup
+// address is one PRMT (code byte -> address byte 1, lane << 2 and the base's high bytes from one register) instead
+// of SHF + LOP3. Table region 64 KB (twice that requested, for the alignment).
+#ifndef FLUTE_PRMT
+#define FLUTE_PRMT 0
+#endif
+#if FLUTE_PRMT && FLUTE_BITS != 4
+#error "FLUTE_PRMT is for 4-bit codes"
+#endif
+#define LUT_SHIFT (FLUTE_PRMT ? 8 : 7)                  // log2 of the byte distance between entries
+#define LUT_BYTES (LUT_ENTRIES << LUT_SHIFT)
+#define SLOT_FLOATS (FLUTE_WARPS * 4 * FLUTE_NT * 32)   // one slot: every warp's partial of one row tile
+#define CTA_SMEM_BYTES (FLUTE_CTA ? FLUTE_SLOTS * SLOT_FLOATS * 4 + 16 * FLUTE_SLOTS : 0)
+// FLUTE_ASYNC = 1: the weight ring lives in shared memory and is filled by cp.async (each lane copies and later
+// reads its own 16 bytes, so no barrier is needed), FLUTE_PREFETCH stages per warp, FLUTE_PREFETCH - 1 copies in
+// flight while a chunk is consumed. A register ring shares the warp's 6 scoreboards with the activation, scale and
+// table loads, so its loads are not waited for one by one; cp.async groups complete in order (wait_group).
+#ifndef FLUTE_ASYNC
+#define FLUTE_ASYNC 0
+#endif
+#if FLUTE_ASYNC && FLUTE_SCALE_AHEAD
+#error "FLUTE_ASYNC does not carry scales in the ring"
+#endif
+#define RING_LOW_BYTES (FLUTE_ASYNC ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 16 : 0)
+#define RING_BYTES (RING_LOW_BYTES + (FLUTE_ASYNC && FLUTE_BITS == 3 ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 8 : 0))
+#define FLUTE_SMEM_BYTES (CTA_SMEM_BYTES + RING_BYTES + 2 * LUT_BYTES)  // dynamic shared memory flute_gemm needs
 
 __device__ __forceinline__ uint4 load_stream(const uint4* p) {
     uint4 v;
@@ -56,6 +93,34 @@ __device__ __forceinline__ uint4 load_stream(const uint4* p) {
 __device__ __forceinline__ uint2 load_stream2(const uint2* p) {
     uint2 v;
     asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0,%1}, [%2];" : "=r"(v.x), "=r"(v.y) : "l"(p));
+    return v;
+}
+
+// Activation and scale loads (FLUTE_XLD): 0 = ld.global.nc (the texture path, __ldg), 1 = plain ld.global,
+// 2 = ld.global.cg (L2 only).
+#ifndef FLUTE_XLD
+#define FLUTE_XLD 0
+#endif
+__device__ __forceinline__ uint4 load_x(const void* p) {
+    uint4 v;
+#if FLUTE_XLD == 0
+    asm volatile("ld.global.nc.v4.u32 {%0,%1,%2,%3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+#elif FLUTE_XLD == 1
+    asm volatile("ld.global.v4.u32 {%0,%1,%2,%3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+#else
+    asm volatile("ld.global.cg.v4.u32 {%0,%1,%2,%3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+#endif
+    return v;
+}
+__device__ __forceinline__ u32 load_s(const u32* p) {
+    u32 v;
+#if FLUTE_XLD == 0
+    asm volatile("ld.global.nc.u32 %0, [%1];" : "=r"(v) : "l"(p));
+#elif FLUTE_XLD == 1
+    asm volatile("ld.global.u32 %0, [%1];" : "=r"(v) : "l"(p));
+#else
+    asm volatile("ld.global.cg.u32 %0, [%1];" : "=r"(v) : "l"(p));
+#endif
     return v;
 }
 
@@ -157,6 +222,9 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_XSMEM
 #define FLUTE_XSMEM 0
 #endif
+#if FLUTE_XSMEM && FLUTE_CTA
+#error "FLUTE_XSMEM is for the per-warp schedule"
+#endif
 #if FLUTE_XSMEM && FLUTE_NT != 1
 #error "FLUTE_XSMEM needs FLUTE_NT == 1"
 #endif
@@ -173,6 +241,19 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_PROBE
 #define FLUTE_PROBE 0
 #endif
+// Timing probes (wrong results): FLUTE_NO_X = 1 loads no activations, FLUTE_NO_SCALE = 1 no scales.
+#ifndef FLUTE_NO_X
+#define FLUTE_NO_X 0
+#endif
+#ifndef FLUTE_NO_SCALE
+#define FLUTE_NO_SCALE 0
+#endif
+// FLUTE_SMEM_FENCE = 1: __threadfence_block (MEMBAR.SC.CTA, which waits for the warp's weight loads in flight, i.e.
+// drains the prefetch ring) around the shared-memory reduction. 0: none; shared-memory operations of a warp are
+// performed in order, and __syncwarp + the shared atomic order the slot stores before the count.
+#ifndef FLUTE_SMEM_FENCE
+#define FLUTE_SMEM_FENCE 0
+#endif
 
 // (w >> S) & mask for a compile-time S of either sign: one shift and one LOP3.
 template <int S>
@@ -185,7 +266,11 @@ __device__ __forceinline__ u32 field(u32 w, u32 mask) {
 // (lane << 2) (32 copies, one per lane: conflict-free); `laneBytes` = base | lane << 2. Shifts and masks only.
 template <int J, int Q>
 __device__ __forceinline__ u32 lut_offset(const u32 (&words)[4], uint2 high, u32 laneBytes) {
-#if FLUTE_BITS == 4
+#if FLUTE_PRMT
+    u32 r;
+    asm("prmt.b32 %0, %1, %2, %3;" : "=r"(r) : "r"(words[J]), "r"(laneBytes), "n"(0x7604 | (Q << 4)));
+    return r;
+#elif FLUTE_BITS == 4
     return field<8 * Q - 7>(words[J], 0xffu << 7) | laneBytes;
 #elif FLUTE_BITS == 2
     return field<16 * (J & 1) + 4 * Q - 7>(words[J >> 1], 0xfu << 7) | laneBytes;
@@ -194,6 +279,26 @@ __device__ __forceinline__ u32 lut_offset(const u32 (&words)[4], uint2 high, u32
     const u32 hi = field<8 * (J & 3) + 2 * Q - 11>(hw, 0x3u << 11) | laneBytes;
     return field<16 * (J & 1) + 4 * Q - 7>(words[J >> 1], 0xfu << 7) | hi;
 #endif
+}
+
+__device__ __forceinline__ void cp_async16(u32 dst, const void* src) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(dst), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async8(u32 dst, const void* src) {
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" :: "r"(dst), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" :: "n"(N) : "memory"); }
+__device__ __forceinline__ uint4 lds128(u32 a) {
+    uint4 v;
+    asm volatile("ld.shared.v4.u32 {%0,%1,%2,%3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "r"(a) : "memory");
+    return v;
+}
+__device__ __forceinline__ uint2 lds64(u32 a) {
+    uint2 v;
+    asm volatile("ld.shared.v2.u32 {%0,%1}, [%2];" : "=r"(v.x), "=r"(v.y) : "r"(a) : "memory");
+    return v;
 }
 
 __device__ __forceinline__ u32 lds(u32 byteAddress) {
@@ -220,40 +325,82 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     if (M >= 0) return;
 #endif
     extern __shared__ __align__(16) u32 lutRaw[];
-    const u32 rawBase = (u32)__cvta_generic_to_shared(lutRaw);
-    const u32 alignedBase = (rawBase + LUT_ENTRIES * 128 - 1) & ~(u32)(LUT_ENTRIES * 128 - 1);
-    u32* lut = lutRaw + ((alignedBase - rawBase) >> 2);
+    const u32 smemBase = (u32)__cvta_generic_to_shared(lutRaw);
+    const u32 rawBase = smemBase + CTA_SMEM_BYTES + RING_BYTES;
+    const u32 alignedBase = (rawBase + LUT_BYTES - 1) & ~(u32)(LUT_BYTES - 1);
+    u32* lut = lutRaw + ((alignedBase - smemBase) >> 2);
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2, t = lane & 3;
     const int total = rowTiles * chunks;  // < 2^31 (checked by the launcher)
+#if FLUTE_CTA
+    // Never more CTAs than items: every CTA's range is non-empty and the CTAs sharing a row tile are exactly
+    // owner(first chunk) .. owner(last chunk). A warp's items: first, first + W, ... < hi.
+#define STRIDE FLUTE_WARPS
+    const int totalUnits = (int)gridDim.x < total ? (int)gridDim.x : total;
+    const int unit = blockIdx.x;
+    const int wk = threadIdx.x >> 5;
+    const int lo = unit < totalUnits ? (int)((i64)unit * total / totalUnits) : total;
+    const int hi = unit < totalUnits ? (int)((i64)(unit + 1) * total / totalUnits) : total;
+    const int first = lo + wk;
+    float* slots = (float*)lutRaw;                                   // [FLUTE_SLOTS][W][4 * NT][32]
+    u32* slotCount = (u32*)(lutRaw + FLUTE_SLOTS * SLOT_FLOATS);     // arrivals per slot
+    int* slotTile = (int*)(slotCount + FLUTE_SLOTS);                 // row tile allowed in each slot
+    const int rtFirst = lo / chunks;
+    if (threadIdx.x < FLUTE_SLOTS) { slotCount[threadIdx.x] = 0; slotTile[threadIdx.x] = rtFirst + threadIdx.x; }
+#else
+#define STRIDE 1
     // Never more warps than items: then every warp's range is non-empty and the warps sharing a row tile are
     // exactly owner(first chunk) .. owner(last chunk).
     const int launched = gridDim.x * FLUTE_WARPS;
-    const int totalWarps = launched < total ? launched : total;
-    const int warp = blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
-    const int lo = warp < totalWarps ? (int)((i64)warp * total / totalWarps) : total;
-    const int hi = warp < totalWarps ? (int)((i64)(warp + 1) * total / totalWarps) : total;
+    const int totalUnits = launched < total ? launched : total;
+    const int unit = blockIdx.x * FLUTE_WARPS + (threadIdx.x >> 5);
+    const int lo = unit < totalUnits ? (int)((i64)unit * total / totalUnits) : total;
+    const int hi = unit < totalUnits ? (int)((i64)(unit + 1) * total / totalUnits) : total;
+    const int first = lo;
+#endif
 
     // Start the weight stream before filling the table so the first loads overlap it.
-    const uint4* wp = codes + (i64)lo * 32 + lane;
+    const uint4* wp = codes + (i64)first * 32 + lane;
 #if FLUTE_BITS == 3
-    const uint2* hp = codesHigh + (i64)lo * 32 + lane;
+    const uint2* hp = codesHigh + (i64)first * 32 + lane;
 #endif
-    int rt = lo / chunks, c = lo - rt * chunks;
+    int rt = first / chunks, c = first - rt * chunks;
 #if FLUTE_SCALE_AHEAD
     int rtA = rt, cA = c;  // the next chunk whose scale the ring loads
 #define FLUTE_LOAD_SCALE(dst) \
-    dst = __ldg(scales + ((FLUTE_PROBE == 5 ? 0 : rtA) * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
+    dst = load_s(scales + ((FLUTE_PROBE == 5 ? 0 : rtA) * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
 #define FLUTE_ADVANCE_SCALE() \
-    if (++cA == chunks) { cA = 0; ++rtA; }
+    for (cA += STRIDE; cA >= chunks; cA -= chunks) ++rtA;
 #endif
+#if FLUTE_ASYNC
+    // This lane's 16 bytes of stage i: ringLow + i * 512 (3-bit high plane: ringHigh + i * 256).
+    const u32 ringLow = smemBase + CTA_SMEM_BYTES + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 16;
+#if FLUTE_BITS == 3
+    const u32 ringHigh = smemBase + CTA_SMEM_BYTES + RING_LOW_BYTES + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 8;
+#endif
+#pragma unroll
+    for (int i = 0; i < FLUTE_PREFETCH - 1; ++i) {
+        if (first + i * STRIDE < hi) {
+            cp_async16(ringLow + i * 512, wp + i * 32 * STRIDE);
+#if FLUTE_BITS == 3
+            cp_async8(ringHigh + i * 256, hp + i * 32 * STRIDE);
+#endif
+        }
+        cp_async_commit();
+    }
+    wp += (FLUTE_PREFETCH - 1) * 32 * STRIDE;
+#if FLUTE_BITS == 3
+    hp += (FLUTE_PREFETCH - 1) * 32 * STRIDE;
+#endif
+    Weights buf[1];
+#else
     Weights buf[FLUTE_PREFETCH];
 #pragma unroll
     for (int i = 0; i < FLUTE_PREFETCH; ++i) {
-        if (lo + i < hi) {
-            buf[i].low = load_stream(wp + i * 32);
+        if (first + i * STRIDE < hi) {
+            buf[i].low = load_stream(wp + i * 32 * STRIDE);
 #if FLUTE_BITS == 3
-            buf[i].high = load_stream2(hp + i * 32);
+            buf[i].high = load_stream2(hp + i * 32 * STRIDE);
 #endif
 #if FLUTE_SCALE_AHEAD
             FLUTE_LOAD_SCALE(buf[i].scale);
@@ -263,10 +410,11 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
         FLUTE_ADVANCE_SCALE()
 #endif
     }
-    wp += FLUTE_PREFETCH * 32;
+    wp += FLUTE_PREFETCH * 32 * STRIDE;
 #if FLUTE_BITS == 3
-    hp += FLUTE_PREFETCH * 32;
+    hp += FLUTE_PREFETCH * 32 * STRIDE;
 #endif
+#endif  // FLUTE_ASYNC
 
     // Per-lane activation rows (batch rows n*8 + g; rows >= M read nothing) and the input bound.
     const u16* xrow[FLUTE_NT];
@@ -314,17 +462,17 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_XSMEM
                 if (xvalid[n]) q = *(const uint4*)(xsm + g * xstride + t * KL + cc * CK + v * 8);
 #else
-                if (xvalid[n] && cc * CK + v * 8 < klimit) q = __ldg((const uint4*)(xrow[n] + cc * CK + v * 8));
+                if (xvalid[n] && cc * CK + v * 8 < klimit && !FLUTE_NO_X) q = load_x(xrow[n] + cc * CK + v * 8);
 #endif
                 dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
             }
         }
 #if !FLUTE_SCALE_AHEAD
-        s = __ldg(scales + ((FLUTE_PROBE == 5 ? 0 : rr) * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
+        s = FLUTE_NO_SCALE ? 0x3c003c00u : load_s(scales + ((FLUTE_PROBE == 5 ? 0 : rr) * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
 #endif
     };
 #if FLUTE_XSLOTS == 2 && !FLUTE_XSMEM
-    if (lo < hi) load_xs(xs[0], sw[0], c, rt);
+    if (first < hi) load_xs(xs[0], sw[0], c, rt);
 #endif
 
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
@@ -341,16 +489,16 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #pragma unroll
     for (int r = 0; r < kFill; ++r) {
         const int i = threadIdx.x + r * FLUTE_WARPS * 32;
-        if (i < LUT_ENTRIES * 8) *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(fill[r], fill[r], fill[r], fill[r]);
+        if (i < LUT_ENTRIES * 8) *(uint4*)(lut + (i >> 3) * (1 << (LUT_SHIFT - 2)) + (i & 7) * 4) = make_uint4(fill[r], fill[r], fill[r], fill[r]);
     }
 #else
     for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_WARPS * 32) {
         const u32 v = __ldg(pairTable + (i >> 3));
-        *(uint4*)(lut + (i >> 3) * 32 + (i & 7) * 4) = make_uint4(v, v, v, v);
+        *(uint4*)(lut + (i >> 3) * (1 << (LUT_SHIFT - 2)) + (i & 7) * 4) = make_uint4(v, v, v, v);
     }
 #endif
     __syncthreads();
-    if (lo >= hi) return;
+    if (first >= hi) return;
     const u32 laneBytes = alignedBase | (lane << 2);
 #if FLUTE_XSLOTS == 2 && FLUTE_XSMEM
     load_xs(xs[0], sw[0], c, rt);
@@ -359,26 +507,51 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     float acc[FLUTE_NT][4];
 #pragma unroll
     for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+#if !FLUTE_CTA
     int segmentStart = lo;
+#endif
 
-    for (int base = lo; base < hi; base += FLUTE_PREFETCH) {
+    for (int base = first; base < hi; base += FLUTE_PREFETCH * STRIDE) {
 #pragma unroll
         for (int i = 0; i < FLUTE_PREFETCH; ++i) {
-            const int p = base + i;
+            const int p = base + i * STRIDE;
             if (p >= hi) break;
+#if FLUTE_CTA
+            int cn = c + STRIDE, rtn = rt;
+            while (cn >= chunks) { cn -= chunks; ++rtn; }
+#else
             const int cn = (c + 1 == chunks) ? 0 : c + 1, rtn = (c + 1 == chunks) ? rt + 1 : rt;
+#endif
 #if FLUTE_XSLOTS == 2
-            const int slot = i & 1;  // FLUTE_PREFETCH is even, so (p - lo) & 1 == i & 1
-            if (p + 1 < hi) load_xs(xs[slot ^ 1], sw[slot ^ 1], cn, rtn);
+            const int slot = i & 1;  // FLUTE_PREFETCH is even, so the warp's item count since `first` & 1 == i & 1
+            if (p + STRIDE < hi) load_xs(xs[slot ^ 1], sw[slot ^ 1], cn, rtn);
 #else
             const int slot = 0;
             load_xs(xs[0], sw[0], c, rt);
 #endif
 
-            const u32 words[4] = {buf[i].low.x, buf[i].low.y, buf[i].low.z, buf[i].low.w};
+#if FLUTE_ASYNC
+            // Refill the stage consumed one chunk ago with chunk p + (FLUTE_PREFETCH - 1) * STRIDE, then wait for
+            // this chunk's group (FLUTE_PREFETCH - 1 younger groups may stay in flight).
+            if (p + (FLUTE_PREFETCH - 1) * STRIDE < hi) {
+                cp_async16(ringLow + ((i + FLUTE_PREFETCH - 1) % FLUTE_PREFETCH) * 512, wp);
 #if FLUTE_BITS == 3
-            const uint2 high = buf[i].high;
+                cp_async8(ringHigh + ((i + FLUTE_PREFETCH - 1) % FLUTE_PREFETCH) * 256, hp);
+#endif
+            }
+            cp_async_commit();
+            cp_async_wait<FLUTE_PREFETCH - 1>();
+            const uint4 low = lds128(ringLow + i * 512);
+            const u32 words[4] = {low.x, low.y, low.z, low.w};
+#if FLUTE_BITS == 3
+            const uint2 high = lds64(ringHigh + i * 256);
+#endif
 #else
+            const u32 words[4] = {buf[i].low.x, buf[i].low.y, buf[i].low.z, buf[i].low.w};
+#endif
+#if FLUTE_BITS == 3 && !FLUTE_ASYNC
+            const uint2 high = buf[i].high;
+#elif FLUTE_BITS != 3
             const uint2 high = make_uint2(0, 0);
 #endif
 #if FLUTE_SCALE_AHEAD
@@ -387,7 +560,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             const u32 swCur = sw[slot];
 #endif
             // Refill this slot with chunk p + FLUTE_PREFETCH (after its words were read).
-            if (p + FLUTE_PREFETCH < hi) {
+            if (!FLUTE_ASYNC && p + FLUTE_PREFETCH * STRIDE < hi) {
                 buf[i].low = load_stream(wp);
 #if FLUTE_BITS == 3
                 buf[i].high = load_stream2(hp);
@@ -399,9 +572,9 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_SCALE_AHEAD
             FLUTE_ADVANCE_SCALE()
 #endif
-            wp += 32;
+            wp += 32 * STRIDE;
 #if FLUTE_BITS == 3
-            hp += 32;
+            hp += 32 * STRIDE;
 #endif
 #if FLUTE_POST_SCALE
             float part[FLUTE_NT][4];
@@ -450,68 +623,120 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             }
 #endif
 
-            // End of a row tile's segment: flush.
-            if (c == chunks - 1 || p == hi - 1) {
-                const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
-                bool write = full || FLUTE_PROBE == 3;
-                if (!write) {
-                    const int side = (segmentStart == lo) ? 0 : 1;
-                    float* dst = workspace + ((i64)(warp * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
+            // End of this warp's part of a row tile: flush.
+#if FLUTE_CTA
+            if (rtn != rt || p + STRIDE >= hi) {
+                // The CTA's segment of row tile rt and the warps that have items in it (residues mod W).
+                const int segS = max(lo, rt * chunks), segE = min(hi, (rt + 1) * chunks);
+                const int len = segE - segS;
+                const int contributors = len < STRIDE ? len : STRIDE;
+                const int s = (rt - rtFirst) % FLUTE_SLOTS;
+                volatile int* tileOfSlot = slotTile;
+                while (tileOfSlot[s] != rt) __nanosleep(20);  // the slot's previous tile is not reduced yet
+                volatile float* mine = slots + ((i64)(s * STRIDE + wk) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
-                    for (int n = 0; n < FLUTE_NT; ++n)
+                for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
-                        for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
-#if !FLUTE_REDUCE_LITE
-                    __threadfence();
+                    for (int r = 0; r < 4; ++r) mine[(n * 4 + r) * 32] = acc[n][r];
+#if FLUTE_SMEM_FENCE
+                __threadfence_block();
 #endif
+                __syncwarp();
+                u32 arrived = 0;
+                if (lane == 0) arrived = atomicAdd(slotCount + s, 1u);
+                arrived = __shfl_sync(0xffffffffu, arrived, 0);
+                if (arrived == (u32)(contributors - 1)) {
+#if FLUTE_SMEM_FENCE
+                    __threadfence_block();
+#endif
+#pragma unroll
+                    for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+                    const int off = (segS - lo) % STRIDE;
+                    for (int k = 0; k < STRIDE; ++k) {
+                        if ((k - off + STRIDE) % STRIDE >= len) continue;  // warp k has no item in the segment
+                        const float* src = slots + ((i64)(s * STRIDE + k) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+                        for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                            for (int r = 0; r < 4; ++r) acc[n][r] += ((const volatile float*)src)[(n * 4 + r) * 32];
+                    }
                     __syncwarp();
-                    const int first = (int)owner_of((i64)rt * chunks, total, totalWarps);
-                    const int last = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalWarps);
-                    u32 arrived = 0;
-#if FLUTE_REDUCE_LITE
-                    // The __syncwarp above orders the other lanes' partial stores before lane 0's release.
-                    if (lane == 0)
-                        asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(arrived) : "l"(counters + rt) : "memory");
-#else
-                    if (lane == 0) arrived = atomicAdd(counters + rt, 1u);
+                    if (lane == 0) {
+                        ((volatile u32*)slotCount)[s] = 0;
+#if FLUTE_SMEM_FENCE
+                        __threadfence_block();
 #endif
-                    arrived = __shfl_sync(0xffffffffu, arrived, 0);
-                    if (arrived == (u32)(last - first)) {
-#if FLUTE_REDUCE_LITE
-                        asm volatile("fence.acq_rel.gpu;" ::: "memory");  // acquire the other partials
+                        tileOfSlot[s] = rt + FLUTE_SLOTS;
+                    }
+                    const int segmentStart = segS;
+                    const bool full = segS == rt * chunks && segE == (rt + 1) * chunks;
 #else
+            if (c == chunks - 1 || p == hi - 1) {
+                {
+                    const bool full = (segmentStart == rt * chunks) && (c == chunks - 1);
+#endif
+                    bool write = full || FLUTE_PROBE == 3;
+                    if (!write) {
+                        const int side = (segmentStart == lo) ? 0 : 1;
+                        float* dst = workspace + ((i64)(unit * 2 + side) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+                        for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                            for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
+#if !FLUTE_REDUCE_LITE
                         __threadfence();
 #endif
+                        __syncwarp();
+                        const int qFirst = (int)owner_of((i64)rt * chunks, total, totalUnits);
+                        const int qLast = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalUnits);
+                        u32 arrivedAll = 0;
+#if FLUTE_REDUCE_LITE
+                        // The __syncwarp above orders the other lanes' partial stores before lane 0's release.
+                        if (lane == 0)
+                            asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(arrivedAll) : "l"(counters + rt) : "memory");
+#else
+                        if (lane == 0) arrivedAll = atomicAdd(counters + rt, 1u);
+#endif
+                        arrivedAll = __shfl_sync(0xffffffffu, arrivedAll, 0);
+                        if (arrivedAll == (u32)(qLast - qFirst)) {
+#if FLUTE_REDUCE_LITE
+                            asm volatile("fence.acq_rel.gpu;" ::: "memory");  // acquire the other partials
+#else
+                            __threadfence();
+#endif
 #pragma unroll
-                        for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
-                        for (int q = first; q <= last; ++q) {
-                            const int qlo = (int)((i64)q * total / totalWarps);
-                            const int qside = (qlo / chunks == rt) ? 0 : 1;
-                            const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
+                            for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+                            for (int q = qFirst; q <= qLast; ++q) {
+                                const int qlo = (int)((i64)q * total / totalUnits);
+                                const int qside = (qlo / chunks == rt) ? 0 : 1;
+                                const float* src = workspace + ((i64)(q * 2 + qside) * (4 * FLUTE_NT)) * 32 + lane;
 #pragma unroll
-                            for (int n = 0; n < FLUTE_NT; ++n)
+                                for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
-                                for (int r = 0; r < 4; ++r) acc[n][r] += __ldcg(src + (n * 4 + r) * 32);
+                                    for (int r = 0; r < 4; ++r) acc[n][r] += __ldcg(src + (n * 4 + r) * 32);
+                            }
+                            if (lane == 0) counters[rt] = 0;
+                            write = true;
                         }
-                        if (lane == 0) counters[rt] = 0;
-                        write = true;
                     }
-                }
-                if (write) {
-                    const int row = rt * 16 + g;
+                    if (write) {
+                        const int row = rt * 16 + g;
 #pragma unroll
-                    for (int n = 0; n < FLUTE_NT; ++n) {
-                        const int m0 = n * 8 + 2 * t;
+                        for (int n = 0; n < FLUTE_NT; ++n) {
+                            const int m0 = n * 8 + 2 * t;
 #pragma unroll
-                        for (int r = 0; r < 4; ++r) {
-                            const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
-                            if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
+                            for (int r = 0; r < 4; ++r) {
+                                const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
+                                if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
+                            }
                         }
                     }
                 }
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+#if !FLUTE_CTA
                 segmentStart = p + 1;
+#endif
             }
             rt = rtn;
             c = cn;

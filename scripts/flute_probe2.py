@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Session 3 (issue 7): the CTA-granular schedule (FLUTE_CTA) and PRMT lookups (FLUTE_PRMT) against the committed
+per-warp kernel, plus the access-pattern read probes, in one process (CuPy NVRTC + PyTorch events; same timing and
+checks as flute_probe.py: weights rotated over > 4x the L2, launches behind a spin, median of 30, every kernel
+variant checked against dequantize + fp32 matmul, bit-identical reruns, counters reset).
+
+  python3 scripts/flute_probe2.py --ref REF.cu [--json F] [--quick]
+
+REF.cu = the committed kernel (variant "A", and the reference dequantize kernel).
+"""
+import argparse, os, sys, time
+import numpy as np
+import cupy as cp
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flute_probe as P
+
+CUR = P.CUR
+SMS = P.SMS
+
+
+class V(P.Variant):
+    """A variant; cta = FLUTE_CTA schedule (grid from shared memory and registers, 1+ CTAs per SM)."""
+    def __init__(self, name, path, defines=None, ctas=2, warps=8, prefetch=4, check=True):
+        super().__init__(name, path, defines, ctas=ctas, warps=warps, prefetch=prefetch, check=check)
+
+    def smem(self, s, nt):
+        d = self.defines
+        lut = (1 << (2 * s.bits)) << (8 if d.get("FLUTE_PRMT") else 7)
+        slots = d.get("FLUTE_SLOTS", 2)
+        cta = slots * self.warps * 4 * nt * 32 * 4 + 16 * slots if d.get("FLUTE_CTA") else 0
+        ring = self.warps * self.prefetch * 32 * (24 if s.bits == 3 else 16) if d.get("FLUTE_ASYNC") else 0
+        total = cta + ring + 2 * lut
+        if total > 232448: raise ValueError(f"{total} bytes of shared memory")
+        return total
+
+
+def ctas_per_sm(v, s, nt):
+    regs = v.compiled(s, nt)[1]
+    by_regs = 65536 // (((regs + 7) // 8 * 8) * 32 * v.warps) if regs > 0 else v.ctas
+    by_smem = (228 * 1024) // (v.smem(s, nt) + 1024)
+    return max(1, min(v.ctas, by_regs, by_smem))
+
+
+def launch(v, L, x, y, M, state):
+    s = L.s
+    nt = 1 if M <= 8 else 2 if M <= 16 else 4 if M <= 32 else 8
+    grid = SMS * ctas_per_sm(v, s, nt)
+    m, _ = v.compiled(s, nt)
+    f = m.get_function("flute_gemm")
+    need = grid * v.warps * 2 * 4 * nt * 32
+    if state.get("ws") is None or state["ws"].size < need: state["ws"] = cp.empty(need, dtype=cp.float32)
+    if state.get("cnt") is None: state["cnt"] = cp.zeros(s.row_tiles, dtype=cp.uint32)
+    smem = v.smem(s, nt)
+    if smem > 48 * 1024: f.max_dynamic_shared_size_bytes = smem
+    f((grid,), (v.warps * 32,), (L.low, L.high, L.scales, L.table, x, y, state["ws"], state["cnt"],
+                                 np.int32(M), np.int32(s.outputs), np.int32(s.inputs), np.int32(s.inputs),
+                                 np.int32(s.row_tiles), np.int32(s.chunks), np.int32(s.padded_groups),
+                                 np.int32(s.group_shift)), shared_mem=smem)
+
+
+P.launch = launch          # run_variant uses these
+P.ctas_per_sm = lambda v, s, nt, M=1: ctas_per_sm(v, s, nt)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ref", required=True)
+    ap.add_argument("--json", default="")
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    REF = a.ref
+    K = {"FLUTE_CTA": 1}
+    KP = dict(K, FLUTE_PRMT=1)
+    KS = dict(K, FLUTE_ASYNC=1)
+    KPS = dict(KP, FLUTE_ASYNC=1)
+    A = V("A: committed", REF)
+    k16p = V("K16P regring", CUR, KP, ctas=1, warps=16)
+    k16ps4 = V("K16PS pf4", CUR, KPS, ctas=1, warps=16, prefetch=4)
+    k16ps6 = V("K16PS pf6", CUR, KPS, ctas=1, warps=16, prefetch=6)
+    k16ps8 = V("K16PS pf8", CUR, KPS, ctas=1, warps=16, prefetch=8)
+    k16ps10 = V("K16PS pf10", CUR, KPS, ctas=1, warps=16, prefetch=10)
+    k16s6 = V("K16S pf6", CUR, KS, ctas=1, warps=16, prefetch=6)
+    k16s8 = V("K16S pf8", CUR, KS, ctas=1, warps=16, prefetch=8)
+    k16s12 = V("K16S pf12", CUR, KS, ctas=1, warps=16, prefetch=12)
+    k8x2s8 = V("K8x2S pf8", CUR, KS, ctas=2, warps=8, prefetch=8)
+    k8x2s6 = V("K8x2S pf6", CUR, KS, ctas=2, warps=8, prefetch=6)
+    k8s8 = V("K8S pf8", CUR, KS, ctas=1, warps=8, prefetch=8)
+    k8s12 = V("K8S pf12", CUR, KS, ctas=1, warps=8, prefetch=12)
+    aS8 = V("A'S per-warp pf8", CUR, {"FLUTE_CTA": 0, "FLUTE_ASYNC": 1}, prefetch=8)
+    probes = [V("probe K16PS8 stream only", CUR, dict(KPS, FLUTE_NO_X=1, FLUTE_NO_SCALE=1, FLUTE_PROBE=4), ctas=1,
+                warps=16, prefetch=8, check=False),
+              V("probe K16PS8 no x/scale", CUR, dict(KPS, FLUTE_NO_X=1, FLUTE_NO_SCALE=1), ctas=1, warps=16,
+                prefetch=8, check=False),
+              V("probe K16PS8 no reduction", CUR, dict(KPS, FLUTE_PROBE=3), ctas=1, warps=16, prefetch=8, check=False)]
+    shapes = [(8192, 8192), (10240, 8192), (57344, 8192), (8192, 28672)]
+    two = shapes[:3:2]
+    nf4_1 = [A, k16p, k16ps4, k16ps6, k16ps8, k16ps10, k16s8, k8x2s8, k8x2s6, aS8] + probes
+    plan = [(4, 1, nf4_1, shapes)]
+    if not a.quick:
+        plan += [(4, 2, [A, k16ps6, k16ps8, k8x2s8], two),
+                 (4, 4, [A, k16ps6, k16ps8, k8x2s8], two),
+                 (4, 8, [A, k16ps6, k16ps8, k8x2s8, k16s8], two),
+                 (4, 16, [A, k16ps6, k16ps8, k8x2s8, k16s8, k8s8], two),
+                 (2, 1, [A, k16s6, k16s8, k16s12, k8x2s8, aS8], shapes),
+                 (3, 1, [A, k16s6, k16s8, k16s12, k8x2s8, aS8], shapes),
+                 (2, 16, [A, k16s8, k8x2s8, k8s8, k8s12], two),
+                 (3, 16, [A, k16s8, k16s6, k8x2s8, k8s8, k8s12], two),
+                 (4, 32, [A, k16s8, k16s6, k8s8, k8s12, k8x2s6], two),
+                 (4, 64, [A, k8s8, k8s12, k16s6], two)]
+    print(f"device {torch.cuda.get_device_name(0)}, {SMS} SMs", flush=True)
+    results, records = {}, []
+    T0 = time.time()
+    for (bits, M, vs, shp) in plan:
+        for (n, k) in shp:
+            t0 = time.time()
+            s, nbytes, layers = P.make_layers(bits, n, k)
+            xt = torch.randn(M, k, device="cuda", dtype=torch.float16)
+            x = cp.asarray(xt.view(torch.int16)).view(cp.uint16).ravel()
+            ref = P.reference(REF, layers[0], xt)
+            chunks = s.row_tiles * s.chunks
+            print(f"== b{bits} N={M} {n}x{k}: {nbytes / 1e6:.1f} MB, {chunks} chunks, {len(layers)} copies", flush=True)
+            if bits == 4 and M == 1:
+                rows = [("read 1056x256", lambda: P.time_read(s, layers, SMS * 8, 256))]
+                rows += [(f"read chunks {nm}", lambda r=r: P.time_read_chunks(s, layers, r))
+                         for r, nm in ((2, "per-CTA"),)]
+                for key, fn in rows:
+                    try:
+                        t = fn()
+                        results.setdefault((bits, M, key), []).append((chunks, t))
+                        print(f"  {key:<28} {t:8.1f} us  {s.code_bytes / t / 1e6:6.2f} TB/s (codes only)", flush=True)
+                    except Exception as e:
+                        print(f"  {key} failed: {str(e)[:200]}", flush=True)
+            for v in vs:
+                try:
+                    t, regs, note, ok = P.run_variant(v, s, layers, M, xt, x, ref, REF)
+                except Exception as e:
+                    print(f"  {v.name:<28} failed: {str(e)[:300]}", flush=True)
+                    continue
+                results.setdefault((bits, M, v.name), []).append((chunks, t))
+                records.append({"bits": bits, "M": M, "shape": f"{n}x{k}", "variant": v.name, "us": t, "ok": ok})
+                print(f"  {v.name:<28} {t:8.1f} us  {nbytes / t / 1e6:6.2f} TB/s  {regs}  {note}", flush=True)
+            del layers
+            torch.cuda.empty_cache(); cp.get_default_memory_pool().free_all_blocks()
+            print(f"  ({time.time() - t0:.1f} s, total {time.time() - T0:.0f} s)", flush=True)
+    if a.json:
+        import json
+        json.dump(records, open(a.json, "w"), indent=0)
+    print("== fit time = a + b * chunks (us, ns/chunk) per variant over its shapes")
+    for (bits, M, name), pts in results.items():
+        if len(pts) < 2: continue
+        c = np.array([p[0] for p in pts], dtype=np.float64); t = np.array([p[1] for p in pts])
+        b, a0 = np.polyfit(c, t, 1)
+        print(f"  b{bits} N={M} {name:<28} a {a0:6.2f} us  b {b * 1e3:6.3f} ns/chunk  "
+              f"({', '.join(f'{x:.1f}' for x in t)})")
+
+
+if __name__ == "__main__":
+    with cp.cuda.ExternalStream(torch.cuda.current_stream().cuda_stream):
+        main()
