@@ -25,13 +25,15 @@ class V(P.Variant):
     def __init__(self, name, path, defines=None, ctas=2, warps=8, prefetch=4, check=True):
         super().__init__(name, path, defines, ctas=ctas, warps=warps, prefetch=prefetch, check=check)
 
+    M = 1
+
     def smem(self, s, nt):
         d = self.defines
         lut = (1 << (2 * s.bits)) << (8 if d.get("FLUTE_PRMT") else 7)
         slots = d.get("FLUTE_SLOTS", 2)
         cta = slots * self.warps * 4 * nt * 32 * 4 + 16 * slots if d.get("FLUTE_CTA") else 0
-        ring = self.warps * self.prefetch * 32 * (24 if s.bits == 3 else 16) if d.get("FLUTE_ASYNC") else 0
-        total = cta + ring + 2 * lut
+        ring = self.warps * self.prefetch * 32 * (28 if s.bits == 3 else 20) if d.get("FLUTE_ASYNC") else 0
+        total = cta + ring + 2 * lut + P.xsmem_bytes(self, s, self.M)
         if total > 232448: raise ValueError(f"{total} bytes of shared memory")
         return total
 
@@ -45,6 +47,7 @@ def ctas_per_sm(v, s, nt):
 
 def launch(v, L, x, y, M, state):
     s = L.s
+    v.M = M
     nt = 1 if M <= 8 else 2 if M <= 16 else 4 if M <= 32 else 8
     grid = SMS * ctas_per_sm(v, s, nt)
     m, _ = v.compiled(s, nt)
@@ -71,44 +74,28 @@ def main():
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     REF = a.ref
-    K = {"FLUTE_CTA": 1}
-    KP = dict(K, FLUTE_PRMT=1)
-    KS = dict(K, FLUTE_ASYNC=1)
-    KPS = dict(KP, FLUTE_ASYNC=1)
+    KS = {"FLUTE_CTA": 1, "FLUTE_ASYNC": 1}
+    KPS = dict(KS, FLUTE_PRMT=1)
     A = V("A: committed", REF)
-    k16p = V("K16P regring", CUR, KP, ctas=1, warps=16)
-    k16ps4 = V("K16PS pf4", CUR, KPS, ctas=1, warps=16, prefetch=4)
-    k16ps6 = V("K16PS pf6", CUR, KPS, ctas=1, warps=16, prefetch=6)
-    k16ps8 = V("K16PS pf8", CUR, KPS, ctas=1, warps=16, prefetch=8)
-    k16ps10 = V("K16PS pf10", CUR, KPS, ctas=1, warps=16, prefetch=10)
-    k16s6 = V("K16S pf6", CUR, KS, ctas=1, warps=16, prefetch=6)
-    k16s8 = V("K16S pf8", CUR, KS, ctas=1, warps=16, prefetch=8)
-    k16s12 = V("K16S pf12", CUR, KS, ctas=1, warps=16, prefetch=12)
-    k8x2s8 = V("K8x2S pf8", CUR, KS, ctas=2, warps=8, prefetch=8)
-    k8x2s6 = V("K8x2S pf6", CUR, KS, ctas=2, warps=8, prefetch=6)
-    k8s8 = V("K8S pf8", CUR, KS, ctas=1, warps=8, prefetch=8)
-    k8s12 = V("K8S pf12", CUR, KS, ctas=1, warps=8, prefetch=12)
-    aS8 = V("A'S per-warp pf8", CUR, {"FLUTE_CTA": 0, "FLUTE_ASYNC": 1}, prefetch=8)
-    probes = [V("probe K16PS8 stream only", CUR, dict(KPS, FLUTE_NO_X=1, FLUTE_NO_SCALE=1, FLUTE_PROBE=4), ctas=1,
-                warps=16, prefetch=8, check=False),
-              V("probe K16PS8 no x/scale", CUR, dict(KPS, FLUTE_NO_X=1, FLUTE_NO_SCALE=1), ctas=1, warps=16,
-                prefetch=8, check=False),
-              V("probe K16PS8 no reduction", CUR, dict(KPS, FLUTE_PROBE=3), ctas=1, warps=16, prefetch=8, check=False)]
+    p6 = V("K16PS pf6", CUR, KPS, ctas=1, warps=16, prefetch=6)
+    p8 = V("K16PS pf8", CUR, KPS, ctas=1, warps=16, prefetch=8)
+    p6x = V("K16PS pf6 xsmem", CUR, dict(KPS, FLUTE_XSMEM=1), ctas=1, warps=16, prefetch=6)
+    s6 = V("K16S pf6", CUR, KS, ctas=1, warps=16, prefetch=6)
+    s8 = V("K16S pf8", CUR, KS, ctas=1, warps=16, prefetch=8)
+    s6x = V("K16S pf6 xsmem", CUR, dict(KS, FLUTE_XSMEM=1), ctas=1, warps=16, prefetch=6)
+    s8x = V("K16S pf8 xsmem", CUR, dict(KS, FLUTE_XSMEM=1), ctas=1, warps=16, prefetch=8)
+    probes = [V("probe K16PS6 no x", CUR, dict(KPS, FLUTE_NO_X=1), ctas=1, warps=16, prefetch=6, check=False),
+              V("probe K16PS6 no x/scale", CUR, dict(KPS, FLUTE_NO_X=1, FLUTE_NO_SCALE=1), ctas=1, warps=16,
+                prefetch=6, check=False)]
     shapes = [(8192, 8192), (10240, 8192), (57344, 8192), (8192, 28672)]
     two = shapes[:3:2]
-    nf4_1 = [A, k16p, k16ps4, k16ps6, k16ps8, k16ps10, k16s8, k8x2s8, k8x2s6, aS8] + probes
-    plan = [(4, 1, nf4_1, shapes)]
+    plan = [(4, 1, [A, p6, p8, p6x] + probes, shapes)]
     if not a.quick:
-        plan += [(4, 2, [A, k16ps6, k16ps8, k8x2s8], two),
-                 (4, 4, [A, k16ps6, k16ps8, k8x2s8], two),
-                 (4, 8, [A, k16ps6, k16ps8, k8x2s8, k16s8], two),
-                 (4, 16, [A, k16ps6, k16ps8, k8x2s8, k16s8, k8s8], two),
-                 (2, 1, [A, k16s6, k16s8, k16s12, k8x2s8, aS8], shapes),
-                 (3, 1, [A, k16s6, k16s8, k16s12, k8x2s8, aS8], shapes),
-                 (2, 16, [A, k16s8, k8x2s8, k8s8, k8s12], two),
-                 (3, 16, [A, k16s8, k16s6, k8x2s8, k8s8, k8s12], two),
-                 (4, 32, [A, k16s8, k16s6, k8s8, k8s12, k8x2s6], two),
-                 (4, 64, [A, k8s8, k8s12, k16s6], two)]
+        plan += [(4, 4, [A, p6, p8, p6x], two),
+                 (4, 8, [A, p6, p8], two),
+                 (2, 1, [A, s6, s8, s6x, s8x], shapes),
+                 (3, 1, [A, s6, s8, s6x, s8x], shapes),
+                 (3, 8, [A, s6, s8], two)]
     print(f"device {torch.cuda.get_device_name(0)}, {SMS} SMs", flush=True)
     results, records = {}, []
     T0 = time.time()

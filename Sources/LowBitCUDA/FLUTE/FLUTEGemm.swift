@@ -75,6 +75,16 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let xSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_XSMEM_BYTES").flatMap { Int($0) } ?? 0
     /// Weight chunks in flight per warp when the activations are in shared memory (fewer registers are live then).
     static let xSharedPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_XSMEM_PREFETCH") ?? prefetch
+    /// Batches of ≤ 8 rows (one batch tile) use the streaming configuration (docs/flute.md, v7): Stream-K at CTA
+    /// granularity with the row-tile reduction in shared memory (FLUTE_CTA), the weight ring (and scales) in shared
+    /// memory filled by cp.async (FLUTE_ASYNC), PRMT lookups for 4-bit (FLUTE_PRMT), 16 warps, one CTA per SM.
+    /// LOWBIT_FLUTE_STREAM=0 goes back to the per-warp kernel (v3) for these batches too.
+    static let streaming = getEnvironment("LOWBIT_FLUTE_STREAM").flatMap { Int($0) }.map { $0 != 0 } ?? true
+    static let streamWarps = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_WARPS") ?? 16
+    static let streamPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_PREFETCH") ?? 6
+    /// Activations in shared memory in the streaming configuration when they fit in this many bytes beside the rest
+    /// (LOWBIT_FLUTE_STREAM_XSMEM_BYTES; 0 = off).
+    static let streamXSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_STREAM_XSMEM_BYTES").flatMap { Int($0) } ?? 0
     /// LOWBIT_FLUTE_DEFINES="NAME=VALUE,…": extra kernel defines (timing experiments, e.g. FLUTE_DEFER_FLUSH=0).
     static let extraDefines: [String: String] = {
         guard let text = getEnvironment("LOWBIT_FLUTE_DEFINES") else { return [:] }
@@ -151,10 +161,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     public func plan(batch: Int) -> String {
         let path: FLUTEPath = batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
-        let xBytes = sharedActivationBytes(rows: min(batch, 64))
-        let grid = (try? gridSize(bits: shape.bits, nTiles: nTiles(for: min(batch, 64)), activation: .float16,
-                                  xSharedBytes: xBytes)) ?? 0
-        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(Self.warps) warps stream-K" + (xBytes > 0 ? " x-smem" : "") + (Self.scaleAhead ? " scale-ahead" : "")
+        let cfg = kernelConfig(rows: min(batch, 64), activation: .float16)
+        let grid = (try? gridSize(cfg)) ?? 0
+        return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(cfg.warps) warps "
+            + (cfg.streaming ? "CTA stream-K cp.async ring" : "stream-K")
+            + (cfg.xSharedBytes > 0 ? " x-smem" : "") + (Self.scaleAhead && !cfg.streaming ? " scale-ahead" : "")
             + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
     }
 
@@ -181,6 +192,53 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
 
     func nTiles(for rows: Int) -> Int { rows <= 8 ? 1 : rows <= 16 ? 2 : rows <= 32 ? 4 : 8 }
 
+    /// One compiled configuration of flute_gemm and its launch shape.
+    struct KernelConfig {
+        var defines: [String: String]
+        var warps: Int
+        /// Dynamic shared memory: the kernel's FLUTE_SMEM_BYTES (+ activations with FLUTE_XSMEM).
+        var sharedMemoryBytes: Int
+        var xSharedBytes: Int
+        var streaming: Bool
+    }
+
+    /// Shared memory of the streaming configuration without activations (mirrors FLUTE_SMEM_BYTES in flute.cu).
+    func streamingSharedBytes(warps: Int, prefetch: Int, nTiles: Int) -> Int {
+        let prmt = shape.bits == 4
+        let lutBytes = (1 << (2 * shape.bits)) << (prmt ? 8 : 7)
+        let slots = 2 * warps * 4 * nTiles * 32 * 4 + 16 * 2
+        let ring = warps * prefetch * 32 * (16 + (shape.bits == 3 ? 8 : 0) + 4)
+        return slots + ring + 2 * lutBytes
+    }
+
+    func kernelConfig(rows: Int, activation: GPUActivationType) -> KernelConfig {
+        let nt = nTiles(for: rows)
+        let base: [String: String] = [
+            "FLUTE_BITS": "\(shape.bits)", "FLUTE_NT": "\(nt)",
+            "FLUTE_BF16": activation == .bfloat16 ? "1" : "0",
+            "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
+            "FLUTE_DEQ_WIDE": Self.wideDequantize ? "1" : "0",
+        ]
+        if Self.streaming && nt == 1 {
+            let warps = Self.streamWarps, prefetch = Self.streamPrefetch
+            let bytes = streamingSharedBytes(warps: warps, prefetch: prefetch, nTiles: nt)
+            let xBytes = rows * (shape.chunks * shape.chunkK + 8) * 2
+            let xShared = Self.streamXSharedLimit > 0 && xBytes <= Self.streamXSharedLimit
+                && bytes + xBytes <= context.properties.maxSharedMemoryPerBlockOptIn ? xBytes : 0
+            let d = base.merging([
+                "FLUTE_CTA": "1", "FLUTE_ASYNC": "1", "FLUTE_PRMT": shape.bits == 4 ? "1" : "0",
+                "FLUTE_WARPS": "\(warps)", "FLUTE_PREFETCH": "\(prefetch)", "FLUTE_MINB": "1",
+                "FLUTE_XSMEM": xShared > 0 ? "1" : "0", "FLUTE_SCALE_AHEAD": "0",
+            ]) { a, _ in a }.merging(Self.extraDefines) { _, extra in extra }
+            return KernelConfig(defines: d, warps: warps, sharedMemoryBytes: bytes + xShared, xSharedBytes: xShared,
+                                streaming: true)
+        }
+        let xBytes = sharedActivationBytes(rows: rows)
+        let d = defines(activation: activation, nTiles: nt, xShared: xBytes > 0)
+        return KernelConfig(defines: d, warps: Self.warps, sharedMemoryBytes: sharedMemoryBytes + xBytes,
+                            xSharedBytes: xBytes, streaming: false)
+    }
+
     /// Shared-memory bytes of the activations kept there for a batch of `rows` (0: loaded from global memory).
     func sharedActivationBytes(rows: Int) -> Int {
         guard rows <= 8, Self.xSharedLimit > 0 else { return 0 }
@@ -203,20 +261,18 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         ].merging(Self.extraDefines) { _, extra in extra }
     }
 
-    /// FLUTE_SMEM_BYTES: twice the 32-copy table, so the kernel can align it to its own size.
+    /// FLUTE_SMEM_BYTES of the per-warp kernel: twice the 32-copy table, so the kernel can align it to its own size.
     var sharedMemoryBytes: Int { 2 * (1 << (2 * shape.bits)) * 32 * 4 }
 
     /// Persistent grid: as many CTAs as fit on the device at once (registers, shared memory, threads).
-    func gridSize(bits: Int, nTiles: Int, activation: GPUActivationType, xSharedBytes: Int = 0) throws -> Int {
-        let function = try context.kernels.function("flute_gemm", in: .flute,
-                                                    defines: defines(activation: activation, nTiles: nTiles,
-                                                                     xShared: xSharedBytes > 0))
+    func gridSize(_ config: KernelConfig) throws -> Int {
+        let function = try context.kernels.function("flute_gemm", in: .flute, defines: config.defines)
         let p = context.properties
         let registers = max(1, try function.attribute(.registers))
-        let threads = 32 * Self.warps
+        let threads = 32 * config.warps
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * threads)
-        let bySmem = p.maxSharedMemoryPerMultiprocessor / (sharedMemoryBytes + xSharedBytes + 1024)
-        let perSM = Self.ctasPerSMOverride ?? max(1, min(byRegs, bySmem, 2048 / threads))
+        let bySmem = p.maxSharedMemoryPerMultiprocessor / (config.sharedMemoryBytes + 1024)
+        let perSM = (config.streaming ? nil : Self.ctasPerSMOverride) ?? max(1, min(byRegs, bySmem, 2048 / threads))
         return p.multiprocessorCount * perSM
     }
 
@@ -250,14 +306,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         var done = 0
         while done < batch {
             let rows = min(64, batch - done)
-            let nt = nTiles(for: rows)
-            let xBytes = sharedActivationBytes(rows: rows)
-            let function = try context.kernels.function("flute_gemm", in: .flute,
-                                                        defines: defines(activation: activation, nTiles: nt,
-                                                                         xShared: xBytes > 0))
-            let grid = try gridSize(bits: shape.bits, nTiles: nt, activation: activation, xSharedBytes: xBytes)
+            let config = kernelConfig(rows: rows, activation: activation)
+            let function = try context.kernels.function("flute_gemm", in: .flute, defines: config.defines)
+            let grid = try gridSize(config)
             let (workspace, counters) = try scratch.withLock { s -> (CUDADevicePointer, CUDADevicePointer) in
-                let wsBytes = grid * Self.warps * 2 * 4 * 8 * 32 * 4  // room for NT = 8
+                let wsBytes = grid * config.warps * 2 * 4 * 8 * 32 * 4  // room for NT = 8
                 if (s.workspace?.byteCount ?? 0) < wsBytes { s.workspace = try context.allocate(bytes: wsBytes) }
                 if s.counters == nil {
                     let c = try context.allocate(bytes: shape.rowTiles * 4)
@@ -270,7 +323,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             let pair = activation == .bfloat16 ? pairBF16 : pairF16
             let high = shape.bits == 3 ? codes.pointer(byteOffset: shape.rowTiles * shape.chunks * 32 * 16) : codes.pointer()
             try function.launch(
-                grid: .init(x: grid), block: .init(x: 32 * Self.warps), sharedMemoryBytes: sharedMemoryBytes + xBytes,
+                grid: .init(x: grid), block: .init(x: 32 * config.warps), sharedMemoryBytes: config.sharedMemoryBytes,
                 stream: stream,
                 codes.pointer(), high, scales, pair,
                 CUDADevicePointer(address: xIn.address + UInt64(done * ldx * 2)),

@@ -79,8 +79,13 @@ typedef long long i64;
 #if FLUTE_ASYNC && FLUTE_SCALE_AHEAD
 #error "FLUTE_ASYNC does not carry scales in the ring"
 #endif
+// FLUTE_ASYNC_SCALE = 1 (with FLUTE_ASYNC, the default): each lane's scale word rides in the ring too.
+#ifndef FLUTE_ASYNC_SCALE
+#define FLUTE_ASYNC_SCALE FLUTE_ASYNC
+#endif
 #define RING_LOW_BYTES (FLUTE_ASYNC ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 16 : 0)
-#define RING_BYTES (RING_LOW_BYTES + (FLUTE_ASYNC && FLUTE_BITS == 3 ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 8 : 0))
+#define RING_HIGH_BYTES (FLUTE_ASYNC && FLUTE_BITS == 3 ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 8 : 0)
+#define RING_BYTES (RING_LOW_BYTES + RING_HIGH_BYTES + (FLUTE_ASYNC_SCALE ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 4 : 0))
 #define FLUTE_SMEM_BYTES (CTA_SMEM_BYTES + RING_BYTES + 2 * LUT_BYTES)  // dynamic shared memory flute_gemm needs
 
 __device__ __forceinline__ uint4 load_stream(const uint4* p) {
@@ -222,9 +227,6 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_XSMEM
 #define FLUTE_XSMEM 0
 #endif
-#if FLUTE_XSMEM && FLUTE_CTA
-#error "FLUTE_XSMEM is for the per-warp schedule"
-#endif
 #if FLUTE_XSMEM && FLUTE_NT != 1
 #error "FLUTE_XSMEM needs FLUTE_NT == 1"
 #endif
@@ -283,6 +285,9 @@ __device__ __forceinline__ u32 lut_offset(const u32 (&words)[4], uint2 high, u32
 
 __device__ __forceinline__ void cp_async16(u32 dst, const void* src) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(dst), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async4(u32 dst, const void* src) {
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" :: "r"(dst), "l"(src) : "memory");
 }
 __device__ __forceinline__ void cp_async8(u32 dst, const void* src) {
     asm volatile("cp.async.ca.shared.global [%0], [%1], 8;" :: "r"(dst), "l"(src) : "memory");
@@ -365,7 +370,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     const uint2* hp = codesHigh + (i64)first * 32 + lane;
 #endif
     int rt = first / chunks, c = first - rt * chunks;
-#if FLUTE_SCALE_AHEAD
+#if FLUTE_SCALE_AHEAD || FLUTE_ASYNC_SCALE
     int rtA = rt, cA = c;  // the next chunk whose scale the ring loads
 #define FLUTE_LOAD_SCALE(dst) \
     dst = load_s(scales + ((FLUTE_PROBE == 5 ? 0 : rtA) * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
@@ -378,6 +383,12 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_BITS == 3
     const u32 ringHigh = smemBase + CTA_SMEM_BYTES + RING_LOW_BYTES + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 8;
 #endif
+#if FLUTE_ASYNC_SCALE
+    const u32 ringScale = smemBase + CTA_SMEM_BYTES + RING_LOW_BYTES + RING_HIGH_BYTES +
+                          ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 4;
+#define FLUTE_ASYNC_SCALE_COPY(stage) \
+    cp_async4(ringScale + (stage) * 128, scales + (rtA * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
+#endif
 #pragma unroll
     for (int i = 0; i < FLUTE_PREFETCH - 1; ++i) {
         if (first + i * STRIDE < hi) {
@@ -385,7 +396,13 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_BITS == 3
             cp_async8(ringHigh + i * 256, hp + i * 32 * STRIDE);
 #endif
+#if FLUTE_ASYNC_SCALE
+            FLUTE_ASYNC_SCALE_COPY(i);
+#endif
         }
+#if FLUTE_ASYNC_SCALE
+        FLUTE_ADVANCE_SCALE()
+#endif
         cp_async_commit();
     }
     wp += (FLUTE_PREFETCH - 1) * 32 * STRIDE;
@@ -427,7 +444,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     const int klimit = inputs - t * KL;  // chunk c, vector v is inside iff c*CK + 8v < klimit
 #if FLUTE_XSMEM
     // X rows in shared memory behind the (doubled) table region, zero beyond `inputs`; all loads first.
-    u16* xsm = (u16*)(lutRaw + 2 * LUT_ENTRIES * 32);
+    u16* xsm = (u16*)((char*)lutRaw + FLUTE_SMEM_BYTES);
     const int xstride = chunks * CK + 8;
     {
         const int perRow = xstride / 8, totalVec = M * perRow;
@@ -467,7 +484,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                 dst[n][4 * v] = q.x; dst[n][4 * v + 1] = q.y; dst[n][4 * v + 2] = q.z; dst[n][4 * v + 3] = q.w;
             }
         }
-#if !FLUTE_SCALE_AHEAD
+#if !FLUTE_SCALE_AHEAD && !FLUTE_ASYNC_SCALE
         s = FLUTE_NO_SCALE ? 0x3c003c00u : load_s(scales + ((FLUTE_PROBE == 5 ? 0 : rr) * groupsPerRow + ((cc * CK + t * KL) >> groupShift)) * 8 + g);
 #endif
     };
@@ -538,7 +555,13 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_BITS == 3
                 cp_async8(ringHigh + ((i + FLUTE_PREFETCH - 1) % FLUTE_PREFETCH) * 256, hp);
 #endif
+#if FLUTE_ASYNC_SCALE
+                FLUTE_ASYNC_SCALE_COPY((i + FLUTE_PREFETCH - 1) % FLUTE_PREFETCH);
+#endif
             }
+#if FLUTE_ASYNC_SCALE
+            FLUTE_ADVANCE_SCALE()
+#endif
             cp_async_commit();
             cp_async_wait<FLUTE_PREFETCH - 1>();
             const uint4 low = lds128(ringLow + i * 512);
@@ -556,6 +579,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #endif
 #if FLUTE_SCALE_AHEAD
             const u32 swCur = buf[i].scale;
+#elif FLUTE_ASYNC_SCALE
+            const u32 swCur = FLUTE_NO_SCALE ? 0x3c003c00u : lds(ringScale + i * 128);
 #else
             const u32 swCur = sw[slot];
 #endif
