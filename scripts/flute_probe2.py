@@ -32,7 +32,8 @@ class V(P.Variant):
         lut = (1 << (2 * s.bits)) << (8 if d.get("FLUTE_PRMT") else 7)
         slots = d.get("FLUTE_SLOTS", 2)
         cta = slots * self.warps * 4 * nt * 32 * 4 + 16 * slots if d.get("FLUTE_CTA") else 0
-        ring = self.warps * self.prefetch * 32 * (28 if s.bits == 3 else 20) if d.get("FLUTE_ASYNC") else 0
+        per_lane = (24 if s.bits == 3 else 16) + (4 if d.get("FLUTE_ASYNC_SCALE") else 0)
+        ring = self.warps * self.prefetch * 32 * per_lane if d.get("FLUTE_ASYNC") else 0
         total = cta + ring + 2 * lut + P.xsmem_bytes(self, s, self.M)
         if total > 232448: raise ValueError(f"{total} bytes of shared memory")
         return total
@@ -78,24 +79,22 @@ def main():
     KPS = dict(KS, FLUTE_PRMT=1)
     A = V("A: committed", REF)
     p6 = V("K16PS pf6", CUR, KPS, ctas=1, warps=16, prefetch=6)
-    p8 = V("K16PS pf8", CUR, KPS, ctas=1, warps=16, prefetch=8)
     p6x = V("K16PS pf6 xsmem", CUR, dict(KPS, FLUTE_XSMEM=1), ctas=1, warps=16, prefetch=6)
-    s6 = V("K16S pf6", CUR, KS, ctas=1, warps=16, prefetch=6)
-    s8 = V("K16S pf8", CUR, KS, ctas=1, warps=16, prefetch=8)
+    p6xa = V("K16PS pf6 xsmem scale-ring", CUR, dict(KPS, FLUTE_XSMEM=1, FLUTE_ASYNC_SCALE=1), ctas=1, warps=16,
+             prefetch=6)
     s6x = V("K16S pf6 xsmem", CUR, dict(KS, FLUTE_XSMEM=1), ctas=1, warps=16, prefetch=6)
-    s8x = V("K16S pf8 xsmem", CUR, dict(KS, FLUTE_XSMEM=1), ctas=1, warps=16, prefetch=8)
-    probes = [V("probe K16PS6 no x", CUR, dict(KPS, FLUTE_NO_X=1), ctas=1, warps=16, prefetch=6, check=False),
-              V("probe K16PS6 no x/scale", CUR, dict(KPS, FLUTE_NO_X=1, FLUTE_NO_SCALE=1), ctas=1, warps=16,
+    probes = [V("probe K16PS6x no x/scale", CUR, dict(KPS, FLUTE_XSMEM=1, FLUTE_NO_X=1, FLUTE_NO_SCALE=1), ctas=1,
+                warps=16, prefetch=6, check=False),
+              V("probe K16PS6x no scale", CUR, dict(KPS, FLUTE_XSMEM=1, FLUTE_NO_SCALE=1), ctas=1, warps=16,
+                prefetch=6, check=False),
+              V("probe K16PS6x stream only", CUR, dict(KPS, FLUTE_XSMEM=1, FLUTE_NO_X=1, FLUTE_NO_SCALE=1,
+                                                       FLUTE_PROBE=4), ctas=1, warps=16, prefetch=6, check=False),
+              V("probe K16PS6x no reduction", CUR, dict(KPS, FLUTE_XSMEM=1, FLUTE_PROBE=3), ctas=1, warps=16,
                 prefetch=6, check=False)]
     shapes = [(8192, 8192), (10240, 8192), (57344, 8192), (8192, 28672)]
-    two = shapes[:3:2]
-    plan = [(4, 1, [A, p6, p8, p6x] + probes, shapes)]
+    plan = [(4, 1, [A, p6, p6x, p6xa] + probes, shapes)]
     if not a.quick:
-        plan += [(4, 4, [A, p6, p8, p6x], two),
-                 (4, 8, [A, p6, p8], two),
-                 (2, 1, [A, s6, s8, s6x, s8x], shapes),
-                 (3, 1, [A, s6, s8, s6x, s8x], shapes),
-                 (3, 8, [A, s6, s8], two)]
+        plan += [(2, 1, [A, s6x], shapes), (3, 1, [A, s6x], shapes)]
     print(f"device {torch.cuda.get_device_name(0)}, {SMS} SMs", flush=True)
     results, records = {}, []
     T0 = time.time()

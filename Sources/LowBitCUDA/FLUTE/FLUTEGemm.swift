@@ -75,16 +75,20 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let xSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_XSMEM_BYTES").flatMap { Int($0) } ?? 0
     /// Weight chunks in flight per warp when the activations are in shared memory (fewer registers are live then).
     static let xSharedPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_XSMEM_PREFETCH") ?? prefetch
-    /// Batches of ≤ 8 rows (one batch tile) use the streaming configuration (docs/flute.md, v7): Stream-K at CTA
-    /// granularity with the row-tile reduction in shared memory (FLUTE_CTA), the weight ring (and scales) in shared
-    /// memory filled by cp.async (FLUTE_ASYNC), PRMT lookups for 4-bit (FLUTE_PRMT), 16 warps, one CTA per SM.
-    /// LOWBIT_FLUTE_STREAM=0 goes back to the per-warp kernel (v3) for these batches too.
+    /// The streaming configuration (docs/flute.md, v7): Stream-K at CTA granularity with the row-tile reduction in
+    /// shared memory (FLUTE_CTA), the weight ring in shared memory filled by cp.async (FLUTE_ASYNC), PRMT lookups
+    /// for 4-bit (FLUTE_PRMT), activations in shared memory when they fit (FLUTE_XSMEM), 16 warps, one CTA per SM.
+    /// Measured faster than the per-warp kernel only for 4-bit at N = 1, so used there by default;
+    /// LOWBIT_FLUTE_STREAM=0 turns it off, LOWBIT_FLUTE_STREAM_ROWS=R (≤ 8) widens it to batches of ≤ R rows and
+    /// LOWBIT_FLUTE_STREAM_ALLBITS=1 to 2- and 3-bit codes.
     static let streaming = getEnvironment("LOWBIT_FLUTE_STREAM").flatMap { Int($0) }.map { $0 != 0 } ?? true
+    static let streamMaxRows = min(8, fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_ROWS") ?? 1)
+    static let streamAllBits = getEnvironment("LOWBIT_FLUTE_STREAM_ALLBITS").flatMap { Int($0) }.map { $0 != 0 } ?? false
     static let streamWarps = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_WARPS") ?? 16
     static let streamPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_PREFETCH") ?? 6
     /// Activations in shared memory in the streaming configuration when they fit in this many bytes beside the rest
     /// (LOWBIT_FLUTE_STREAM_XSMEM_BYTES; 0 = off).
-    static let streamXSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_STREAM_XSMEM_BYTES").flatMap { Int($0) } ?? 0
+    static let streamXSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_STREAM_XSMEM_BYTES").flatMap { Int($0) } ?? (1 << 20)
     /// LOWBIT_FLUTE_DEFINES="NAME=VALUE,…": extra kernel defines (timing experiments, e.g. FLUTE_DEFER_FLUSH=0).
     static let extraDefines: [String: String] = {
         guard let text = getEnvironment("LOWBIT_FLUTE_DEFINES") else { return [:] }
@@ -207,7 +211,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let prmt = shape.bits == 4
         let lutBytes = (1 << (2 * shape.bits)) << (prmt ? 8 : 7)
         let slots = 2 * warps * 4 * nTiles * 32 * 4 + 16 * 2
-        let ring = warps * prefetch * 32 * (16 + (shape.bits == 3 ? 8 : 0) + 4)
+        let ring = warps * prefetch * 32 * (16 + (shape.bits == 3 ? 8 : 0))
         return slots + ring + 2 * lutBytes
     }
 
@@ -219,7 +223,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
             "FLUTE_DEQ_WIDE": Self.wideDequantize ? "1" : "0",
         ]
-        if Self.streaming && nt == 1 {
+        if Self.streaming && rows <= Self.streamMaxRows && (shape.bits == 4 || Self.streamAllBits) {
             let warps = Self.streamWarps, prefetch = Self.streamPrefetch
             let bytes = streamingSharedBytes(warps: warps, prefetch: prefetch, nTiles: nt)
             let xBytes = rows * (shape.chunks * shape.chunkK + 8) * 2

@@ -79,9 +79,10 @@ typedef long long i64;
 #if FLUTE_ASYNC && FLUTE_SCALE_AHEAD
 #error "FLUTE_ASYNC does not carry scales in the ring"
 #endif
-// FLUTE_ASYNC_SCALE = 1 (with FLUTE_ASYNC, the default): each lane's scale word rides in the ring too.
+// FLUTE_ASYNC_SCALE = 1: each lane's scale word rides in the ring too (a 4-byte cp.async per lane and chunk).
+// Measured on H200 (docs/flute.md, v7): 4-7% slower than the plain load one chunk ahead, so off by default.
 #ifndef FLUTE_ASYNC_SCALE
-#define FLUTE_ASYNC_SCALE FLUTE_ASYNC
+#define FLUTE_ASYNC_SCALE 0
 #endif
 #define RING_LOW_BYTES (FLUTE_ASYNC ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 16 : 0)
 #define RING_HIGH_BYTES (FLUTE_ASYNC && FLUTE_BITS == 3 ? FLUTE_WARPS * FLUTE_PREFETCH * 32 * 8 : 0)
