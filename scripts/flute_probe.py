@@ -254,36 +254,39 @@ def main():
         pick = [variants[i] for i in (0, 1, 2, 5, 7, 11)]
         plan += [(2, 1, pick, shapes[::2]), (3, 1, pick, shapes[::2]), (4, 2, pick, shapes[:1]),
                  (4, 4, pick, shapes[:1]), (4, 16, [variants[i] for i in (0, 1, 2)], shapes[::2])]
+    def read_rows(s, layers):
+        rows = [(f"read {g}x{b}", lambda g=g, b=b: time_read(s, layers, g, b)) for (g, b) in [(SMS * 8, 256), (SMS * 2, 256)]]
+        return rows + [("read chunks, " + ("per-warp ranges" if r else "GPU-wide sweep"),
+                        lambda r=r: time_read_chunks(s, layers, r)) for r in (1, 0)]
+    run_plan(plan, V3, read_rows, a.json)
+
+
+def run_plan(plan, ref_path, read_rows, json_path=""):
+    """Times every (bits, M, variants, shapes) entry of `plan` (checked variants against the dequantize kernel of
+    ref_path + fp32 matmul), the read kernels of read_rows(s, layers) -> [(name, fn)] at 4-bit N=1, then prints the
+    fit time = a + b * chunks per variant. Shared by flute_probe.py and flute_probe2.py."""
     results, records = {}, []
+    T0 = time.time()
     for (bits, M, vs, shp) in plan:
         for (n, k) in shp:
             t0 = time.time()
             s, nbytes, layers = make_layers(bits, n, k)
             xt = torch.randn(M, k, device="cuda", dtype=torch.float16)
             x = cp.asarray(xt.view(torch.int16)).view(cp.uint16).ravel()
-            ref = reference(V3, layers[0], xt)
+            ref = reference(ref_path, layers[0], xt)
             chunks = s.row_tiles * s.chunks
             print(f"== b{bits} N={M} {n}x{k}: {nbytes / 1e6:.1f} MB, {chunks} chunks, {len(layers)} copies", flush=True)
             if bits == 4 and M == 1:
-                for (g, b) in [(SMS * 8, 256), (SMS * 2, 256)]:
+                for key, fn in read_rows(s, layers):
                     try:
-                        t = time_read(s, layers, g, b)
-                        key = f"read {g}x{b}"
+                        t = fn()
                         results.setdefault((bits, M, key), []).append((chunks, t))
                         print(f"  {key:<28} {t:8.1f} us  {s.code_bytes / t / 1e6:6.2f} TB/s (codes only)", flush=True)
                     except Exception as e:
-                        print(f"  read {g}x{b} failed: {e}", flush=True)
-                for ranges in (1, 0):
-                    try:
-                        t = time_read_chunks(s, layers, ranges)
-                        key = "read chunks, " + ("per-warp ranges" if ranges else "GPU-wide sweep")
-                        results.setdefault((bits, M, key), []).append((chunks, t))
-                        print(f"  {key:<28} {t:8.1f} us  {s.code_bytes / t / 1e6:6.2f} TB/s (codes only)", flush=True)
-                    except Exception as e:
-                        print(f"  read chunks {ranges} failed: {e}", flush=True)
+                        print(f"  {key} failed: {str(e)[:200]}", flush=True)
             for v in vs:
                 try:
-                    t, regs, note, ok = run_variant(v, s, layers, M, xt, x, ref, V3)
+                    t, regs, note, ok = run_variant(v, s, layers, M, xt, x, ref, ref_path)
                 except Exception as e:
                     print(f"  {v.name:<28} failed: {str(e)[:300]}", flush=True)
                     continue
@@ -292,10 +295,10 @@ def main():
                 print(f"  {v.name:<28} {t:8.1f} us  {nbytes / t / 1e6:6.2f} TB/s  {regs}  {note}", flush=True)
             del layers
             torch.cuda.empty_cache(); cp.get_default_memory_pool().free_all_blocks()
-            print(f"  ({time.time() - t0:.1f} s)", flush=True)
-    if a.json:
+            print(f"  ({time.time() - t0:.1f} s, total {time.time() - T0:.0f} s)", flush=True)
+    if json_path:
         import json
-        json.dump(records, open(a.json, "w"), indent=0)
+        json.dump(records, open(json_path, "w"), indent=0)
     print("== fit time = a + b * chunks (us, ns/chunk) per variant over its shapes")
     for (bits, M, name), pts in results.items():
         if len(pts) < 2: continue

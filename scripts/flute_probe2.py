@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Session 3 (issue 7): the CTA-granular schedule (FLUTE_CTA) and PRMT lookups (FLUTE_PRMT) against the committed
-per-warp kernel, plus the access-pattern read probes, in one process (CuPy NVRTC + PyTorch events; same timing and
-checks as flute_probe.py: weights rotated over > 4x the L2, launches behind a spin, median of 30, every kernel
-variant checked against dequantize + fp32 matmul, bit-identical reruns, counters reset).
+"""Session 3 (issue 7): the v7 streaming configuration of flute_gemm (FLUTE_CTA: CTA-granular Stream-K with the
+row-tile reduction in shared memory; FLUTE_ASYNC: cp.async weight ring; FLUTE_PRMT; FLUTE_XSMEM) against the
+committed kernel, with stage-removal probes and the read kernels, in one process. Same timing and checks as
+flute_probe.py (its run_plan): weights rotated over > 4x the L2, launches behind a spin, median of 30, every kernel
+variant checked against dequantize + fp32 matmul, bit-identical reruns, counters reset.
 
   python3 scripts/flute_probe2.py --ref REF.cu [--json F] [--quick]
 
 REF.cu = the committed kernel (variant "A", and the reference dequantize kernel).
 """
-import argparse, os, sys, time
+import argparse, os, sys
 import numpy as np
 import cupy as cp
 import torch
@@ -96,50 +97,9 @@ def main():
     if not a.quick:
         plan += [(2, 1, [A, s6x], shapes), (3, 1, [A, s6x], shapes)]
     print(f"device {torch.cuda.get_device_name(0)}, {SMS} SMs", flush=True)
-    results, records = {}, []
-    T0 = time.time()
-    for (bits, M, vs, shp) in plan:
-        for (n, k) in shp:
-            t0 = time.time()
-            s, nbytes, layers = P.make_layers(bits, n, k)
-            xt = torch.randn(M, k, device="cuda", dtype=torch.float16)
-            x = cp.asarray(xt.view(torch.int16)).view(cp.uint16).ravel()
-            ref = P.reference(REF, layers[0], xt)
-            chunks = s.row_tiles * s.chunks
-            print(f"== b{bits} N={M} {n}x{k}: {nbytes / 1e6:.1f} MB, {chunks} chunks, {len(layers)} copies", flush=True)
-            if bits == 4 and M == 1:
-                rows = [("read 1056x256", lambda: P.time_read(s, layers, SMS * 8, 256))]
-                rows += [(f"read chunks {nm}", lambda r=r: P.time_read_chunks(s, layers, r))
-                         for r, nm in ((2, "per-CTA"),)]
-                for key, fn in rows:
-                    try:
-                        t = fn()
-                        results.setdefault((bits, M, key), []).append((chunks, t))
-                        print(f"  {key:<28} {t:8.1f} us  {s.code_bytes / t / 1e6:6.2f} TB/s (codes only)", flush=True)
-                    except Exception as e:
-                        print(f"  {key} failed: {str(e)[:200]}", flush=True)
-            for v in vs:
-                try:
-                    t, regs, note, ok = P.run_variant(v, s, layers, M, xt, x, ref, REF)
-                except Exception as e:
-                    print(f"  {v.name:<28} failed: {str(e)[:300]}", flush=True)
-                    continue
-                results.setdefault((bits, M, v.name), []).append((chunks, t))
-                records.append({"bits": bits, "M": M, "shape": f"{n}x{k}", "variant": v.name, "us": t, "ok": ok})
-                print(f"  {v.name:<28} {t:8.1f} us  {nbytes / t / 1e6:6.2f} TB/s  {regs}  {note}", flush=True)
-            del layers
-            torch.cuda.empty_cache(); cp.get_default_memory_pool().free_all_blocks()
-            print(f"  ({time.time() - t0:.1f} s, total {time.time() - T0:.0f} s)", flush=True)
-    if a.json:
-        import json
-        json.dump(records, open(a.json, "w"), indent=0)
-    print("== fit time = a + b * chunks (us, ns/chunk) per variant over its shapes")
-    for (bits, M, name), pts in results.items():
-        if len(pts) < 2: continue
-        c = np.array([p[0] for p in pts], dtype=np.float64); t = np.array([p[1] for p in pts])
-        b, a0 = np.polyfit(c, t, 1)
-        print(f"  b{bits} N={M} {name:<28} a {a0:6.2f} us  b {b * 1e3:6.3f} ns/chunk  "
-              f"({', '.join(f'{x:.1f}' for x in t)})")
+    P.run_plan(plan, REF, lambda s, layers: [
+        ("read 1056x256", lambda: P.time_read(s, layers, SMS * 8, 256)),
+        ("read chunks per-CTA", lambda: P.time_read_chunks(s, layers, 2))], a.json)
 
 
 if __name__ == "__main__":
