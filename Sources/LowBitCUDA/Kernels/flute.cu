@@ -107,8 +107,8 @@ __device__ __forceinline__ uint2 load_stream2(const uint2* p) {
 #ifndef FLUTE_XLD
 #define FLUTE_XLD 0
 #endif
-// (0 must stay __ldg: as volatile inline asm the loads lose their freedom of placement, and batch tiles of 8
-// (FLUTE_NT = 8, one activation slot) measured 25-35% slower on H200.)
+// 0 is the committed kernel's __ldg, which keeps the per-warp kernel's code for FLUTE_NT >= 4 byte-identical to v3's
+// (NVRTC 13.5); 1 and 2 measured equal or slower on H200 (docs/flute.md, v7).
 __device__ __forceinline__ uint4 load_x(const void* p) {
 #if FLUTE_XLD == 0
     return __ldg((const uint4*)p);
