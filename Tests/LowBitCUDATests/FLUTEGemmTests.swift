@@ -67,5 +67,15 @@ import LowBitFormats
             let m = try nvrtc.compile(.flute, architecture: CUDAArchitecture("sm_90a"), defines: defines, useCache: false)
             #expect(Set(m.loweredNames.keys) == Set(CUDAKernelSource.flute.kernels), "\(defines)")
         }
+        // The streaming configuration (docs/flute.md, v7): CTA-granular Stream-K, cp.async ring, PRMT lookups for
+        // 4-bit, activations in shared memory; once per width, with the scale ring and bf16 rotated in.
+        for bits in [2, 3, 4] {
+            let defines = ["FLUTE_BITS": "\(bits)", "FLUTE_NT": "1", "FLUTE_BF16": bits == 2 ? "1" : "0",
+                           "FLUTE_POST_SCALE": bits == 3 ? "0" : "1", "FLUTE_CTA": "1", "FLUTE_ASYNC": "1",
+                           "FLUTE_PRMT": bits == 4 ? "1" : "0", "FLUTE_XSMEM": bits == 2 ? "0" : "1",
+                           "FLUTE_ASYNC_SCALE": bits == 3 ? "1" : "0", "FLUTE_WARPS": "16", "FLUTE_PREFETCH": "6"]
+            let m = try nvrtc.compile(.flute, architecture: CUDAArchitecture("sm_90a"), defines: defines, useCache: false)
+            #expect(Set(m.loweredNames.keys) == Set(CUDAKernelSource.flute.kernels), "\(defines)")
+        }
     }
 }
