@@ -104,7 +104,6 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         var workspace: CUDABuffer?
         var counters: CUDABuffer?
         var paddedX: CUDABuffer?
-        var dense: CUDABuffer?
     }
     private let scratch = Mutex<Scratch>(Scratch())
 
@@ -338,10 +337,17 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         }
     }
 
-    /// Row tiles per dense chunk: about a quarter of the L2, so cuBLAS finds the rows still there.
+    /// Scratch bytes of one dense chunk (override: LOWBIT_FLUTE_DENSE_CHUNK_BYTES). Chunks of a quarter of the L2
+    /// (session 1's choice, so cuBLAS finds the rows still in L2) made 9–60 dequantize + GEMM pairs per call, each
+    /// too small for cuBLAS and paying a launch (the bench showed the GPU waiting for the host); large chunks make
+    /// one or two launches of each. 512 MiB bounds the scratch (a 57344×8192 layer takes two chunks).
+    static let denseChunkBytes: Int = fluteEnvironmentInt("LOWBIT_FLUTE_DENSE_CHUNK_BYTES") ?? (512 << 20)
+
+    /// Row tiles per dense chunk: the weight split into as few equal chunks as `denseChunkBytes` allows.
     func denseChunkRowTiles() -> Int {
-        let l2 = context.properties.l2CacheBytes
-        return max(1, min(shape.rowTiles, (l2 / 4) / (2 * inFeatures) / 16))
+        let rowTileBytes = 16 * 2 * inFeatures
+        let chunks = max(1, (shape.rowTiles * rowTileBytes + Self.denseChunkBytes - 1) / max(1, Self.denseChunkBytes))
+        return max(1, min(shape.rowTiles, (shape.rowTiles + chunks - 1) / chunks))
     }
 
     func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
@@ -349,11 +355,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let dequantize = try context.kernels.function("flute_dequantize", in: .flute,
                                                       defines: defines(activation: activation, nTiles: 1))
         let chunk = denseChunkRowTiles()
-        let dense = try scratch.withLock { s -> CUDABuffer in
-            let bytes = chunk * 16 * inFeatures * 2
-            if (s.dense?.byteCount ?? 0) < bytes { s.dense = try context.allocate(bytes: bytes) }
-            return s.dense!
-        }
+        let dense = try context.sharedDenseScratch(bytes: chunk * 16 * inFeatures * 2)
         let blas = try context.cublas(stream: stream)
         let type: CUBLASElementType = activation == .bfloat16 ? .bfloat16 : .float16
         let scales = activation == .bfloat16 ? scalesBF16 : scalesF16

@@ -20,6 +20,22 @@ public final class CUDAContext: @unchecked Sendable {  // handle is immutable; c
     }
     private let kernelLibrary = Mutex<CUDAKernelLibrary?>(nil)
     let blasHandles = Mutex<[ObjectIdentifier?: CUBLASHandle]>([:])
+    private let denseScratch = Mutex<CUDABuffer?>(nil)
+
+    /// One scratch buffer of at least `bytes`, shared by every weight-only GEMM of this context that dequantizes
+    /// its weights to FP16/BF16 before cuBLAS (large batches). Shared, not per layer: per-layer scratch would hold
+    /// a dense copy of every layer, the memory that low-bit weights exist to save. The callers use it between a
+    /// dequantize launch and a cuBLAS call on their stream, so work using it must stay on one stream (as the
+    /// model's forward pass does); growing it frees the old buffer, which synchronizes the device.
+    public func sharedDenseScratch(bytes: Int) throws -> CUDABuffer {
+        try denseScratch.withLock { buffer in
+            if let buffer, buffer.byteCount >= bytes { return buffer }
+            buffer = nil
+            let grown = try allocate(bytes: bytes)
+            buffer = grown
+            return grown
+        }
+    }
 
     init(cuda: CUDA, properties: CUDADeviceProperties) throws {
         self.cuda = cuda

@@ -145,7 +145,6 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     struct Scratch {
         var workspace: CUDABuffer?
         var counters: CUDABuffer?
-        var dense: CUDABuffer?
         /// Launch plans and kernels by (batch, activation, path, aligned X): a decode loop pays the planning
         /// (module lookup, occupancy, split rule) once.
         var plans: [PlanKey: (TCFPxLaunchPlan, CUDAFunction)] = [:]
@@ -447,11 +446,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
                                 stream: CUDAStream?, plan: TCFPxLaunchPlan, dequantize: CUDAFunction) throws {
         let chunk = plan.chunkRows
-        let dense = try scratch.withLock { s -> CUDABuffer in
-            let bytes = chunk * inFeatures * 2
-            if (s.dense?.byteCount ?? 0) < bytes { s.dense = try context.allocate(bytes: bytes) }
-            return s.dense!
-        }
+        let dense = try context.sharedDenseScratch(bytes: chunk * inFeatures * 2)
         let blas = try context.cublas(stream: stream)
         let type: CUBLASElementType = activation == .bfloat16 ? .bfloat16 : .float16
         let kt = geometry.columnTiles
