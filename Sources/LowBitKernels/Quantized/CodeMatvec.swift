@@ -6,12 +6,15 @@ import LowBitCore
 /// The weight-only code formats (TC-FPx, FLUTE tables, uniform integers) repacked at load for fast decoding
 /// matvecs: every format is "b-bit code → table value × group scale", so one kernel serves them all.
 ///
-/// Layout (same bytes as the checkpoint, up to rounding each row up to 32 codes): a row is a sequence of
-/// blocks of 32 codes, 4·b bytes each, made of bit planes that AVX2 turns into 32 byte indices in 3–7
-/// instructions (`CodeBlockLayout`):
+/// Layout (same bytes as the checkpoint, up to rounding each row up to 32 codes and the row count up to
+/// even): a row is a sequence of blocks of 32 codes, 4·b bytes each, and the rows of a pair (2i, 2i+1)
+/// alternate block by block, so that the kernel, which computes two rows at a time, reads one sequential
+/// stream (two interleaved 2 KB row streams left the hardware prefetcher behind: 2–3× slower from DRAM).
+/// A block is made of bit planes that AVX2 turns into 32 byte indices in 2–6 instructions (`CodeBlockLayout`):
 ///   plane4 (16 B): byte j = code at position j (low nibble) | code at position 16+j (high nibble)
 ///   plane2 (8 B):  bits 2q..2q+1 of byte j = 2 bits of the code at position 8q+j
-///   plane1 (4 B):  bit p of the 32-bit word = 1 bit of the code at position p
+///   plane1 (4 B):  bit 8i + 7 − d of the 32-bit word = 1 bit of the code at position 4d + i (vpsllvd by d
+///                  brings it to bit 7 of byte 4d + i)
 ///   b = 1: plane1; 2: plane2; 3: plane2 + plane1 (bit 2); 4: plane4; 5: plane4 + plane1 (bit 4);
 ///   6: plane4 + plane2 (bits 4–5); 8 (integers only): 32 bytes in element order.
 /// Positions are the element order with the middle quarters swapped (elements 8–15 at positions 16–23,
@@ -36,7 +39,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     public let groups: Int
     let blocksPerRow: Int
     let blockBytes: Int
-    let rowStride: Int
+    /// Bytes of one row pair (its blocks alternate: row 2i block b, row 2i+1 block b, …).
+    let pairStride: Int
     let codes: UnsafeMutableRawPointer
     /// [rows][groups] s_g / m.
     let scales: UnsafeMutablePointer<Float>
@@ -81,10 +85,11 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         groupSize = w.groupSize
         blocksPerRow = (cols + 31) / 32
         blockBytes = 4 * bits
-        rowStride = blocksPerRow * blockBytes
-        codes = .allocate(byteCount: rows * rowStride + 32, alignment: 64)
-        codes.initializeMemory(as: UInt8.self, repeating: 0, count: rows * rowStride + 32)
-        let n = rows * groups
+        pairStride = 2 * blocksPerRow * blockBytes
+        let pairs = (rows + 1) / 2
+        codes = .allocate(byteCount: pairs * pairStride + 32, alignment: 64)
+        codes.initializeMemory(as: UInt8.self, repeating: 0, count: pairs * pairStride + 32)
+        let n = rows * groups, paddedN = 2 * pairs * groups
         table = .allocate(capacity: 256)
         table.initialize(from: w.table, count: 256)
         let entries = 1 << min(bits, 8)
@@ -108,7 +113,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             }
         }
         tableError = worst
-        scales = .allocate(capacity: n)
+        // A padding row (odd row counts) has scale 0: the kernel computes it with its partner and drops it.
+        scales = .allocate(capacity: paddedN)
+        scales.initialize(repeating: 0, count: paddedN)
         exactScales = .allocate(capacity: n)
         constantZero = w.constantZero
         if w.hasZeroPoints {
@@ -130,13 +137,12 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         }
         let unpack = CodeUnpacker(bits: bits)
         let layout = CodeBlockLayout(bits: bits)
-        let dst = codes, stride = rowStride, bb = blockBytes, cols = cols
+        let cols = cols
         Parallel.forRanges(count: rows, granule: 16) { range in
             for r in range {
                 let src = w.codes + r * w.rowBytes
                 for k in 0..<cols {
-                    layout.place(unpack.code(src, k), element: k & 31,
-                                 block: dst + r * stride + (k >> 5) * bb)
+                    layout.place(unpack.code(src, k), element: k & 31, block: self.block(row: r, k >> 5))
                 }
             }
         }
@@ -153,7 +159,12 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     }
 
     /// Bytes read per matvec (codes and Float scales/zero terms).
-    public var bytesRead: Int { rows * rowStride + rows * groups * (zeroTerms == nil ? 4 : 8) }
+    public var bytesRead: Int { (rows + 1) / 2 * pairStride + rows * groups * (zeroTerms == nil ? 4 : 8) }
+
+    /// Block b of row r.
+    @inline(__always) func block(row r: Int, _ b: Int) -> UnsafeMutableRawPointer {
+        codes + (r >> 1) * pairStride + (2 * b + (r & 1)) * blockBytes
+    }
 
     /// y [tokens, rows] = x [tokens, cols] · Ŵᵀ.
     public func matmul(x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>) {
@@ -175,12 +186,11 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// Row `row` of Ŵ as Float, exactly (s_g · (table[c] − z_g) in Float), `cols` values.
     public func dequantizeRow(_ row: Int, into out: UnsafeMutablePointer<Float>) {
         let layout = CodeBlockLayout(bits: bits)
-        let base = codes + row * rowStride
         for b in 0..<blocksPerRow {
             // Groups are multiples of 32 columns (or the whole row): one scale per block.
             let g = row * groups + (b * 32) / groupSize
             let z = exactZeros.map { $0[g] } ?? constantZero, s = exactScales[g]
-            let block = UnsafeRawPointer(base + b * blockBytes)
+            let block = UnsafeRawPointer(self.block(row: row, b))
             for e in 0..<min(32, cols - b * 32) {
                 out[b * 32 + e] = (table[Int(layout.code(element: e, block: block))] - z) * s
             }
@@ -208,7 +218,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             groupSums = sums
         }
         defer { groupSums?.deallocate() }
-        let job = MatvecJob(codes: codes, rowStride: rowStride, blockBytes: blockBytes, blocks: blocksPerRow,
+        let job = MatvecJob(codes: codes, pairStride: pairStride, blockBytes: blockBytes, blocks: blocksPerRow,
                             blocksPerGroup: groups == 1 ? blocksPerRow : groupSize / 32, groups: groups,
                             x: UnsafePointer(act.codes), xScales: UnsafePointer(act.scales),
                             scales: scales, zeroTerms: zeroTerms, groupSums: groupSums, y: y)
@@ -283,7 +293,8 @@ struct CodeBlockLayout {
         b[p & 7] |= c << UInt8(2 * (p >> 3))
     }
     private func setPlane1(_ b: UnsafeMutablePointer<UInt8>, _ p: Int, _ c: UInt8) {
-        b[p >> 3] |= c << UInt8(p & 7)
+        let bit = 8 * (p & 3) + 7 - (p >> 2)
+        b[bit >> 3] |= c << UInt8(bit & 7)
     }
     private func plane4(_ b: UnsafePointer<UInt8>, _ p: Int) -> UInt8 {
         p < 16 ? b[p] & 15 : b[p - 16] >> 4
@@ -292,7 +303,8 @@ struct CodeBlockLayout {
         (b[p & 7] >> UInt8(2 * (p >> 3))) & 3
     }
     private func plane1(_ b: UnsafePointer<UInt8>, _ p: Int) -> UInt8 {
-        (b[p >> 3] >> UInt8(p & 7)) & 1
+        let bit = 8 * (p & 3) + 7 - (p >> 2)
+        return (b[bit >> 3] >> UInt8(bit & 7)) & 1
     }
 }
 
@@ -320,18 +332,14 @@ protocol BlockIndices {
     return _mm256_and_si256(_mm256_srlv_epi64(v, _mm256_setr_epi64x(0, 2, 4, 6)), _mm256_set1_epi8(3))
 }
 
-/// 0xFF at the positions whose bit is set in plane1, else 0.
-@inline(__always) func plane1Mask(_ p: UnsafeRawPointer) -> __m256i {
-    let v = _mm256_set1_epi32(p.loadUnaligned(as: Int32.self))
-    let spread = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-                                                         2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3))
-    let bit = _mm256_set1_epi64x(Int64(bitPattern: 0x8040_2010_0804_0201))
-    return _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit)
+/// Bit 7 of each position's byte = its plane1 bit (other bits: garbage). vpblendvb reads only bit 7.
+@inline(__always) func plane1Top(_ p: UnsafeRawPointer) -> __m256i {
+    _mm256_sllv_epi32(_mm256_set1_epi32(p.loadUnaligned(as: Int32.self)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 }
 
 struct Plane1Indices: BlockIndices {
     @inline(__always) func indices(_ b: UnsafeRawPointer) -> __m256i {
-        _mm256_and_si256(plane1Mask(b), _mm256_set1_epi8(1))
+        _mm256_and_si256(_mm256_srli_epi16(plane1Top(b), 7), _mm256_set1_epi8(1))
     }
 }
 struct Plane2Indices: BlockIndices {
@@ -339,7 +347,7 @@ struct Plane2Indices: BlockIndices {
 }
 struct Plane21Indices: BlockIndices {
     @inline(__always) func indices(_ b: UnsafeRawPointer) -> __m256i {
-        _mm256_or_si256(plane2Indices(b), _mm256_and_si256(plane1Mask(b + 8), _mm256_set1_epi8(4)))
+        _mm256_or_si256(plane2Indices(b), _mm256_and_si256(_mm256_srli_epi16(plane1Top(b + 8), 5), _mm256_set1_epi8(4)))
     }
 }
 struct Plane4Indices: BlockIndices {
@@ -369,7 +377,7 @@ struct Lookup32: BlockValues {
     let hi0: __m256i
     let hi1: __m256i
     @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
-        let i = plane4Indices(b), m = plane1Mask(b + 16)
+        let i = plane4Indices(b), m = plane1Top(b + 16)
         let lo = _mm256_blendv_epi8(_mm256_shuffle_epi8(lo0, i), _mm256_shuffle_epi8(lo1, i), m)
         let hi = _mm256_blendv_epi8(_mm256_shuffle_epi8(hi0, i), _mm256_shuffle_epi8(hi1, i), m)
         return interleave(lo, hi)
@@ -408,7 +416,7 @@ struct Bytes8: BlockValues {
 /// The pointers of one matvec (captured by the parallel body without reference counting).
 struct MatvecJob: @unchecked Sendable {
     let codes: UnsafeRawPointer
-    let rowStride: Int
+    let pairStride: Int
     let blockBytes: Int
     let blocks: Int
     let blocksPerGroup: Int
@@ -420,11 +428,11 @@ struct MatvecJob: @unchecked Sendable {
     let groupSums: UnsafePointer<Float>?
     let y: UnsafeMutablePointer<Float>
 
-    init(codes: UnsafeMutableRawPointer, rowStride: Int, blockBytes: Int, blocks: Int, blocksPerGroup: Int,
+    init(codes: UnsafeMutableRawPointer, pairStride: Int, blockBytes: Int, blocks: Int, blocksPerGroup: Int,
          groups: Int, x: UnsafePointer<Int16>, xScales: UnsafePointer<Float>, scales: UnsafeMutablePointer<Float>,
          zeroTerms: UnsafeMutablePointer<Float>?, groupSums: UnsafeMutablePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         self.codes = UnsafeRawPointer(codes)
-        self.rowStride = rowStride
+        self.pairStride = pairStride
         self.blockBytes = blockBytes
         self.blocks = blocks
         self.blocksPerGroup = blocksPerGroup
@@ -437,17 +445,16 @@ struct MatvecJob: @unchecked Sendable {
         self.y = y
     }
 
+    /// Rows of `range` (its lower bound is even: ranges are multiples of the granule 8); an odd last row is
+    /// computed with its zero padding partner.
     @inline(__always)
     func rows<V: BlockValues>(_ range: Range<Int>, _ v: V) {
         var r = range.lowerBound
-        while r + 2 <= range.upperBound {
+        while r < range.upperBound {
             let (a, b) = rowPair(r, v)
             y[r] = a - zeroTerm(r)
-            y[r + 1] = b - zeroTerm(r + 1)
+            if r + 1 < range.upperBound { y[r + 1] = b - zeroTerm(r + 1) }
             r += 2
-        }
-        if r < range.upperBound {
-            y[r] = rowPair(r, v, single: true).0 - zeroTerm(r)
         }
     }
 
@@ -457,18 +464,18 @@ struct MatvecJob: @unchecked Sendable {
         return dot(zt + r * groups, gsum, groups)
     }
 
-    /// Rows r and r+1 (or only r, computed twice, when `single`).
+    /// Rows r and r+1 (r even).
     @inline(__always)
-    func rowPair<V: BlockValues>(_ r: Int, _ v: V, single: Bool = false) -> (Float, Float) {
-        let pa = codes + r &* rowStride, pb = single ? pa : pa + rowStride
-        let sa = scales + r &* groups, sb = single ? sa : sa + groups
+    func rowPair<V: BlockValues>(_ r: Int, _ v: V) -> (Float, Float) {
+        let pa = codes + (r >> 1) &* pairStride, pb = pa + blockBytes, step = 2 &* blockBytes
+        let sa = scales + r &* groups, sb = sa + groups
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
         var blk = 0
         for g in 0..<groups {
             let end = min(blocks, blk &+ blocksPerGroup)
             var accA = _mm256_setzero_ps(), accB = _mm256_setzero_ps()
             // Wrapping arithmetic: the sizes were checked at init, and overflow checks cost a branch per block.
-            var wa = pa + blk &* blockBytes, wb = pb + blk &* blockBytes
+            var wa = pa + blk &* step, wb = pb + blk &* step
             var xp = UnsafeRawPointer(x + blk &* 32)
             while blk < end {
                 let x0 = xp.loadUnaligned(as: __m256i.self), x1 = (xp + 32).loadUnaligned(as: __m256i.self)
@@ -480,8 +487,8 @@ struct MatvecJob: @unchecked Sendable {
                 let db = _mm256_add_epi32(_mm256_madd_epi16(b0, x0), _mm256_madd_epi16(b1, x1))
                 accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(db), xs, accB)
                 blk &+= 1
-                wa += blockBytes
-                wb += blockBytes
+                wa += step
+                wb += step
                 xp += 64
             }
             totA = _mm256_fmadd_ps(accA, _mm256_set1_ps(sa[g]), totA)
