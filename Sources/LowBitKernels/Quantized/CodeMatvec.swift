@@ -57,6 +57,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// m and the bound δ on |t_q/m − table|.
     public let tableMultiplier: Float
     public let tableError: Float
+    /// table[c] = c (uniform integers): the codes are the int16 values, no lookup.
+    let identity: Bool
 
     static let valueLimit: Float = 16383
 
@@ -95,7 +97,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         let entries = 1 << min(bits, 8)
         let maxAbs = (0..<entries).map { abs(w.table[$0]) }.max() ?? 0
         var m: Float = 1
-        if maxAbs > 0 && bits <= 6 {  // 8-bit integers: the code itself (m = 1)
+        identity = (0..<entries).allSatisfy { w.table[$0] == Float($0) }
+        if maxAbs > 0 && !identity {  // identity tables (integers): the code itself is the value (m = 1)
             m = Float(sign: .plus, exponent: Int((Self.valueLimit / maxAbs).exponent), significand: 1)
             let exact = (0..<entries).allSatisfy { (w.table[$0] * m).rounded() == w.table[$0] * m }
             if !exact { m = Self.valueLimit / maxAbs }
@@ -222,13 +225,17 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                             blocksPerGroup: groups == 1 ? blocksPerRow : groupSize / 32, groups: groups,
                             x: UnsafePointer(act.codes), xScales: UnsafePointer(act.scales),
                             scales: scales, zeroTerms: zeroTerms, groupSums: groupSums, y: y)
-        let tb = UnsafeRawPointer(tableBytes), bits = bits
+        let tb = UnsafeRawPointer(tableBytes), bits = identity && bits <= 4 ? -bits : bits
         // The closure is not generic: generic specializations of closures lose the AVX2 target attributes
         // (the intrinsics then stay calls, seen in the assembly), so the format switch is inside it.
         Parallel.forRanges(count: rows, granule: 8, oversubscribe: 4) { range in
             let lo0 = _mm256_broadcastsi128_si256(tb.loadUnaligned(as: __m128i.self))
             let hi0 = _mm256_broadcastsi128_si256((tb + 64).loadUnaligned(as: __m128i.self))
             switch bits {
+            case -1: job.rows(range, Identity16(layout: Plane1Indices()))
+            case -2: job.rows(range, Identity16(layout: Plane2Indices()))
+            case -3: job.rows(range, Identity16(layout: Plane21Indices()))
+            case -4: job.rows(range, Identity16(layout: Plane4Indices()))
             case 1: job.rows(range, Lookup16(layout: Plane1Indices(), lo: lo0, hi: hi0))
             case 2: job.rows(range, Lookup16(layout: Plane2Indices(), lo: lo0, hi: hi0))
             case 3: job.rows(range, Lookup16(layout: Plane21Indices(), lo: lo0, hi: hi0))
@@ -367,6 +374,14 @@ struct Lookup16<L: BlockIndices>: BlockValues {
     @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
         let i = layout.indices(b)
         return interleave(_mm256_shuffle_epi8(lo, i), _mm256_shuffle_epi8(hi, i))
+    }
+}
+
+/// ≤ 4-bit integer codes (identity table): the indices zero-extended to int16 are the values.
+struct Identity16<L: BlockIndices>: BlockValues {
+    let layout: L
+    @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
+        interleave(layout.indices(b), _mm256_setzero_si256())
     }
 }
 
