@@ -59,6 +59,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     public let tableError: Float
     /// table[c] = c (uniform integers): the codes are the int16 values, no lookup.
     let identity: Bool
+    /// 6-bit table with t_q(c + 32) = −t_q(c) (FPx, symmetric tables): 5-bit magnitude lookup and vpsignw.
+    let signSymmetric: Bool
 
     static let valueLimit: Float = 16383
 
@@ -107,15 +109,18 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         tableBytes = .allocate(capacity: 128)
         tableBytes.initialize(repeating: 0, count: 128)
         var worst: Float = 0
+        var quantized = [Int16](repeating: 0, count: entries)
         if bits <= 6 {
             for c in 0..<entries {
                 let q = Int16(max(-Self.valueLimit, min(Self.valueLimit, (w.table[c] * m).rounded())))
+                quantized[c] = q
                 worst = max(worst, abs(Float(q) / m - w.table[c]))
                 tableBytes[c] = UInt8(truncatingIfNeeded: q)
                 tableBytes[64 + c] = UInt8(truncatingIfNeeded: q >> 8)
             }
         }
         tableError = worst
+        signSymmetric = bits == 6 && (0..<32).allSatisfy { quantized[$0 + 32] == -quantized[$0] }
         // A padding row (odd row counts) has scale 0: the kernel computes it with its partner and drops it.
         scales = .allocate(capacity: paddedN)
         scales.initialize(repeating: 0, count: paddedN)
@@ -225,7 +230,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                             blocksPerGroup: groups == 1 ? blocksPerRow : groupSize / 32, groups: groups,
                             x: UnsafePointer(act.codes), xScales: UnsafePointer(act.scales),
                             scales: scales, zeroTerms: zeroTerms, groupSums: groupSums, y: y)
-        let tb = UnsafeRawPointer(tableBytes), bits = identity && bits <= 4 ? -bits : bits
+        let tb = UnsafeRawPointer(tableBytes)
+        let bits = identity && bits <= 4 ? -bits : (signSymmetric ? 7 : bits)
         // The closure is not generic: generic specializations of closures lose the AVX2 target attributes
         // (the intrinsics then stay calls, seen in the assembly), so the format switch is inside it.
         Parallel.forRanges(count: rows, granule: 8, oversubscribe: 4) { range in
@@ -245,6 +251,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                 let hi1 = _mm256_broadcastsi128_si256((tb + 80).loadUnaligned(as: __m128i.self))
                 job.rows(range, Lookup32(lo0: lo0, lo1: lo1, hi0: hi0, hi1: hi1))
             case 6: job.rows(range, Lookup64(tables: tb))
+            case 7:
+                let lo1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
+                let hi1 = _mm256_broadcastsi128_si256((tb + 80).loadUnaligned(as: __m128i.self))
+                job.rows(range, SignedLookup32(lo0: lo0, lo1: lo1, hi0: hi0, hi1: hi1))
             default: job.rows(range, Bytes8())
             }
         }
@@ -417,6 +427,26 @@ struct Lookup64: BlockValues {
         let hi = _mm256_blendv_epi8(_mm256_blendv_epi8(_mm256_shuffle_epi8(h0, i), _mm256_shuffle_epi8(h1, i), m0),
                                     _mm256_blendv_epi8(_mm256_shuffle_epi8(h2, i), _mm256_shuffle_epi8(h3, i), m0), m1)
         return interleave(lo, hi)
+    }
+}
+
+/// 6-bit codes of a sign-symmetric table (bit 5 = sign): the 5-bit magnitude as `Lookup32` (plane4 + bit 0 of
+/// plane2), the sign as ±1 bytes widened to int16 and applied with vpsignw (never 0, so it never zeroes a value).
+/// 4 instead of 8 vpshufb and 2 instead of 6 vpblendvb per byte pair.
+struct SignedLookup32: BlockValues {
+    let lo0: __m256i
+    let lo1: __m256i
+    let hi0: __m256i
+    let hi1: __m256i
+    @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
+        let i = plane4Indices(b), top = plane2Indices(b + 16)
+        let m = _mm256_slli_epi16(top, 7)
+        let lo = _mm256_blendv_epi8(_mm256_shuffle_epi8(lo0, i), _mm256_shuffle_epi8(lo1, i), m)
+        let hi = _mm256_blendv_epi8(_mm256_shuffle_epi8(hi0, i), _mm256_shuffle_epi8(hi1, i), m)
+        let (v0, v1) = interleave(lo, hi)
+        let sign = _mm256_sub_epi8(_mm256_set1_epi8(1), _mm256_and_si256(top, _mm256_set1_epi8(2)))
+        let (s0, s1) = interleave(sign, sign)
+        return (_mm256_sign_epi16(v0, s0), _mm256_sign_epi16(v1, s1))
     }
 }
 
