@@ -21,9 +21,10 @@ import LowBitCore
 /// 16–23 at 8–15), so that after vpshufb and vpunpck{l,h}bw the int16 values come out in element order.
 ///
 /// Values: the table as int16, t_q(c) = round(m · table[c]) with |t_q| ≤ 16383 (lo/hi byte tables, one
-/// vpshufb each per 32 codes; 5/6-bit codes: 2/4 vpshufb + vpblendvb per byte). m is the largest power of
-/// two that keeps |t_q| ≤ 16383 when that makes every entry an integer (integers, FPx: exact), else
-/// 16383 / max|table| (lookup tables: |t_q/m − table[c]| ≤ max|table| / 32766).
+/// vpshufb each per 32 codes; 5-bit codes: 2 vpshufb + vpblendvb per byte; 6-bit codes: 4 vpshufb + 3 vpblendvb,
+/// or, for sign-symmetric tables such as FPx, a 5-bit magnitude lookup and vpsignw; integer codes (identity
+/// table) need no lookup). m is the largest power of two that keeps |t_q| ≤ 16383 when that makes every entry an
+/// integer (integers, FPx: exact), else 16383 / max|table| (lookup tables: |t_q/m − table[c]| ≤ max|table| / 32766).
 /// Activations: int16 per block of 32 (`DecodeActivations`: x ≈ scale_b · q, |error| ≤ scale_b / 2).
 /// One block: two vpmaddwd give Σ t_q·q exactly in int32 (4 products per lane, each ≤ 16383·32767: no
 /// overflow), one vcvtdq2ps and one FMA by scale_b; per group one FMA by s_g / m; the zero points fold in as
