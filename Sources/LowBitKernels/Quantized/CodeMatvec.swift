@@ -247,15 +247,12 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             case 2: job.rows(range, Lookup16(layout: Plane2Indices(), lo: lo0, hi: hi0))
             case 3: job.rows(range, Lookup16(layout: Plane21Indices(), lo: lo0, hi: hi0))
             case 4: job.rows(range, Lookup16(layout: Plane4Indices(), lo: lo0, hi: hi0))
-            case 5:
+            case 5, 7:
                 let lo1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
                 let hi1 = _mm256_broadcastsi128_si256((tb + 80).loadUnaligned(as: __m128i.self))
-                job.rows(range, Lookup32(lo0: lo0, lo1: lo1, hi0: hi0, hi1: hi1))
+                let l32 = Lookup32(lo0: lo0, lo1: lo1, hi0: hi0, hi1: hi1)
+                if bits == 5 { job.rows(range, l32) } else { job.rows(range, SignedLookup32(magnitude: l32)) }
             case 6: job.rows(range, Lookup64(tables: tb))
-            case 7:
-                let lo1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
-                let hi1 = _mm256_broadcastsi128_si256((tb + 80).loadUnaligned(as: __m128i.self))
-                job.rows(range, SignedLookup32(lo0: lo0, lo1: lo1, hi0: hi0, hi1: hi1))
             default: job.rows(range, Bytes8())
             }
         }
@@ -402,11 +399,14 @@ struct Lookup32: BlockValues {
     let lo1: __m256i
     let hi0: __m256i
     let hi1: __m256i
-    @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
-        let i = plane4Indices(b), m = plane1Top(b + 16)
+    /// Entries i (bit 7 of `m` clear) or 16 + i (set) as int16, element order.
+    @inline(__always) func lookup(_ i: __m256i, _ m: __m256i) -> (__m256i, __m256i) {
         let lo = _mm256_blendv_epi8(_mm256_shuffle_epi8(lo0, i), _mm256_shuffle_epi8(lo1, i), m)
         let hi = _mm256_blendv_epi8(_mm256_shuffle_epi8(hi0, i), _mm256_shuffle_epi8(hi1, i), m)
         return interleave(lo, hi)
+    }
+    @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
+        lookup(plane4Indices(b), plane1Top(b + 16))
     }
 }
 
@@ -435,16 +435,10 @@ struct Lookup64: BlockValues {
 /// plane2), the sign as ±1 bytes widened to int16 and applied with vpsignw (never 0, so it never zeroes a value).
 /// 4 instead of 8 vpshufb and 2 instead of 6 vpblendvb per byte pair.
 struct SignedLookup32: BlockValues {
-    let lo0: __m256i
-    let lo1: __m256i
-    let hi0: __m256i
-    let hi1: __m256i
+    let magnitude: Lookup32
     @inline(__always) func values(_ b: UnsafeRawPointer) -> (__m256i, __m256i) {
-        let i = plane4Indices(b), top = plane2Indices(b + 16)
-        let m = _mm256_slli_epi16(top, 7)
-        let lo = _mm256_blendv_epi8(_mm256_shuffle_epi8(lo0, i), _mm256_shuffle_epi8(lo1, i), m)
-        let hi = _mm256_blendv_epi8(_mm256_shuffle_epi8(hi0, i), _mm256_shuffle_epi8(hi1, i), m)
-        let (v0, v1) = interleave(lo, hi)
+        let top = plane2Indices(b + 16)
+        let (v0, v1) = magnitude.lookup(plane4Indices(b), _mm256_slli_epi16(top, 7))
         let sign = _mm256_sub_epi8(_mm256_set1_epi8(1), _mm256_and_si256(top, _mm256_set1_epi8(2)))
         let (s0, s1) = interleave(sign, sign)
         return (_mm256_sign_epi16(v0, s0), _mm256_sign_epi16(v1, s1))
