@@ -1,7 +1,10 @@
 import LowBitCore
 
 /// Fused dequantize-and-multiply for every weight-only LowBit format (TC-FPx, FLUTE lookup tables, uniform
-/// integers), reading the packed codes directly.
+/// integers), reading the packed codes directly: the generic kernels, and the float reference path. The model
+/// runs `PackedCodeMatrix` (repacked codes, AVX2 table lookups, integer dot products) wherever it applies, and
+/// these kernels otherwise (other architectures, 7-bit codes, 8-bit non-integer tables, group sizes that are not
+/// multiples of 32).
 ///
 /// Weights: `rows` rows of `cols` b-bit codes (b = 1…8), each row packed MSB-first into `rowBytes` bytes
 /// (the checkpoint layout; code k of a row occupies stream bits [k·b, k·b + b)), fp16 scales per group of
@@ -148,75 +151,9 @@ struct LookupDecoder: CodeDecoder {
     @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
 }
 
-/// 2-bit lookup as a tree of 3 vector selects (vpslld + vblendvps per level) over the table broadcast
-/// into vectors: no scalar loads, unlike `LookupDecoder`.
-struct Select4Decoder: CodeDecoder {
-    let table: UnsafePointer<Float>
-    let t0: SIMD8<Float>
-    let t1: SIMD8<Float>
-    let t2: SIMD8<Float>
-    let t3: SIMD8<Float>
-    init(table: UnsafePointer<Float>) {
-        self.table = table
-        t0 = SIMD8(repeating: table[0])
-        t1 = SIMD8(repeating: table[1])
-        t2 = SIMD8(repeating: table[2])
-        t3 = SIMD8(repeating: table[3])
-    }
-    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
-        let codes = unsafeBitCast(c, to: SIMD8<Int32>.self)
-        let m0 = (codes &<< SIMD8(repeating: 31)) .< SIMD8<Int32>(repeating: 0)
-        let l0_0 = t0.replacing(with: t1, where: m0)
-        let l0_1 = t2.replacing(with: t3, where: m0)
-        let m1 = (codes &<< SIMD8(repeating: 30)) .< SIMD8<Int32>(repeating: 0)
-        let l1_0 = l0_0.replacing(with: l0_1, where: m1)
-        return l1_0
-    }
-    @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
-}
-
-/// 3-bit lookup as a tree of 7 vector selects (vpslld + vblendvps per level) over the table broadcast
-/// into vectors: no scalar loads, unlike `LookupDecoder`.
-struct Select8Decoder: CodeDecoder {
-    let table: UnsafePointer<Float>
-    let t0: SIMD8<Float>
-    let t1: SIMD8<Float>
-    let t2: SIMD8<Float>
-    let t3: SIMD8<Float>
-    let t4: SIMD8<Float>
-    let t5: SIMD8<Float>
-    let t6: SIMD8<Float>
-    let t7: SIMD8<Float>
-    init(table: UnsafePointer<Float>) {
-        self.table = table
-        t0 = SIMD8(repeating: table[0])
-        t1 = SIMD8(repeating: table[1])
-        t2 = SIMD8(repeating: table[2])
-        t3 = SIMD8(repeating: table[3])
-        t4 = SIMD8(repeating: table[4])
-        t5 = SIMD8(repeating: table[5])
-        t6 = SIMD8(repeating: table[6])
-        t7 = SIMD8(repeating: table[7])
-    }
-    @inline(__always) func values8(_ c: SIMD8<UInt32>) -> SIMD8<Float> {
-        let codes = unsafeBitCast(c, to: SIMD8<Int32>.self)
-        let m0 = (codes &<< SIMD8(repeating: 31)) .< SIMD8<Int32>(repeating: 0)
-        let l0_0 = t0.replacing(with: t1, where: m0)
-        let l0_1 = t2.replacing(with: t3, where: m0)
-        let l0_2 = t4.replacing(with: t5, where: m0)
-        let l0_3 = t6.replacing(with: t7, where: m0)
-        let m1 = (codes &<< SIMD8(repeating: 30)) .< SIMD8<Int32>(repeating: 0)
-        let l1_0 = l0_0.replacing(with: l0_1, where: m1)
-        let l1_1 = l0_2.replacing(with: l0_3, where: m1)
-        let m2 = (codes &<< SIMD8(repeating: 29)) .< SIMD8<Int32>(repeating: 0)
-        let l2_0 = l1_0.replacing(with: l1_1, where: m2)
-        return l2_0
-    }
-    @inline(__always) func value(_ c: UInt32) -> Float { table[Int(c)] }
-}
-
-/// 4-bit lookup as a tree of 15 vector selects (vpslld + vblendvps per level) over the table broadcast
-/// into vectors: no scalar loads, unlike `LookupDecoder`.
+/// ≤ 4-bit lookup as a tree of 15 vector selects (vpslld + vblendvps per level) over the first 16 table
+/// entries broadcast into vectors: no scalar loads, unlike `LookupDecoder`. Only the generic fallback uses it
+/// (x86-64 runs these formats through `PackedCodeMatrix`), so 1–3-bit codes take the same 4-level tree.
 struct Select16Decoder: CodeDecoder {
     let table: UnsafePointer<Float>
     let t0: SIMD8<Float>
@@ -336,11 +273,10 @@ public enum CodeMatmul {
         case .fpx(let e, let m) where CodeDecoding.fpxFitsIntegerDecode(exponentBits: e, mantissaBits: m):
             run(w, FPxDecoder(exponentBits: e, mantissaBits: m), x: x, tokens: tokens, y: y)
         case .fpx, .lookup:
-            switch scalarLookup ? 0 : w.bits {
-            case 1, 2: run(w, Select4Decoder(table: w.table), x: x, tokens: tokens, y: y)
-            case 3: run(w, Select8Decoder(table: w.table), x: x, tokens: tokens, y: y)
-            case 4: run(w, Select16Decoder(table: w.table), x: x, tokens: tokens, y: y)
-            default: run(w, LookupDecoder(table: w.table), x: x, tokens: tokens, y: y)
+            if !scalarLookup && w.bits <= 4 {
+                run(w, Select16Decoder(table: w.table), x: x, tokens: tokens, y: y)
+            } else {
+                run(w, LookupDecoder(table: w.table), x: x, tokens: tokens, y: y)
             }
         }
     }

@@ -46,21 +46,27 @@ private func copyHalves(_ bytes: UnsafeRawBufferPointer, count: Int) -> OwnedBuf
     return buffer
 }
 
-/// Weight-only codes × group scales (TC-FPx, lookup tables, uniform integers) over `CodeMatmul`.
-/// Also an embedding table (a row is dequantized on lookup).
+/// Weight-only codes × group scales (TC-FPx, lookup tables, uniform integers): repacked for
+/// `PackedCodeMatrix` when it handles the layout (x86-64 AVX2, groups of 32k columns, 1–6 bits or 8-bit
+/// integers), else the generic `CodeMatmul` over the checkpoint's packing. Also an embedding table (a row is
+/// dequantized on lookup). `LOWBIT_GENERIC_CODES=1` forces the generic kernels (A/B measurements).
 // @unchecked Sendable: immutable after init.
 public final class QuantizedCodeLinear: LinearWeight, EmbeddingTable, @unchecked Sendable {
     public let layout: QuantizedTensorLayout
-    let codes: OwnedBuffer<UInt8>
     let scales: OwnedBuffer<Float16>
     let zeros: OwnedBuffer<Float16>?
     let table: OwnedBuffer<Float>
-    public let view: CodeMatrixView
+    /// The fast kernel's copy of the weights, or nil (then `codes`/`view` hold them).
+    public let packed: PackedCodeMatrix?
+    let codes: OwnedBuffer<UInt8>?
+    let view: CodeMatrixView?
+
+    static let forceGeneric = getEnvironment("LOWBIT_GENERIC_CODES") == "1"
 
     public init(layout: QuantizedTensorLayout, bytes: QuantizedTensorBytes) {
         precondition(layout.scheme == .codes)
         self.layout = layout
-        codes = copyCodes(layout, bytes.qweight)
+        let codes = copyCodes(layout, bytes.qweight)
         let n = layout.rows * layout.groups
         scales = copyHalves(bytes.scales, count: n)
         let table = OwnedBuffer<Float>(count: 256, repeating: 0)
@@ -78,10 +84,14 @@ public final class QuantizedCodeLinear: LinearWeight, EmbeddingTable, @unchecked
         default:
             zeros = nil
         }
-        view = CodeMatrixView(rows: layout.rows, cols: layout.cols, bits: layout.bits, groupSize: layout.groupSize,
-                              codes: codes.pointer, rowBytes: layout.rowBytes, scales: scales.pointer,
-                              zeros: zeros.map { UnsafePointer($0.pointer) }, constantZero: constantZero,
-                              table: table.pointer, decoding: QuantizedCodeLinear.decoding(for: layout))
+        let view = CodeMatrixView(rows: layout.rows, cols: layout.cols, bits: layout.bits, groupSize: layout.groupSize,
+                                  codes: codes.pointer, rowBytes: layout.rowBytes, scales: scales.pointer,
+                                  zeros: zeros.map { UnsafePointer($0.pointer) }, constantZero: constantZero,
+                                  table: table.pointer, decoding: QuantizedCodeLinear.decoding(for: layout))
+        packed = Self.forceGeneric ? nil : PackedCodeMatrix(view)
+        // The checkpoint packing is kept only for the generic kernels.
+        self.codes = packed == nil ? codes : nil
+        self.view = packed == nil ? view : nil
     }
 
     /// The fast decoding when the table is exactly what it promises, else the table itself.
@@ -110,11 +120,19 @@ public final class QuantizedCodeLinear: LinearWeight, EmbeddingTable, @unchecked
     }
 
     public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
-        CodeMatmul.matmul(view, x: x, tokens: tokens, y: y)
+        if let packed {
+            packed.matmul(x: x, tokens: tokens, y: y)
+        } else {
+            CodeMatmul.matmul(view!, x: x, tokens: tokens, y: y)
+        }
     }
 
     public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
-        CodeMatmul.dequantizeRow(view, row: token, into: out)
+        if let packed {
+            packed.dequantizeRow(token, into: out)
+        } else {
+            CodeMatmul.dequantizeRow(view!, row: token, into: out)
+        }
     }
 }
 

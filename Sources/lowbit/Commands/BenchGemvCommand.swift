@@ -41,8 +41,8 @@ struct BenchGemvCommand: ParsableCommand {
         var rows: [[String: Any]] = []
         if !json {
             print(String(format: "read bandwidth: %.2f GB/s over %d threads", bandwidth / 1e9, Parallel.threadCount))
-            print("| shape (out×in) | format | bits/w | time ms | GB/s | roofline | × FP16 | target × FP16 | ok |")
-            print("|---|---|---|---|---|---|---|---|---|")
+            print("| shape (out×in) | format | bits/w | time ms | CPU ms | GB/s | GB per CPU-s | roofline | × FP16 | target × FP16 | ok |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
         }
         for (out, inp) in Self.shapes {
             var rng = SplitMix(seed: UInt64(out * 31 + inp))
@@ -62,19 +62,19 @@ struct BenchGemvCommand: ParsableCommand {
                     let (l, layout) = try randomLayer(fmt, rows: out, cols: inp, rng: &rng)
                     (layer, bits, weightOnly) = (l, layout.bitsPerWeight, fmt.isWeightOnly)
                 }
-                let t = name == "fp16" ? fp16Time : time(layer, x)
+                let (t, cpu) = name == "fp16" ? fp16Time : time(layer, x)
                 let bytes = Double(layer.weightBytes)
                 let roofline = bytes / bandwidth / t
-                let speedup = fp16Time / t
+                let speedup = fp16Time.0 / t
                 let target = 0.7 * 16 / bits
                 let ok = !weightOnly || name.hasPrefix("fp3") ? "" : (roofline >= 0.6 && speedup >= target ? "yes" : "no")
-                rows.append(["shape": "\(out)x\(inp)", "format": name, "bits_per_weight": bits, "seconds": t,
+                rows.append(["shape": "\(out)x\(inp)", "format": name, "bits_per_weight": bits, "seconds": t, "cpu_seconds": cpu,
                              "bytes": bytes, "gbps": bytes / t / 1e9, "roofline_fraction": roofline,
                              "speedup_vs_fp16": speedup, "target_speedup": weightOnly ? target : 0,
                              "weight_only": weightOnly, "meets_target": ok == "yes"])
                 if !json {
-                    print(String(format: "| %d×%d | %@ | %.3f | %.3f | %.2f | %.0f%% | %.2f | %@ | %@ |", out, inp, name, bits,
-                                 t * 1e3, bytes / t / 1e9, roofline * 100, speedup,
+                    print(String(format: "| %d×%d | %@ | %.3f | %.3f | %.3f | %.2f | %.2f | %.0f%% | %.2f | %@ | %@ |", out, inp, name, bits,
+                                 t * 1e3, cpu * 1e3, bytes / t / 1e9, bytes / cpu / 1e9, roofline * 100, speedup,
                                  weightOnly ? String(format: "%.2f", target) : "–", ok.isEmpty ? "–" : ok))
                 }
             }
@@ -87,14 +87,17 @@ struct BenchGemvCommand: ParsableCommand {
         }
     }
 
-    /// Median seconds per call.
-    func time(_ layer: any LinearWeight, _ x: [Float]) -> Double {
+    /// Median wall seconds per call, and process CPU seconds (all threads, user + system) per call over the
+    /// same timed calls: the steadier number on a shared machine.
+    func time(_ layer: any LinearWeight, _ x: [Float]) -> (Double, Double) {
         var y = [Float](repeating: 0, count: layer.outFeatures)
         var samples: [Double] = []
+        var cpuStart = 0.0
         x.withUnsafeBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in
                 for _ in 0..<2 { layer.apply(xb.baseAddress!, tokens: 1, into: yb.baseAddress!) }
                 let start = monotonicSeconds()
+                cpuStart = processCPUSeconds()
                 while samples.count < 5 || (monotonicSeconds() - start < seconds && samples.count < 1000) {
                     let t0 = monotonicSeconds()
                     layer.apply(xb.baseAddress!, tokens: 1, into: yb.baseAddress!)
@@ -102,8 +105,9 @@ struct BenchGemvCommand: ParsableCommand {
                 }
             }
         }
+        let cpu = (processCPUSeconds() - cpuStart) / Double(samples.count)
         samples.sort()
-        return samples[samples.count / 2]
+        return (samples[samples.count / 2], cpu)
     }
 
     /// Bytes per second reading a 512 MB buffer with all threads (best of 5), as `bench decode` measures it.

@@ -1,0 +1,148 @@
+import LowBitFormats
+import Testing
+import LowBitCore
+@testable import LowBitKernels
+
+/// `PackedCodeMatrix` (repacked codes, int16 tables × int16 activations) against the float64
+/// dequantize-then-multiply definition with the original Float activations.
+@Suite("PackedCodeMatrix vs float64 references")
+struct PackedCodeMatrixTests {
+    enum Kind { case fpx(Int, Int), table(String), randomTable(Int), integer(Int, zeros: Bool) }
+
+    static let cases: [(String, Kind)] = [
+        ("fp6 e3m2", .fpx(3, 2)), ("fp5 e2m2", .fpx(2, 2)), ("fpe2m3", .fpx(2, 3)), ("fpe2m1", .fpx(2, 1)),
+        ("fpe1m1", .fpx(1, 1)), ("nf4", .table("nf4")), ("nf3", .table("nf3")), ("nf2", .table("nf2")),
+        ("lut4 random", .randomTable(4)), ("lut3 random", .randomTable(3)), ("lut2 random", .randomTable(2)),
+        ("lut6 random", .randomTable(6)), ("lut5 random", .randomTable(5)), ("lut1 random", .randomTable(1)),
+        ("int8 asym", .integer(8, zeros: true)), ("int4 asym", .integer(4, zeros: true)),
+        ("int3 asym", .integer(3, zeros: true)), ("int2 asym", .integer(2, zeros: true)),
+        ("int6 asym", .integer(6, zeros: true)), ("int8 sym", .integer(8, zeros: false)),
+        ("int4 sym", .integer(4, zeros: false)),
+    ]
+
+    @Test(arguments: cases)
+    func matchesDefinition(_ name: String, _ kind: Kind) throws {
+        for (rows, cols, group, tokens) in [(37, 203, 64, 1), (19, 136, 1 << 20, 1), (5, 96, 32, 2), (33, 13, 1 << 20, 1),
+                                            (8, 1031, 128, 1), (3, 4096, 128, 1), (6, 576, 64, 3)] {
+            var rng = QRandom(UInt64(rows * 1000 + cols) &+ UInt64(name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }))
+            var table = [Float](repeating: 0, count: 256)
+            let bits: Int
+            var decoding = CodeDecoding.lookup, constantZero: Float = 0, stored = false
+            switch kind {
+            case .fpx(let e, let m):
+                let f = try FPxFormat(exponentBits: e, mantissaBits: m)
+                for (i, v) in f.decodeTable.enumerated() { table[i] = v }
+                bits = f.bitWidth
+                decoding = .fpx(exponentBits: e, mantissaBits: m)
+            case .table(let n):
+                let t = try LookupTable.named(n)
+                for (i, v) in t.values.enumerated() { table[i] = v }
+                bits = t.bits
+            case .randomTable(let b):
+                bits = b
+                for i in 0..<(1 << b) { table[i] = rng.float() * 3 }
+            case .integer(let b, let z):
+                bits = b
+                for i in 0..<(1 << b) { table[i] = Float(i) }
+                decoding = .integer
+                stored = z
+                if !z { constantZero = Float(1 << (b - 1)) }
+            }
+            let gs = min(group, cols), groups = (cols + gs - 1) / gs
+            let codes = (0..<(rows * cols)).map { _ in UInt8(rng.int(1 << bits)) }
+            let scales = (0..<(rows * groups)).map { _ in Float16(0.5 + rng.float() * 0.25) }
+            let zeros = (0..<(rows * groups)).map { _ in Float16(Float(rng.int(1 << bits))) }
+            // Activations with an outlier per token (the case block-wise quantization is for).
+            var x = (0..<(tokens * cols)).map { _ in rng.float() }
+            for t in 0..<tokens { x[t * cols + rng.int(cols)] = 40 }
+            let (packed, rowBytes) = packRowsForTest(codes, rows: rows, cols: cols, bits: bits)
+            var y = [Float](repeating: .nan, count: tokens * rows)
+            var lastRow = [Float](repeating: .nan, count: cols)
+            var tableError: Float = 0
+            let supported: Bool = packed.withUnsafeBufferPointer { pb in
+                scales.withUnsafeBufferPointer { sb in
+                    zeros.withUnsafeBufferPointer { zb in
+                        table.withUnsafeBufferPointer { tb in
+                            let view = CodeMatrixView(
+                                rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
+                                scales: sb.baseAddress!, zeros: stored ? zb.baseAddress! : nil, constantZero: constantZero,
+                                table: tb.baseAddress!, decoding: decoding)
+                            guard let m = PackedCodeMatrix(view) else { return false }
+                            tableError = m.tableError
+                            // 6-bit FPx takes the sign-magnitude path; a random 6-bit table the full lookup.
+                            if bits == 6, case .fpx = kind { #expect(m.signSymmetric, "\(name)") }
+                            if case .randomTable = kind { #expect(!m.signSymmetric, "\(name)") }
+                            x.withUnsafeBufferPointer { xb in
+                                y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: tokens, y: $0.baseAddress!) }
+                            }
+                            lastRow.withUnsafeMutableBufferPointer { m.dequantizeRow(rows - 1, into: $0.baseAddress!) }
+                            return true
+                        }
+                    }
+                }
+            }
+            #expect(supported, "\(name): PackedCodeMatrix refused [\(rows)×\(cols)] group \(gs)")
+            guard supported else { continue }
+            // Integer and FPx tables are exact in int16.
+            if case .table = kind {} else if case .randomTable = kind {} else {
+                #expect(tableError == 0, "\(name): table error \(tableError)")
+            }
+            // Dequantized rows equal the definition bit for bit.
+            for k in 0..<cols {
+                let g = (rows - 1) * groups + k / gs
+                let z = stored ? Float(zeros[g]) : constantZero
+                let want = (table[Int(codes[(rows - 1) * cols + k])] - z) * Float(scales[g])
+                #expect(lastRow[k].bitPattern == want.bitPattern, "\(name) dequantized column \(k)")
+            }
+            var want = [Double](repeating: 0, count: tokens * rows), mag = want, bound = want
+            for t in 0..<tokens {
+                // Activation step per block of 32 (int16 codes, scale = max|x| / 32767).
+                var step = [Double](repeating: 0, count: (cols + 31) / 32)
+                for k in 0..<cols { step[k / 32] = max(step[k / 32], Double(abs(x[t * cols + k])) / 32767) }
+                for r in 0..<rows {
+                    for k in 0..<cols {
+                        let g = r * groups + k / gs
+                        let z = stored ? Double(zeros[g]) : Double(constantZero)
+                        let v = Double(table[Int(codes[r * cols + k])]), s = Double(scales[g]), xk = Double(x[t * cols + k])
+                        want[t * rows + r] += s * (v - z) * xk
+                        mag[t * rows + r] += abs(s * (v - z) * xk) + abs(s * z * xk)
+                        if tokens == 1 {
+                            bound[r] += s * (abs(v) * step[k / 32] / 2 + Double(tableError) * (abs(xk) + step[k / 32] / 2))
+                        }
+                    }
+                }
+            }
+            var bad = 0
+            for i in y.indices where !(abs(Double(y[i]) - want[i]) <= bound[i] * 1.001 + 2e-5 * (mag[i] + 1e-6)) {
+                if bad < 3 { Issue.record("\(name) [\(rows)×\(cols)] group \(gs): y[\(i)] = \(y[i]), reference \(want[i]), bound \(bound[i])") }
+                bad += 1
+            }
+            #expect(bad == 0, "\(name): \(bad) outputs outside the bound")
+        }
+    }
+
+    @Test func refusesWhatItCannotRun() {
+        var table = [Float](repeating: 0, count: 256)
+        for i in 0..<256 { table[i] = Float(i) }
+        let codes = [UInt8](repeating: 0, count: 4096)
+        let scales = [Float16](repeating: 1, count: 512)
+        codes.withUnsafeBufferPointer { cb in
+            scales.withUnsafeBufferPointer { sb in
+                table.withUnsafeMutableBufferPointer { tb in
+                    func view(bits: Int, group: Int) -> CodeMatrixView {
+                        CodeMatrixView(rows: 4, cols: 256, bits: bits, groupSize: group, codes: cb.baseAddress!, rowBytes: 256,
+                                       scales: sb.baseAddress!, zeros: nil, constantZero: 0, table: tb.baseAddress!, decoding: .lookup)
+                    }
+                    #if arch(x86_64) && os(Linux)
+                    #expect(PackedCodeMatrix(view(bits: 4, group: 64)) != nil)
+                    #expect(PackedCodeMatrix(view(bits: 8, group: 64)) != nil)
+                    #endif
+                    #expect(PackedCodeMatrix(view(bits: 4, group: 16)) == nil)
+                    #expect(PackedCodeMatrix(view(bits: 7, group: 64)) == nil)
+                    tb[3] = 0.5
+                    #expect(PackedCodeMatrix(view(bits: 8, group: 64)) == nil)
+                }
+            }
+        }
+    }
+}
