@@ -162,22 +162,26 @@ func close(_ a: [Float], _ b: [Double], rtol: Double = 1e-5, atol: Double = 1e-5
             for t in 0..<tokens { for r in 0..<rows {
                 ref[t * rows + r] = (0..<cols).reduce(0.0) { $0 + w[r * cols + $1] * Double(x[t * cols + $1]) }
             } }
+            #expect(close(y, ref, rtol: 1e-4, atol: 1e-4 * Double(cols).squareRoot()), "\(kind) [\(rows), \(cols)] × \(tokens)")
             if tokens == 1 {
-                // Decode quantizes x per block of 32 to int8 for Q4_1 and int16 for Q8_0 (step scale_b = max|x_b|/127
-                // or /32767, error ≤ scale_b/2 per
-                // element), which moves each output by at most Σ_b scale_b/2 · Σ_i |d·q_i| ≤ Σ_b scale_b/2 ·
-                // Σ_i (|w_i| + |m|), with |m| ≤ 0.5 here. GGMLDecodeKernelTests checks the exact definition.
+                // The decode path (interleaved rows, x quantized per block of 32 to int8 for Q4_1 and int16 for
+                // Q8_0, step scale_b = max|x_b|/127 or /32767, error ≤ scale_b/2 per element) moves each output
+                // by at most Σ_b scale_b/2 · Σ_i |d·q_i| ≤ Σ_b scale_b/2 · Σ_i (|w_i| + |m|), with |m| ≤ 0.5 here.
+                // GGMLDecodeKernelTests checks the exact definition.
+                var yd = [Float](repeating: .nan, count: rows)
+                bytes.withUnsafeBytes { b in x.withUnsafeBufferPointer { xp in yd.withUnsafeMutableBufferPointer { yp in
+                    let packed = GGMLInterleavedRows(kind: kind, weights: b.baseAddress!, rows: rows, cols: cols)
+                    GGMLBlockMatmul.matvec(packed, xq: DecodeActivations(xp.baseAddress!, cols: cols), y: yp.baseAddress!)
+                } } }
                 for r in 0..<rows {
-                    var bound = 1e-4 * abs(ref[r]) + 1e-4 * Double(cols).squareRoot()  // the Float tolerance below
+                    var bound = 1e-4 * abs(ref[r]) + 1e-4 * Double(cols).squareRoot()  // the Float tolerance
                     for b in 0..<(cols / 32) {
                         let amax = x[(b * 32)..<(b * 32 + 32)].map { Double(abs($0)) }.max()!
                         let wsum = (0..<32).reduce(0.0) { $0 + abs(w[r * cols + b * 32 + $1]) + (kind == .q4_1 ? 0.5 : 0) }
                         bound += amax / (kind == .q4_1 ? 127 : 32767) / 2 * wsum * 1.0001
                     }
-                    #expect(abs(Double(y[r]) - ref[r]) <= bound, "\(kind) [\(rows), \(cols)] row \(r)")
+                    #expect(abs(Double(yd[r]) - ref[r]) <= bound, "\(kind) [\(rows), \(cols)] row \(r) (decode)")
                 }
-            } else {
-                #expect(close(y, ref, rtol: 1e-4, atol: 1e-4 * Double(cols).squareRoot()), "\(kind) [\(rows), \(cols)] × \(tokens)")
             }
             // Row dequantization (the embedding lookup) is exact up to Float rounding.
             var row = [Float](repeating: .nan, count: cols)

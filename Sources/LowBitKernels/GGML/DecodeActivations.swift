@@ -19,13 +19,10 @@ public struct DecodeActivations: ~Copyable {
     public let codes: UnsafeMutablePointer<Int16>
     public let scales: UnsafeMutablePointer<Float>
     public let sums: UnsafeMutablePointer<Float>
-    /// scales and sums interleaved (scale_0, sum_0, scale_1, sum_1, …): one 8-Float load serves four blocks
-    /// of the Q4_1 kernel, multiplied by its interleaved (d, m) pairs.
-    public let scaleSums: UnsafeMutablePointer<Float>
 
-    /// blocks × 32 int8 codes and (scale8_0, sum_0, scale8_1, sum_1, …).
+    /// blocks × 32 int8 codes and their scales (scale8_b).
     public let codes8: UnsafeMutablePointer<Int8>
-    public let scaleSums8: UnsafeMutablePointer<Float>
+    public let scales8: UnsafeMutablePointer<Float>
 
     public static let codeLimit: Float = 32767
     public static let codeLimit8: Float = 127
@@ -37,9 +34,8 @@ public struct DecodeActivations: ~Copyable {
         codes = .allocate(capacity: max(32, cols))
         scales = .allocate(capacity: max(1, blocks))
         sums = .allocate(capacity: max(1, blocks))
-        scaleSums = .allocate(capacity: max(2, 2 * blocks))
         codes8 = .allocate(capacity: max(32, cols))
-        scaleSums8 = .allocate(capacity: max(2, 2 * blocks))
+        scales8 = .allocate(capacity: max(1, blocks))
         for b in 0..<blocks {
             let xb = x + b * 32
             let v0 = load8(xb), v1 = load8(xb + 8), v2 = load8(xb + 16), v3 = load8(xb + 24)
@@ -65,7 +61,7 @@ public struct DecodeActivations: ~Copyable {
             (q + 32).storeBytes(of: _mm256_permutevar8x32_epi32(hi, order), as: __m256i.self)
             // int8: vpackssdw then vpacksswb interleave four vectors' 4-lane groups per 128-bit lane.
             let inverse8: Float = amax > 0 ? Self.codeLimit8 / amax : 0
-            scaleSums8[2 * b] = amax / Self.codeLimit8
+            scales8[b] = amax / Self.codeLimit8
             let k8 = _mm256_set1_ps(inverse8)
             let w0 = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v0, k8)), _mm256_cvtps_epi32(_mm256_mul_ps(v1, k8)))
             let w1 = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v2, k8)), _mm256_cvtps_epi32(_mm256_mul_ps(v3, k8)))
@@ -79,12 +75,9 @@ public struct DecodeActivations: ~Copyable {
             scales[b] = amax / Self.codeLimit
             for i in 0..<32 { codes[b * 32 + i] = Int16((xb[i] * inverse).rounded(.toNearestOrEven)) }
             let inverse8: Float = amax > 0 ? Self.codeLimit8 / amax : 0
-            scaleSums8[2 * b] = amax / Self.codeLimit8
+            scales8[b] = amax / Self.codeLimit8
             for i in 0..<32 { codes8[b * 32 + i] = Int8((xb[i] * inverse8).rounded(.toNearestOrEven)) }
             #endif
-            scaleSums[2 * b] = scales[b]
-            scaleSums[2 * b + 1] = sums[b]
-            scaleSums8[2 * b + 1] = sums[b]
         }
     }
 
@@ -92,8 +85,7 @@ public struct DecodeActivations: ~Copyable {
         codes.deallocate()
         scales.deallocate()
         sums.deallocate()
-        scaleSums.deallocate()
         codes8.deallocate()
-        scaleSums8.deallocate()
+        scales8.deallocate()
     }
 }

@@ -6,10 +6,11 @@ import LowBitCore
 /// Block layouts (llama.cpp ggml-common.h), each row of `cols` weights = cols/32 consecutive blocks:
 ///   Q4_1: fp16 d, fp16 m, 16 bytes; byte j holds element j (low nibble) and j+16 (high); x = d·q + m.
 ///   Q8_0: fp16 d, 32 × int8; x = d·q.
-/// One token (decode): the activations are quantized to int16 blocks once (`DecodeActivations`) and each row is
-/// an integer dot product (`GGMLIntegerDot`). Several tokens (prompt, perplexity): the Float activations are
-/// kept; rows are dequantized 4 at a time into a per-thread scratch tile and multiplied with every token
-/// (MatmulTile), so the unpacking is paid once per row instead of once per token.
+/// One token (decode): the rows are repacked at load (`GGMLInterleavedRows`), the activations are quantized once
+/// per matvec (`DecodeActivations`) and 8 rows at a time are integer dot products (`GGMLIntegerDot`; `matvec`).
+/// Several tokens (prompt, perplexity; `matmul`): the Float activations are kept; rows are dequantized 4 at a
+/// time into a per-thread scratch tile and multiplied with every token (MatmulTile), so the unpacking is paid
+/// once per row instead of once per token.
 public enum GGMLBlockKind: Sendable, Equatable {
     case q4_1
     case q8_0
@@ -27,14 +28,12 @@ public enum GGMLBlockKind: Sendable, Equatable {
     public func rowBytes(cols: Int) -> Int { cols / GGMLBlockKind.blockSize * blockBytes }
 }
 
-/// One matrix of a `GGMLBlockMatmul.matvecGroup` call: `rows` rows of `kind` blocks at `weights`, output y[rows].
+/// One matrix of a `GGMLBlockMatmul.matvecGroup` call: its decode layout and the output y[matrix.rows].
 public struct GGMLMatvecPart {
-    public var kind: GGMLBlockKind
-    public var weights: UnsafeRawPointer
-    public var rows: Int
+    public var matrix: GGMLInterleavedRows
     public var y: UnsafeMutablePointer<Float>
-    public init(kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, y: UnsafeMutablePointer<Float>) {
-        self.kind = kind; self.weights = weights; self.rows = rows; self.y = y
+    public init(_ matrix: GGMLInterleavedRows, y: UnsafeMutablePointer<Float>) {
+        self.matrix = matrix; self.y = y
     }
 }
 
@@ -46,12 +45,6 @@ public enum GGMLBlockMatmul {
                               x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>) {
         precondition(cols % GGMLBlockKind.blockSize == 0, "GGML block rows must be a multiple of 32 long")
         let rowBytes = kind.rowBytes(cols: cols)
-        if tokens == 1 {
-            // Decode: the activation vector is quantized to int16 once and every row is an integer dot.
-            let xq = DecodeActivations(x, cols: cols)
-            matvec(kind, weights: weights, rows: rows, rowBytes: rowBytes, xq: xq, y: y)
-            return
-        }
         Parallel.forRanges(count: rows, granule: rowGranule, oversubscribe: 4) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * cols)
             defer { scratch.deallocate() }
@@ -66,62 +59,67 @@ public enum GGMLBlockMatmul {
     }
 
     /// y[r] = Σ_c W[r, c] · x[c] with x already quantized (`DecodeActivations`, the same for all rows).
-    public static func matvec(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, rowBytes: Int,
-                              xq: borrowing DecodeActivations, y: UnsafeMutablePointer<Float>) {
-        precondition(rowBytes == kind.rowBytes(cols: xq.blocks * 32), "activation length does not match the rows")
-        matvecGroup([GGMLMatvecPart(kind: kind, weights: weights, rows: rows, y: y)], xq: xq)
+    public static func matvec(_ matrix: GGMLInterleavedRows, xq: borrowing DecodeActivations,
+                              y: UnsafeMutablePointer<Float>) {
+        matvecGroup([GGMLMatvecPart(matrix, y: y)], xq: xq)
     }
 
-    /// Several matvecs that share one input vector (q/k/v, gate/up) in a single parallel dispatch: the rows of
-    /// all parts are split over the threads as one range, so the threads are woken once instead of per matrix.
-    /// Every part must have `xq.blocks * 32` columns.
+    /// Several matvecs that share one input vector (q/k/v, gate/up) in a single parallel dispatch: the row
+    /// groups of all parts are split over the threads as one range, so the threads are woken once instead of
+    /// per matrix. Every part must have `xq.blocks * 32` columns.
     public static func matvecGroup(_ parts: [GGMLMatvecPart], xq: borrowing DecodeActivations) {
-        let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales)
-        let codes8 = UnsafePointer(xq.codes8), scaleSums8 = UnsafePointer(xq.scaleSums8)
+        let codes = UnsafePointer(xq.codes), scales = UnsafePointer(xq.scales), sums = UnsafePointer(xq.sums)
+        let codes8 = UnsafePointer(xq.codes8), scales8 = UnsafePointer(xq.scales8)
         let blocks = xq.blocks
-        let total = parts.reduce(0) { $0 + $1.rows }
-        parts.withUnsafeBufferPointer { parts in
-            Parallel.forRanges(count: total, granule: rowGranule, oversubscribe: 4) { range in
-                // Intersect the global row range with each part's rows.
+        // Plain values for the parallel body (no class references, no retain/release inside).
+        let flat = parts.map { part in
+            precondition(part.matrix.blocks == blocks, "activation length does not match the rows")
+            return FlatPart(kind: part.matrix.kind, base: UnsafeRawPointer(part.matrix.storage),
+                            groupBytes: part.matrix.groupBytes, rows: part.matrix.rows, groups: part.matrix.groups,
+                            y: part.y)
+        }
+        let total = flat.reduce(0) { $0 + $1.groups }
+        flat.withUnsafeBufferPointer { flat in
+            Parallel.forRanges(count: total, granule: 1, oversubscribe: 4) { range in
+                // Intersect the global group range with each part's groups.
                 var first = 0
-                for part in parts {
-                    let lo = max(range.lowerBound, first), hi = min(range.upperBound, first + part.rows)
-                    if lo < hi {
-                        matvecRows(part.kind, weights: part.weights, rowBytes: part.kind.rowBytes(cols: blocks * 32),
-                                   codes: codes, scales: scales, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks,
-                                   range: (lo - first)..<(hi - first), y: part.y)
+                for part in flat {
+                    let lo = max(range.lowerBound, first) - first, hi = min(range.upperBound, first + part.groups) - first
+                    first += part.groups
+                    if lo >= hi { continue }
+                    switch part.kind {
+                    case .q4_1:
+                        for g in lo..<hi {
+                            part.store(GGMLIntegerDot.q4_1Group(part.base + g * part.groupBytes, blocks: blocks,
+                                                                codes8: codes8, scales8: scales8, sums: sums), group: g)
+                        }
+                    case .q8_0:
+                        for g in lo..<hi {
+                            part.store(GGMLIntegerDot.q8_0Group(part.base + g * part.groupBytes, blocks: blocks,
+                                                                codes: codes, scales: scales), group: g)
+                        }
                     }
-                    first += part.rows
                 }
             }
         }
     }
 
-    /// Rows `range` of a decode matvec on the calling thread (two rows per step, one for an odd tail).
-    @inline(__always)
-    static func matvecRows(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rowBytes: Int,
-                           codes: UnsafePointer<Int16>, scales: UnsafePointer<Float>,
-                           codes8: UnsafePointer<Int8>, scaleSums8: UnsafePointer<Float>, blocks: Int, range: Range<Int>,
-                           y: UnsafeMutablePointer<Float>) {
-        var r = range.lowerBound
-        switch kind {
-        case .q4_1:
-            while r + 2 <= range.upperBound {
-                (y[r], y[r + 1]) = GGMLIntegerDot.q4_1x2(weights + r * rowBytes, weights + (r + 1) * rowBytes,
-                                                         codes8: codes8, scaleSums8: scaleSums8, blocks: blocks)
-                r += 2
-            }
-            if r < range.upperBound {
-                y[r] = GGMLIntegerDot.q4_1(weights + r * rowBytes, codes8: codes8, scaleSums8: scaleSums8, blocks: blocks)
-            }
-        case .q8_0:
-            while r + 2 <= range.upperBound {
-                (y[r], y[r + 1]) = GGMLIntegerDot.q8_0x2(weights + r * rowBytes, weights + (r + 1) * rowBytes,
-                                                         codes: codes, scales: scales, blocks: blocks)
-                r += 2
-            }
-            if r < range.upperBound {
-                y[r] = GGMLIntegerDot.q8_0(weights + r * rowBytes, codes: codes, scales: scales, blocks: blocks)
+    struct FlatPart {
+        var kind: GGMLBlockKind
+        var base: UnsafeRawPointer
+        var groupBytes: Int
+        var rows: Int
+        var groups: Int
+        var y: UnsafeMutablePointer<Float>
+
+        /// Rows 8g ..< 8g+8 of y (fewer in a padded last group).
+        @inline(__always)
+        func store(_ v: SIMD8<Float>, group g: Int) {
+            let r = g * GGMLInterleavedRows.groupRows
+            if r + 8 <= rows {
+                UnsafeMutableRawPointer(y + r).storeBytes(of: v, as: SIMD8<Float>.self)
+            } else {
+                for i in 0..<(rows - r) { y[r + i] = v[i] }
             }
         }
     }

@@ -1,5 +1,6 @@
 import LowBitCore
 import LowBitKernels
+import Synchronization
 
 /// A linear layer's weight W [outFeatures, inFeatures], in whatever storage and on whatever device.
 ///
@@ -28,7 +29,7 @@ public func applySharingInput(_ layers: [any LinearWeight], _ x: UnsafePointer<F
         parts.reserveCapacity(layers.count)
         for (layer, y) in zip(layers, outputs) {
             guard let block = layer as? GGMLBlockLinear, block.inFeatures == cols else { parts = []; break }
-            parts.append(GGMLMatvecPart(kind: block.kind, weights: block.bytes, rows: block.outFeatures, y: y))
+            parts.append(GGMLMatvecPart(block.decodeRows, y: y))
         }
         if !parts.isEmpty {
             let xq = DecodeActivations(x, cols: cols)
@@ -107,14 +108,28 @@ public final class DenseF16Linear: LinearWeight, EmbeddingTable, @unchecked Send
 }
 
 /// GGML Q4_1 / Q8_0 blocks used in place (typically inside a memory-mapped GGUF file, kept alive by
-/// `owner`): the weights stay at 5 or 8.5 bits each and are dequantized on the fly.
-// @unchecked Sendable: the bytes are never written; `owner` only keeps them mapped.
+/// `owner`): the weights stay at 5 or 8.5 bits each and are dequantized on the fly. Decode (one token) reads
+/// a copy of the same bytes with 8 rows interleaved (`GGMLInterleavedRows`), made on the first one-token call:
+/// a model that never decodes (perplexity) and an embedding table that is only looked up never pay for it.
+// @unchecked Sendable: the bytes are never written; `owner` only keeps them mapped; `interleaved` is
+// guarded by its Mutex and immutable once made.
 public final class GGMLBlockLinear: LinearWeight, EmbeddingTable, @unchecked Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     public let kind: GGMLBlockKind
     let bytes: UnsafeRawPointer
     let owner: AnyObject
+    private let interleaved = Mutex<GGMLInterleavedRows?>(nil)
+
+    /// The decode layout of the rows (made once, on first use).
+    var decodeRows: GGMLInterleavedRows {
+        interleaved.withLock { rows in
+            if let rows { return rows }
+            let made = GGMLInterleavedRows(kind: kind, weights: bytes, rows: outFeatures, cols: inFeatures)
+            rows = made
+            return made
+        }
+    }
 
     /// `bytes` must hold rows · kind.rowBytes(cols) bytes and stay valid while `owner` lives.
     public init(kind: GGMLBlockKind, rows: Int, cols: Int, bytes: UnsafeRawBufferPointer, owner: AnyObject) throws {
@@ -136,7 +151,11 @@ public final class GGMLBlockLinear: LinearWeight, EmbeddingTable, @unchecked Sen
     public var width: Int { inFeatures }
 
     public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
-        GGMLBlockMatmul.matmul(kind, weights: bytes, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
+        if tokens == 1 {
+            GGMLBlockMatmul.matvec(decodeRows, xq: DecodeActivations(x, cols: inFeatures), y: y)
+        } else {
+            GGMLBlockMatmul.matmul(kind, weights: bytes, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
+        }
     }
 
     public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
