@@ -382,18 +382,9 @@ public final class LlamaModel: @unchecked Sendable {
             attend(T * c.headCount) { job in
                 let t = job / c.headCount, head = job % c.headCount
                 let kvHead = head / group
-                let n = start + t + 1
-                let s = sp + job * total
-                let qv = UnsafePointer(qp + t * qw + head * hd)
-                for j in 0..<n {
-                    s[j] = dot(qv, UnsafePointer(kCache + j * kvw + kvHead * hd), hd) * scale
-                }
-                Elementwise.softmax(s, count: n)
-                let out = ap + t * qw + head * hd
-                out.update(repeating: 0, count: hd)
-                for j in 0..<n {
-                    axpy(s[j], UnsafePointer(vCache + j * kvw + kvHead * hd), out, hd)
-                }
+                Attention.attend(query: qp + t * qw + head * hd, keys: kCache + kvHead * hd, values: vCache + kvHead * hd,
+                                 stride: kvw, count: start + t + 1, headDim: hd, scale: scale,
+                                 scores: sp + job * total, out: ap + t * qw + head * hd)
             }
             block.o.apply(att.p, tokens: T, into: h.p)
             Elementwise.add(h.p, into: x.p, count: T * d)
