@@ -71,15 +71,35 @@ final class WorkerPool: @unchecked Sendable {
     // protocol above, or the pthread objects (used only under `lock`).
     static let shared = WorkerPool(threads: Parallel.threadCount)
 
-    /// Polls of the atomic before sleeping on the condition variable (about 1–2 ns each). Short on purpose:
-    /// on this shared 2-core machine (load 6–14) longer spinning measured slower and cost more CPU (decode
-    /// 2 threads, docs/cpu-kernels.md: 30 000 polls 33–44 tok/s, 300 000 polls 26–28, 0–3000 polls 40–61),
-    /// because a spinning thread takes the core from the thread it waits for. (No `pause` hint: clang's
-    /// _mm_pause is a builtin Swift cannot call.) `LOWBIT_SPIN` overrides it, for measurements.
-    static let spinLimit: Int = {
-        if let text = getEnvironment("LOWBIT_SPIN"), let n = Int(text), n >= 0 { return n }
-        return 1000
+    /// How long a waiting thread (a worker between jobs, the caller waiting for the last chunk) keeps polling
+    /// before it sleeps on the condition variable. After 64 bare polls every poll also calls sched_yield: on a
+    /// quiet machine that returns at once and the thread picks up the next job within ~1 µs instead of a
+    /// futex wake-up (10–50 µs in this VM, ×121 dispatches per decoded token); on a loaded machine it hands
+    /// the core to whichever thread is runnable (often the one we wait for) instead of burning it. Decode
+    /// leaves gaps of 5–100 µs between dispatches (attention, norms), so the default bridges them.
+    /// v3–v7 used 1000 bare polls (~1–2 µs, no yield): longer bare spinning measured slower under load
+    /// (docs/cpu-kernels.md). `LOWBIT_SPIN_US` overrides it (0: sleep at once), for measurements.
+    static let spinSeconds: Double = {
+        if let text = getEnvironment("LOWBIT_SPIN_US"), let n = Double(text), n >= 0 { return n * 1e-6 }
+        return 300e-6
     }()
+
+    /// Polls `ready` until it returns true (→ true) or the spin time has passed (→ false).
+    @inline(__always)
+    static func spin(until ready: () -> Bool) -> Bool {
+        if ready() { return true }
+        if spinSeconds == 0 { return false }
+        var polls = 0
+        var deadline = 0.0
+        while true {
+            if ready() { return true }
+            polls += 1
+            if polls < 64 { continue }
+            if polls == 64 { deadline = monotonicSeconds() + spinSeconds }
+            sched_yield()
+            if polls & 7 == 0 && monotonicSeconds() > deadline { return ready() }
+        }
+    }
 
     let ticket = Atomic<UInt64>(0)
     let pending = Atomic<Int>(0)
@@ -186,43 +206,30 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func waitForPending() {
-        var spins = 0
+        if Self.spin(until: { pending.load(ordering: .sequentiallyConsistent) == 0 }) { return }
+        pthread_mutex_lock(lock)
+        callerWaiting.store(true, ordering: .sequentiallyConsistent)
         while pending.load(ordering: .sequentiallyConsistent) != 0 {
-            if spins < Self.spinLimit {
-                spins += 1
-                continue
-            }
-            pthread_mutex_lock(lock)
-            callerWaiting.store(true, ordering: .sequentiallyConsistent)
-            while pending.load(ordering: .sequentiallyConsistent) != 0 {
-                pthread_cond_wait(doneCondition, lock)
-            }
-            callerWaiting.store(false, ordering: .sequentiallyConsistent)
-            pthread_mutex_unlock(lock)
+            pthread_cond_wait(doneCondition, lock)
         }
+        callerWaiting.store(false, ordering: .sequentiallyConsistent)
+        pthread_mutex_unlock(lock)
     }
 
     private func workerLoop() {
         var seen: UInt64 = 0
         while true {
-            var spins = 0
-            var generation = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
-            while generation == seen {
-                if spins < Self.spinLimit {
-                    spins += 1
-                } else {
-                    pthread_mutex_lock(lock)
-                    sleepers.add(1, ordering: .sequentiallyConsistent)
-                    while ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift == seen {
-                        pthread_cond_wait(workCondition, lock)
-                    }
-                    sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                    pthread_mutex_unlock(lock)
+            if !Self.spin(until: { ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift != seen }) {
+                pthread_mutex_lock(lock)
+                sleepers.add(1, ordering: .sequentiallyConsistent)
+                while ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift == seen {
+                    pthread_cond_wait(workCondition, lock)
                 }
-                generation = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
+                sleepers.subtract(1, ordering: .sequentiallyConsistent)
+                pthread_mutex_unlock(lock)
             }
-            seen = generation
-            work(generation: generation)
+            seen = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
+            work(generation: seen)
         }
     }
 }
