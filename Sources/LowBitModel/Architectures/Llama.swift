@@ -375,9 +375,11 @@ public final class LlamaModel: @unchecked Sendable {
             }
             // Causal attention of each (token, head) over the cached positions up to its own.
             let qp = q.p, ap = att.p, sp = scores.p
-            // Short contexts are cheaper on one thread than a dispatch (decode at the start of a chat).
+            // Short contexts are cheaper on one thread than a dispatch (decode at the start of a chat). With the
+            // pool's workers polling between dispatches (~1 µs to start), 2 threads pay from ~16 positions on
+            // for SmolLM2's 9 heads of 64 (1 << 13; it was 1 << 16, ~114 positions, docs/cpu-kernels.md v12).
             let attentionWork = T * c.headCount * total * hd
-            let attend: (Int, (Int) -> Void) -> Void = attentionWork < 1 << 16
+            let attend: (Int, (Int) -> Void) -> Void = attentionWork < 1 << 13
                 ? { n, body in for i in 0..<n { body(i) } } : { n, body in Parallel.forEach(chunks: n, body) }
             attend(T * c.headCount) { job in
                 let t = job / c.headCount, head = job % c.headCount
