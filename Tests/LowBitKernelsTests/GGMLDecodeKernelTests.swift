@@ -38,20 +38,24 @@ import Testing
                 #expect(amax == 0 ? largest == 0 : largest == 32767, "block \(b): the largest |x| maps to ±32767")
                 // The int8 coding of the same block (Q4_1 kernel).
                 #expect(q.scales8[b] == amax / 127)
-                let largest8 = (0..<32).map { q.codes8[b * 32 + $0].magnitude }.max()!
+                let largest8 = (0..<32).map { q.codes8[b * 64 + $0].magnitude }.max()!
                 #expect(amax == 0 ? largest8 == 0 : largest8 == 127, "block \(b): the largest |x| maps to ±127")
                 for i in 0..<32 {
-                    let code = q.codes8[b * 32 + i]
-                    #expect(code >= -127)
-                    let error = abs(Double(q.scales8[b]) * Double(code) - Double(block[block.startIndex + i]))
-                    #expect(error <= Double(q.scales8[b]) * 0.5001, "int8 block \(b) element \(i)")
+                    let code = q.codes8[b * 64 + i], residual = q.codes8[b * 64 + 32 + i]
+                    #expect(code >= -127 && residual >= -64 && residual <= 64)
+                    let x = Double(block[block.startIndex + i]), s8 = Double(q.scales8[b])
+                    #expect(abs(s8 * Double(code) - x) <= s8 * 0.5001, "int8 block \(b) element \(i)")
+                    // With the residual: half a step of scale8/127 (plus Float rounding of x/scale8).
+                    #expect(abs(s8 * (Double(code) + Double(residual) / 127) - x) <= s8 / 127 * 0.5001 + s8 * 1e-5,
+                            "int8 + residual, block \(b) element \(i)")
                 }
             }
         }
     }
 
     /// Σ_b d·scale_b·Σ q_w q_x (+ m·Σx for Q4_1) in float64 for row r of GGML row-major `bytes`, over the codes
-    /// and scales `DecodeActivations` produced (int8 for Q4_1, int16 for Q8_0); also Σ of the terms' magnitudes.
+    /// and scales `DecodeActivations` produced (int8 + residual/127 for Q4_1, int16 for Q8_0); also Σ of the
+    /// terms' magnitudes.
     static func reference(_ kind: GGMLBlockKind, _ bytes: [UInt8], row r: Int, cols: Int,
                           xq: borrowing DecodeActivations) -> (value: Double, magnitude: Double) {
         let rowBytes = kind.rowBytes(cols: cols)
@@ -63,7 +67,8 @@ import Testing
             for i in 0..<32 {
                 if kind == .q4_1 {
                     let byte = bytes[p + 4 + i % 16]
-                    s += Double(i < 16 ? byte & 0x0F : byte >> 4) * Double(xq.codes8[blk * 32 + i])
+                    s += Double(i < 16 ? byte & 0x0F : byte >> 4)
+                        * (Double(xq.codes8[blk * 64 + i]) + Double(xq.codes8[blk * 64 + 32 + i]) / 127)
                 } else {
                     s += Double(Int8(bitPattern: bytes[p + 2 + i])) * Double(xq.codes[blk * 32 + i])
                 }

@@ -192,8 +192,8 @@ func close(_ a: [Float], _ b: [Double], rtol: Double = 1e-5, atol: Double = 1e-5
             } }
             #expect(close(y, ref, rtol: 1e-4, atol: 1e-4 * Double(cols).squareRoot()), "\(kind) [\(rows), \(cols)] × \(tokens)")
             if tokens == 1 {
-                // The decode path (interleaved rows, x quantized per block of 32 to int8 for Q4_1 and int16 for
-                // Q8_0, step scale_b = max|x_b|/127 or /32767, error ≤ scale_b/2 per element) moves each output
+                // The decode path (interleaved rows, x quantized per block of 32 to int8 + residual for Q4_1 and
+                // int16 for Q8_0, step scale_b = max|x_b|/127² or /32767, error ≤ scale_b/2 per element) moves each output
                 // by at most Σ_b scale_b/2 · Σ_i |d·q_i| ≤ Σ_b scale_b/2 · Σ_i (|w_i| + |m|), with |m| ≤ 0.5 here.
                 // GGMLDecodeKernelTests checks the exact definition.
                 var yd = [Float](repeating: .nan, count: rows)
@@ -206,7 +206,7 @@ func close(_ a: [Float], _ b: [Double], rtol: Double = 1e-5, atol: Double = 1e-5
                     for b in 0..<(cols / 32) {
                         let amax = x[(b * 32)..<(b * 32 + 32)].map { Double(abs($0)) }.max()!
                         let wsum = (0..<32).reduce(0.0) { $0 + abs(w[r * cols + b * 32 + $1]) + (kind == .q4_1 ? 0.5 : 0) }
-                        bound += amax / (kind == .q4_1 ? 127 : 32767) / 2 * wsum * 1.0001
+                        bound += amax / (kind == .q4_1 ? 127 * 127 : 32767) / 2 * wsum * 1.0001
                     }
                     #expect(abs(Double(yd[r]) - ref[r]) <= bound, "\(kind) [\(rows), \(cols)] row \(r) (decode)")
                 }

@@ -5,11 +5,12 @@ import _Builtin_intrinsics.intel
 /// One activation vector quantized in blocks of 32, so that a decode matvec over Q4_1/Q8_0 weights multiplies
 /// integers instead of converting every weight to Float. Two codings of the same vector:
 ///   int16: x_i ≈ scale_b · q_i,  scale_b = max|x_b| / 32767  (error ≤ 1.5e-5 of the block max; Q8_0 kernel)
-///   int8:  x_i ≈ scale8_b · q8_i, scale8_b = max|x_b| / 127  (error ≤ 4e-3 of the block max; Q4_1 kernel,
-///          vpmaddubsw: 32 products per instruction, +20–50 % per matvec over int16, docs/cpu-kernels.md)
-/// int8 everywhere (llama.cpp's Q8_1/Q8_0 activations) changed the default model's greedy chat answer; the
-/// Q8_0 layer is the tied output matrix whose logits decide it, so it keeps 16 bits, and the Q4_1 layers (whose
-/// own weight error, up to d/2 per weight, dwarfs the activations' 4e-3) take int8.
+///   int8 + residual: x_i ≈ scale8_b · (q_i + r_i / 127), scale8_b = max|x_b| / 127, q_i = round(x_i/scale8_b)
+///          and r_i = round(127·(x_i/scale8_b − q_i)) ∈ [-64, 64], both int8 (error ≤ 3.1e-5 of the block max;
+///          Q4_1 kernel: vpmaddubsw multiplies 32 codes per instruction, once with q and once with r).
+/// int8 alone (llama.cpp's Q8_1, error ≤ 4e-3 of the block max; v7 in docs/cpu-kernels.md) moved the default
+/// model's decode logits by up to ~3 against the Float prompt path (KL up to 0.06 per token); the residual
+/// costs ~5 % of a Q4_1 matvec from memory (v13) and brings decode to the prompt path's accuracy.
 ///
 /// `sums[b]` is the exact Σ x_i of block b (in Float, not from the rounded q): Q4_1's offset term m·Σ x_i then
 /// carries no activation rounding at all. The vector is quantized once per matvec and read by every row.
@@ -20,7 +21,7 @@ public struct DecodeActivations: ~Copyable {
     public let scales: UnsafeMutablePointer<Float>
     public let sums: UnsafeMutablePointer<Float>
 
-    /// blocks × 32 int8 codes and their scales (scale8_b).
+    /// Per block: 32 int8 codes q, then 32 int8 residual codes r; and the scales scale8_b.
     public let codes8: UnsafeMutablePointer<Int8>
     public let scales8: UnsafeMutablePointer<Float>
 
@@ -34,7 +35,7 @@ public struct DecodeActivations: ~Copyable {
         codes = .allocate(capacity: max(32, cols))
         scales = .allocate(capacity: max(1, blocks))
         sums = .allocate(capacity: max(1, blocks))
-        codes8 = .allocate(capacity: max(32, cols))
+        codes8 = .allocate(capacity: max(64, 2 * cols))
         scales8 = .allocate(capacity: max(1, blocks))
         for b in 0..<blocks {
             let xb = x + b * 32
@@ -59,15 +60,22 @@ public struct DecodeActivations: ~Copyable {
             let q = UnsafeMutableRawPointer(codes + b * 32)
             q.storeBytes(of: _mm256_permutevar8x32_epi32(lo, order), as: __m256i.self)
             (q + 32).storeBytes(of: _mm256_permutevar8x32_epi32(hi, order), as: __m256i.self)
-            // int8: vpackssdw then vpacksswb interleave four vectors' 4-lane groups per 128-bit lane.
+            // int8: vpackssdw then vpacksswb interleave four vectors' 4-lane groups per 128-bit lane. The
+            // residual: t − round(t) is exact in Float (|t| ≤ 127), times 127, rounded.
             let inverse8: Float = amax > 0 ? Self.codeLimit8 / amax : 0
             scales8[b] = amax / Self.codeLimit8
-            let k8 = _mm256_set1_ps(inverse8)
-            let w0 = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v0, k8)), _mm256_cvtps_epi32(_mm256_mul_ps(v1, k8)))
-            let w1 = _mm256_packs_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v2, k8)), _mm256_cvtps_epi32(_mm256_mul_ps(v3, k8)))
-            let bytes = _mm256_packs_epi16(w0, w1)
-            UnsafeMutableRawPointer(codes8 + b * 32).storeBytes(
-                of: _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)), as: __m256i.self)
+            let k8 = _mm256_set1_ps(inverse8), k127 = _mm256_set1_ps(127)
+            let t0 = _mm256_mul_ps(v0, k8), t1 = _mm256_mul_ps(v1, k8), t2 = _mm256_mul_ps(v2, k8), t3 = _mm256_mul_ps(v3, k8)
+            let q0 = _mm256_cvtps_epi32(t0), q1 = _mm256_cvtps_epi32(t1), q2 = _mm256_cvtps_epi32(t2), q3 = _mm256_cvtps_epi32(t3)
+            let byteOrder = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)
+            let bytes = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3))
+            UnsafeMutableRawPointer(codes8 + b * 64).storeBytes(of: _mm256_permutevar8x32_epi32(bytes, byteOrder), as: __m256i.self)
+            func residual(_ t: __m256, _ q: __m256i) -> __m256i {
+                _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_sub_ps(t, _mm256_cvtepi32_ps(q)), k127))
+            }
+            let rbytes = _mm256_packs_epi16(_mm256_packs_epi32(residual(t0, q0), residual(t1, q1)),
+                                            _mm256_packs_epi32(residual(t2, q2), residual(t3, q3)))
+            UnsafeMutableRawPointer(codes8 + b * 64 + 32).storeBytes(of: _mm256_permutevar8x32_epi32(rbytes, byteOrder), as: __m256i.self)
             #else
             var amax: Float = 0
             for i in 0..<32 { amax = max(amax, abs(xb[i])) }
@@ -76,7 +84,11 @@ public struct DecodeActivations: ~Copyable {
             for i in 0..<32 { codes[b * 32 + i] = Int16((xb[i] * inverse).rounded(.toNearestOrEven)) }
             let inverse8: Float = amax > 0 ? Self.codeLimit8 / amax : 0
             scales8[b] = amax / Self.codeLimit8
-            for i in 0..<32 { codes8[b * 32 + i] = Int8((xb[i] * inverse8).rounded(.toNearestOrEven)) }
+            for i in 0..<32 {
+                let t = xb[i] * inverse8, q = t.rounded(.toNearestOrEven)
+                codes8[b * 64 + i] = Int8(q)
+                codes8[b * 64 + 32 + i] = Int8(((t - q) * 127).rounded(.toNearestOrEven))
+            }
             #endif
         }
     }
