@@ -39,6 +39,7 @@ public struct GGMLMatvecPart {
 
 public enum GGMLBlockMatmul {
     static let rowGranule = 16
+    static let matvecChunkBytes = 256 << 10
 
     /// y[t, r] = Σ_c W[r, c] · x[t, c]; W is `rows` rows of GGML blocks; x [tokens, cols]; y [tokens, rows].
     public static func matmul(_ kind: GGMLBlockKind, weights: UnsafeRawPointer, rows: Int, cols: Int,
@@ -79,25 +80,29 @@ public enum GGMLBlockMatmul {
                             y: part.y)
         }
         let total = flat.reduce(0) { $0 + $1.groups }
+        // At least 8 chunks per dispatch, at most ~256 KB of weights each (claimed one at a time): with 8 chunks
+        // the 30 MB output matrix left one thread alone for up to a 3.7 MB chunk; 32 KB chunks measured slower
+        // (each chunk restarts the hardware prefetcher's stream; docs/cpu-kernels.md v14–v16).
+        let groupBytes = max(1, flat.reduce(0) { max($0, $1.groupBytes) })
+        let granule = max(1, min(total / 8, matvecChunkBytes / groupBytes))
         flat.withUnsafeBufferPointer { flat in
-            Parallel.forRanges(count: total, granule: 1, oversubscribe: 4) { range in
+            Parallel.forRanges(count: total, granule: granule, oversubscribe: total) { range in
                 // Intersect the global group range with each part's groups.
                 var first = 0
                 for part in flat {
                     let lo = max(range.lowerBound, first) - first, hi = min(range.upperBound, first + part.groups) - first
                     first += part.groups
                     if lo >= hi { continue }
-                    switch part.kind {
-                    case .q4_1:
-                        for g in lo..<hi {
-                            part.store(GGMLIntegerDot.q4_1Group(part.base + g * part.groupBytes, blocks: blocks,
-                                                                codes8: codes8, scales8: scales8, sums: sums), group: g)
-                        }
-                    case .q8_0:
-                        for g in lo..<hi {
-                            part.store(GGMLIntegerDot.q8_0Group(part.base + g * part.groupBytes, blocks: blocks,
-                                                                codes: codes, scales: scales), group: g)
-                        }
+                    // Groups lo+i and lo+half+i together: two address streams (the odd one out pairs with itself).
+                    let half = (hi - lo + 1) / 2
+                    for i in 0..<half {
+                        let ga = lo + i, gb = lo + half + i < hi ? lo + half + i : ga
+                        let pa = part.base + ga * part.groupBytes, pb = part.base + gb * part.groupBytes
+                        let (va, vb) = part.kind == .q4_1
+                            ? GGMLIntegerDot.q4_1Pair(pa, pb, blocks: blocks, codes8: codes8, scales8: scales8, sums: sums)
+                            : GGMLIntegerDot.q8_0Pair(pa, pb, blocks: blocks, codes: codes, scales: scales)
+                        part.store(va, group: ga)
+                        if gb != ga { part.store(vb, group: gb) }
                     }
                 }
             }
