@@ -45,6 +45,12 @@ SPECS=(
   "fpe2m1|--format fpe2m1"
   "nf3-gptq|--format nf3 --gptq --calibration $CALIB --calibration-tokens 1024"
   "quik-w4a4-k32|--format quik-w4a4 --outliers 32 --calibration $CALIB --calibration-tokens 1024"
+  "nf4-tune|--format nf4 --tune-scales --calibration $CALIB --calibration-tokens 1024"
+  "nf3-tune|--format nf3 --tune-scales --calibration $CALIB --calibration-tokens 1024"
+  "int4-tune|--format int4 --tune-scales --calibration $CALIB --calibration-tokens 1024"
+  "int3-tune|--format int3 --tune-scales --calibration $CALIB --calibration-tokens 1024"
+  "nf3-gptq-tune|--format nf3 --gptq --tune-scales --calibration $CALIB --calibration-tokens 1024"
+  "int3-gptq-tune|--format int3 --gptq --tune-scales --calibration $CALIB --calibration-tokens 1024"
 )
 # Which keys, in which order: the arguments, else every spec.
 KEYS=("$@")

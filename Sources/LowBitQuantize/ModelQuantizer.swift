@@ -94,7 +94,7 @@ public enum ModelQuantizer {
                                 options: QuantizeOptions) throws -> QuantizeSummary {
         try options.validate()
         let t0 = monotonicSeconds()
-        // Calibration statistics (GPTQ Hessians, QUIK outlier columns).
+        // Calibration statistics (GPTQ and --tune-scales Hessians, QUIK outlier columns).
         var statistics: [String: InputStatistics] = [:]
         var calibrationTokens: Int?
         if options.usesCalibration, let path = options.calibrationPath {
@@ -150,7 +150,7 @@ public enum ModelQuantizer {
         let config = LowBitQuantizationConfig(
             format: options.formatName, groupSize: options.effectiveGroupSize, gptq: options.gptq || options.format == .quik,
             calibration: options.calibrationPath, calibrationTokens: calibrationTokens, embeddings: embeddingPolicy,
-            modulesNotConverted: notConverted, source: source, tensors: layouts)
+            modulesNotConverted: notConverted, source: source, tensors: layouts, tuneScales: options.tuneScales ? true : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let configJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
@@ -202,7 +202,11 @@ public enum ModelQuantizer {
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
             let factor = try cache.get(inputKey) { try GPTQ.factor(hessian: stats.hessian, n: cols, name: name) }
             return try TensorQuantizer.gptq(name, weights: values, rows: rows, cols: cols, format: options.format,
-                                            groupSize: options.effectiveGroupSize, factor: factor)
+                                            groupSize: options.effectiveGroupSize, factor: factor, tuneScales: options.tuneScales)
+        case .int where options.tuneScales, .lut where options.tuneScales:
+            guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
+            return try TensorQuantizer.tunedScales(name, weights: values, rows: rows, cols: cols, format: options.format,
+                                                   groupSize: options.effectiveGroupSize, hessian: stats.hessian)
         default:
             return try TensorQuantizer.roundToNearest(name, weights: values, rows: rows, cols: cols, format: options.format,
                                                       groupSize: options.effectiveGroupSize)

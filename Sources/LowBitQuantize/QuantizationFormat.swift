@@ -129,7 +129,15 @@ public struct QuantizeOptions: Sendable {
         return format.defaultGroupSize
     }
 
-    public var usesCalibration: Bool { gptq || format == .quik }
+    public var usesCalibration: Bool { gptq || format == .quik || tuneScales }
+
+    /// Formats whose group scales --tune-scales can search (lookup tables, asymmetric integers).
+    public var supportsScaleTuning: Bool {
+        switch format {
+        case .lut, .int: true
+        case .fpx, .bipolar, .quik: false
+        }
+    }
 
     /// Rejects impossible combinations before any work, naming the flag.
     public func validate() throws {
@@ -147,11 +155,22 @@ public struct QuantizeOptions: Sendable {
         if gptq && !format.supportsGPTQ {
             throw LowBitError.invalidArgument("--gptq", "is for the integer and lookup-table formats (int*, nf*, lut*), not \(formatName)")
         }
+        if tuneScales && !supportsScaleTuning {
+            let why: String
+            switch format {
+            case .fpx: why = "its per-row scale is fixed by the TC-FPx definition fp16(row absmax / max)"
+            case .bipolar: why = "bipolar-INT scales are not tuned"
+            default: why = "QUIK's weights come from GPTQ with per-row scales"
+            }
+            throw LowBitError.invalidArgument(
+                "--tune-scales", "tunes the group scales of the lookup-table and integer formats (nf*, lut*, int*), not \(formatName): \(why)")
+        }
         if usesCalibration && calibrationPath == nil {
-            throw LowBitError.invalidArgument("--calibration", "\(format == .quik ? "quik-w4a4" : "--gptq") needs --calibration FILE (a UTF-8 text)")
+            let who = format == .quik ? "quik-w4a4" : gptq ? "--gptq" : "--tune-scales"
+            throw LowBitError.invalidArgument("--calibration", "\(who) needs --calibration FILE (a UTF-8 text)")
         }
         if !usesCalibration && calibrationPath != nil {
-            throw LowBitError.invalidArgument("--calibration", "is only used with --gptq or quik-w4a4")
+            throw LowBitError.invalidArgument("--calibration", "is only used with --gptq, --tune-scales or quik-w4a4")
         }
         guard calibrationTokens >= 64 else {
             throw LowBitError.invalidArgument("--calibration-tokens", "\(calibrationTokens) is too few (at least 64)")
@@ -162,9 +181,6 @@ public struct QuantizeOptions: Sendable {
         }
         if quantizeEmbeddings && !format.isWeightOnly {
             throw LowBitError.invalidArgument("--quantize-embeddings", "\(formatName) quantizes activations; embeddings need a weight-only format")
-        }
-        if tuneScales {
-            throw LowBitError.unsupported("--tune-scales (NFL learned scales) is not implemented yet")
         }
     }
 }

@@ -129,6 +129,34 @@ enum TensorQuantizer {
                                                 zeros: symmetric ? nil : m.zeroPoints))
     }
 
+    /// `--tune-scales` without GPTQ: group scales chosen by `ScaleTuning` (layer output error with the full
+    /// input Hessian), codes nearest for the chosen scale. Lookup tables and asymmetric integers only.
+    static func tunedScales(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
+                            groupSize: Int?, hessian: [Double]) throws -> QuantizedTensor {
+        let grouping = grouping(groupSize, cols: cols)
+        let g = grouping.groupSize(columns: cols)
+        switch format {
+        case .lut(let t):
+            let q = try ScaleTuning.tune(name, weights: weights, rows: rows, cols: cols, grid: .table(t), groupSize: g,
+                                         hessian: hessian)
+            let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
+                                               groupSize: g, decoding: "lookup", table: t.values, tunedScales: true)
+            return QuantizedTensor(name: name, layout: layout,
+                                   entries: entries(name, layout: layout, codes: q.codes, codeColumns: cols, scales: q.scales))
+        case .int(let bits):
+            let q = try ScaleTuning.tune(name, weights: weights, rows: rows, cols: cols, grid: .asymmetric(bits: bits),
+                                         groupSize: g, hessian: hessian)
+            let layout = QuantizedTensorLayout(
+                scheme: .codes, codec: "int\(bits) asymmetric", rows: rows, cols: cols, bits: bits, groupSize: g,
+                decoding: "integer", table: (0..<(1 << bits)).map { Float($0) }, zeroPoint: "stored", tunedScales: true)
+            return QuantizedTensor(name: name, layout: layout,
+                                   entries: entries(name, layout: layout, codes: q.codes, codeColumns: cols,
+                                                    scales: q.scales, zeros: q.zeros))
+        default:
+            throw LowBitError.invalidArgument("--tune-scales", "not available for this format")
+        }
+    }
+
     /// GPTQ for the integer and lookup-table formats.
     static func gptq(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
                      groupSize: Int?, hessian: [Double]) throws -> QuantizedTensor {
@@ -136,25 +164,32 @@ enum TensorQuantizer {
                  factor: GPTQ.factor(hessian: hessian, n: cols, name: name))
     }
 
+    /// `tuneScales`: each group's scale is searched (multipliers of the round-to-nearest scale, `ScaleTuning`) to
+    /// minimise GPTQ's own loss Σ_j (w_j − q_j)² / U_jj² over the group's columns as they are when the group starts.
     static func gptq(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
-                     groupSize: Int?, factor: GPTQ.Factor) throws -> QuantizedTensor {
+                     groupSize: Int?, factor: GPTQ.Factor, tuneScales: Bool = false) throws -> QuantizedTensor {
         let g = groupSize.map { min($0, cols) } ?? cols
+        let lossWeights: [Double]? = tuneScales ? (0..<cols).map { j in 1 / (factor.u[j * cols + j] * factor.u[j * cols + j]) } : nil
         switch format {
         case .int(let bits):
             var grid = AsymmetricIntGrid(bits: bits, rows: rows, cols: cols, groupSize: g, name: name)
+            grid.tuning = lossWeights.map { (grid: GroupGrid.asymmetric(bits: bits), weights: $0) }
             _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, factor: factor, grid: &grid, name: name)
             let layout = QuantizedTensorLayout(
                 scheme: .codes, codec: "int\(bits) asymmetric", rows: rows, cols: cols, bits: bits, groupSize: g,
-                decoding: "integer", table: (0..<(1 << bits)).map { Float($0) }, zeroPoint: "stored", gptq: true)
+                decoding: "integer", table: (0..<(1 << bits)).map { Float($0) }, zeroPoint: "stored", gptq: true,
+                tunedScales: tuneScales ? true : nil)
             return QuantizedTensor(name: name, layout: layout,
                                    entries: entries(name, layout: layout, codes: grid.codes, codeColumns: cols,
                                                     scales: grid.scales, zeros: grid.zeros))
         case .lut(let t):
             var grid = AbsmaxTableGrid(table: t.values, encode: { t.encode($0) }, maxMagnitude: t.maxMagnitude,
                                        rows: rows, cols: cols, groupSize: g, name: name)
+            grid.tuning = lossWeights.map { (grid: GroupGrid.table(t), weights: $0) }
             _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, factor: factor, grid: &grid, name: name)
             let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
-                                               groupSize: g, decoding: "lookup", table: t.values, gptq: true)
+                                               groupSize: g, decoding: "lookup", table: t.values, gptq: true,
+                                               tunedScales: tuneScales ? true : nil)
             return QuantizedTensor(name: name, layout: layout,
                                    entries: entries(name, layout: layout, codes: grid.codes, codeColumns: cols, scales: grid.scales))
         default:
@@ -209,6 +244,8 @@ struct AsymmetricIntGrid: GPTQGrid {
     var codes: [UInt8], scales: [UInt16], zeros: [UInt8]
     var s: [Float], z: [Float]
     var group = -1
+    /// --tune-scales: the grid to search and GPTQ's per-column loss weights.
+    var tuning: (grid: GroupGrid, weights: [Double])?
 
     init(bits: Int, rows: Int, cols: Int, groupSize: Int, name: String) {
         self.bits = bits
@@ -235,9 +272,14 @@ struct AsymmetricIntGrid: GPTQGrid {
                 lo = min(lo, v)
                 hi = max(hi, v)
             }
-            let sb = try scaleBits((hi - lo) / levels, name: name, row: r)
-            let sv = Float(Float16(bitPattern: sb))
-            let zv = min(max((-lo / sv).rounded(.toNearestOrEven), 0), levels)
+            var sb = try scaleBits((hi - lo) / levels, name: name, row: r)
+            var sv = Float(Float16(bitPattern: sb))
+            var zv = min(max((-lo / sv).rounded(.toNearestOrEven), 0), levels)
+            if let tuning, let best = tuneGroup(tuning, w, rows: rows, row: r, columns: columns) {
+                sb = best.scale
+                sv = Float(Float16(bitPattern: sb))
+                zv = Float(best.zero)
+            }
             scales[r * groups + group] = sb
             zeros[r * groups + group] = UInt8(zv)
             s[r] = sv
@@ -263,6 +305,8 @@ struct AbsmaxTableGrid: GPTQGrid {
     let rows: Int, cols: Int, groupSize: Int, name: String
     var codes: [UInt8], scales: [UInt16]
     var s: [Float]
+    /// --tune-scales: the grid to search (it must be this table) and GPTQ's per-column loss weights.
+    var tuning: (grid: GroupGrid, weights: [Double])?
 
     init(table: [Float], encode: @escaping (Float) -> UInt8, maxMagnitude: Float, rows: Int, cols: Int,
          groupSize: Int, name: String) {
@@ -287,7 +331,8 @@ struct AbsmaxTableGrid: GPTQGrid {
                 guard v.isFinite else { throw LowBitError.invalidArgument(name, "weight at row \(r), column \(c) is \(v)") }
                 m = max(m, v.magnitude)
             }
-            let sb = try scaleBits(m / maxMagnitude, name: name, row: r)
+            var sb = try scaleBits(m / maxMagnitude, name: name, row: r)
+            if let tuning, let best = tuneGroup(tuning, w, rows: rows, row: r, columns: columns) { sb = best.scale }
             scales[r * groups + group] = sb
             s[r] = Float(Float16(bitPattern: sb))
         }
@@ -298,6 +343,27 @@ struct AbsmaxTableGrid: GPTQGrid {
             let c = encode(Float(w[r]) / s[r])
             codes[r * cols + column] = c
             q[r] = Double(s[r] * table[Int(c)])
+        }
+    }
+}
+
+/// `--gptq --tune-scales`: the best scale (and zero point) of one row's group of a GPTQ working matrix
+/// (column-major `w[c · rows + r]`), weighted by GPTQ's per-column loss.
+func tuneGroup(_ tuning: (grid: GroupGrid, weights: [Double]), _ w: UnsafePointer<Double>, rows: Int, row r: Int,
+               columns: Range<Int>) -> (scale: UInt16, zero: UInt8)? {
+    let n = columns.count
+    var values = [Float](repeating: 0, count: n)
+    for (i, c) in columns.enumerated() { values[i] = Float(w[c * rows + r]) }
+    var codes = [UInt8](repeating: 0, count: n)
+    var out = [Double](repeating: 0, count: n)
+    return values.withUnsafeBufferPointer { vb in
+        tuning.weights.withUnsafeBufferPointer { db in
+            codes.withUnsafeMutableBufferPointer { cb in
+                out.withUnsafeMutableBufferPointer { ob in
+                    tuning.grid.bestScale(vb.baseAddress!, count: n, weights: db.baseAddress! + columns.lowerBound,
+                                          codes: cb.baseAddress!, values: ob.baseAddress!)
+                }
+            }
         }
     }
 }

@@ -52,10 +52,13 @@ public struct QuantizedTensorLayout: Codable, Sendable, Equatable {
     public var outlierColumns: [Int]?
     /// Whether GPTQ produced the codes (else round-to-nearest).
     public var gptq: Bool?
+    /// Whether the group scales were tuned on calibration data (`--tune-scales`; else absmax / min-max).
+    public var tunedScales: Bool?
 
     public init(scheme: Scheme, codec: String, rows: Int, cols: Int, bits: Int, groupSize: Int, decoding: String,
                 exponentBits: Int? = nil, mantissaBits: Int? = nil, table: [Float], zeroPoint: String = "none",
-                zeroConstant: Float? = nil, activationBits: Int? = nil, outlierColumns: [Int]? = nil, gptq: Bool? = nil) {
+                zeroConstant: Float? = nil, activationBits: Int? = nil, outlierColumns: [Int]? = nil, gptq: Bool? = nil,
+                tunedScales: Bool? = nil) {
         self.scheme = scheme
         self.codec = codec
         self.shape = [rows, cols]
@@ -72,10 +75,12 @@ public struct QuantizedTensorLayout: Codable, Sendable, Equatable {
         self.activationBits = activationBits
         self.outlierColumns = outlierColumns
         self.gptq = gptq
+        self.tunedScales = tunedScales
     }
 
     enum CodingKeys: String, CodingKey {
         case scheme, codec, shape, bits, packing, table, gptq
+        case tunedScales = "tuned_scales"
         case groupSize = "group_size", scaleDtype = "scale_dtype", decoding
         case exponentBits = "exponent_bits", mantissaBits = "mantissa_bits"
         case zeroPoint = "zero_point", zeroConstant = "zero_constant", activationBits = "activation_bits"
@@ -147,6 +152,8 @@ public struct LowBitQuantizationConfig: Codable, Sendable {
     /// The default group size of the format (nil: per row).
     public var groupSize: Int?
     public var gptq: Bool
+    /// Whether the group scales were tuned on the calibration text (`--tune-scales`); nil in older checkpoints.
+    public var tuneScales: Bool?
     public var calibration: String?
     public var calibrationTokens: Int?
     /// What the token embedding / output head became ("int8 g32", "unchanged", or the format).
@@ -159,10 +166,11 @@ public struct LowBitQuantizationConfig: Codable, Sendable {
 
     public init(format: String, groupSize: Int?, gptq: Bool, calibration: String?, calibrationTokens: Int?,
                 embeddings: String, modulesNotConverted: [String], source: String,
-                tensors: [String: QuantizedTensorLayout]) {
+                tensors: [String: QuantizedTensorLayout], tuneScales: Bool? = nil) {
         self.format = format
         self.groupSize = groupSize
         self.gptq = gptq
+        self.tuneScales = tuneScales
         self.calibration = calibration
         self.calibrationTokens = calibrationTokens
         self.embeddings = embeddings
@@ -173,6 +181,7 @@ public struct LowBitQuantizationConfig: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case quantMethod = "quant_method", version, format, groupSize = "group_size", gptq, calibration
+        case tuneScales = "tune_scales"
         case calibrationTokens = "calibration_tokens", embeddings, modulesNotConverted = "modules_not_converted"
         case source, tensors
     }

@@ -13,7 +13,9 @@ struct QuantizeCommand: ParsableCommand {
             lut4/lut3/lut2 --table FILE (group scales, FLUTE); int8, int4, int3, int2 (asymmetric round-to-nearest \
             with groups); bipolar-wNaM (N-bit bipolar-INT weights, M-bit activations per token at run time); \
             quik-w4a4 --calibration FILE [--outliers K] (GPTQ int4 weights, fp16 outlier columns, 4-bit activations; \
-            down_proj in 8 bits). --gptq --calibration FILE applies GPTQ to the integer and lookup-table formats.
+            down_proj in 8 bits). --gptq --calibration FILE applies GPTQ to the integer and lookup-table formats; \
+            --tune-scales --calibration FILE searches each group scale of those formats to minimise the layer output \
+            error on the calibration text (with or without --gptq).
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
@@ -30,7 +32,7 @@ struct QuantizeCommand: ParsableCommand {
     var table: String?
     @Flag(help: "GPTQ instead of round-to-nearest (integer and lookup-table formats; needs --calibration).")
     var gptq = false
-    @Option(help: "Calibration text for --gptq and quik-w4a4.")
+    @Option(help: "Calibration text for --gptq, --tune-scales and quik-w4a4.")
     var calibration: String?
     @Option(help: "Calibration tokens to use (windows of 512).")
     var calibrationTokens: Int = 2048
@@ -40,7 +42,7 @@ struct QuantizeCommand: ParsableCommand {
     var skip: [String] = []
     @Flag(help: "Quantize the token embedding / output head with the format too (weight-only formats).")
     var quantizeEmbeddings = false
-    @Flag(help: "NFL-style learned scales on the calibration text (not implemented yet).")
+    @Flag(help: "Learned group scales (NFL-style) for nf*/lut*/int*: each scale minimises the layer output error on --calibration text.")
     var tuneScales = false
     @Flag(help: "No progress bar.")
     var quiet = false
