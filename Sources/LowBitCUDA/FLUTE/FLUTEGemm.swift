@@ -51,11 +51,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     let pairBF16: CUDABuffer
 
     /// Batches from this size up take dequantize + cuBLAS (override: LOWBIT_FLUTE_LARGE_BATCH). Measured on
-    /// H200 (docs/flute.md): at N = 128 two fused 64-row slices (≈ 2 × 75 µs on 8192×8192) beat the chunked
-    /// dequantize + cuBLAS path (279 µs); at N = 512 the latter wins (351 vs ≈ 600 µs).
+    /// H200 (docs/flute.md, session 2 final run): with chunks of up to 512 MiB the dense path takes 101 µs at
+    /// N = 128 on 8192×8192 against 194 µs for two fused 64-row slices, and ties at N = 64 (101 vs 98 µs).
     public static let largeBatchThreshold: Int = {
         if let text = getEnvironment("LOWBIT_FLUTE_LARGE_BATCH"), let n = Int(text), n > 0 { return n }
-        return 256
+        return 128
     }()
 
     /// Warps per CTA and weight chunks each warp keeps in flight (measured best on H200, docs/flute.md).
