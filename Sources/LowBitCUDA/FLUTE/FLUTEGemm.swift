@@ -355,7 +355,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let dequantize = try context.kernels.function("flute_dequantize", in: .flute,
                                                       defines: defines(activation: activation, nTiles: 1))
         let chunk = denseChunkRowTiles()
-        let dense = try context.sharedDenseScratch(bytes: chunk * 16 * inFeatures * 2)
+        let dense = try context.scratch("dense weights", stream: stream, bytes: chunk * 16 * inFeatures * 2)
         let blas = try context.cublas(stream: stream)
         let type: CUBLASElementType = activation == .bfloat16 ? .bfloat16 : .float16
         let scales = activation == .bfloat16 ? scalesBF16 : scalesF16

@@ -20,19 +20,24 @@ public final class CUDAContext: @unchecked Sendable {  // handle is immutable; c
     }
     private let kernelLibrary = Mutex<CUDAKernelLibrary?>(nil)
     let blasHandles = Mutex<[ObjectIdentifier?: CUBLASHandle]>([:])
-    private let denseScratch = Mutex<CUDABuffer?>(nil)
+    private let scratchBuffers = Mutex<[ScratchKey: CUDABuffer]>([:])
 
-    /// One scratch buffer of at least `bytes`, shared by every weight-only GEMM of this context that dequantizes
-    /// its weights to FP16/BF16 before cuBLAS (large batches). Shared, not per layer: per-layer scratch would hold
-    /// a dense copy of every layer, the memory that low-bit weights exist to save. The callers use it between a
-    /// dequantize launch and a cuBLAS call on their stream, so work using it must stay on one stream (as the
-    /// model's forward pass does); growing it frees the old buffer, which synchronizes the device.
-    public func sharedDenseScratch(bytes: Int) throws -> CUDABuffer {
-        try denseScratch.withLock { buffer in
-            if let buffer, buffer.byteCount >= bytes { return buffer }
-            buffer = nil
+    struct ScratchKey: Hashable {
+        let purpose: String
+        let stream: UInt
+    }
+
+    /// A scratch buffer of at least `bytes` for `purpose` on `stream`, shared by every kernel call of this context
+    /// that uses the same purpose on the same stream: calls on one stream run in order, so they can share it, and
+    /// layers do not each keep their own (a per-layer dense-weight scratch would hold a dense copy of every layer,
+    /// the memory low-bit weights exist to save). Growing it frees the old buffer, which synchronizes the device.
+    public func scratch(_ purpose: String, stream: CUDAStream?, bytes: Int) throws -> CUDABuffer {
+        let key = ScratchKey(purpose: purpose, stream: UInt(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))
+        return try scratchBuffers.withLock { buffers in
+            if let buffer = buffers[key], buffer.byteCount >= bytes { return buffer }
+            buffers[key] = nil
             let grown = try allocate(bytes: bytes)
-            buffer = grown
+            buffers[key] = grown
             return grown
         }
     }

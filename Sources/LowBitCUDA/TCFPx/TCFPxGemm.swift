@@ -446,7 +446,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     func encodeDequantizeCublas(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
                                 stream: CUDAStream?, plan: TCFPxLaunchPlan, dequantize: CUDAFunction) throws {
         let chunk = plan.chunkRows
-        let dense = try context.sharedDenseScratch(bytes: chunk * inFeatures * 2)
+        let dense = try context.scratch("dense weights", stream: stream, bytes: chunk * inFeatures * 2)
         let blas = try context.cublas(stream: stream)
         let type: CUBLASElementType = activation == .bfloat16 ? .bfloat16 : .float16
         let kt = geometry.columnTiles

@@ -133,10 +133,6 @@ extension TCFPxGemm {
         return f
     }
 
-    /// Scratch per (context, stream), shared by every layer on that stream (calls on one stream are ordered):
-    /// the permuted activations X' and the split-K partials.
-    private static let wgmmaScratch = Mutex<[String: (xp: CUDABuffer?, partials: CUDABuffer?)]>([:])
-
     /// Y = X · Ŵᵀ through the wgmma kernel: permute X into the layout's K order, the GEMM, and (split-K) the reduce.
     public func encodeWgmma(x: CUDADevicePointer, y: CUDADevicePointer, batch: Int, activation: GPUActivationType,
                             stream: CUDAStream?) throws {
@@ -152,17 +148,9 @@ extension TCFPxGemm {
         let direct = inFeatures % 2 == 0 && x.address % 4 == 0 && Self.flag("LOWBIT_WGMMA_XDIRECT") == true
         let xpBytes = direct ? 16 : plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
         let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
-        let key = "\(ObjectIdentifier(context))|\(Int(bitPattern: stream?.handle.map { UnsafeRawPointer($0) }))"
-        let (xp, partials) = try Self.wgmmaScratch.withLock { all -> (CUDABuffer, CUDABuffer) in
-            var s = all[key] ?? (nil, nil)
-            if (s.xp?.byteCount ?? 0) < xpBytes { s.xp = nil; s.xp = try context.allocate(bytes: xpBytes) }
-            if (s.partials?.byteCount ?? 0) < partialBytes {
-                s.partials = nil
-                s.partials = try context.allocate(bytes: partialBytes)
-            }
-            all[key] = s
-            return (s.xp!, s.partials!)
-        }
+        // Shared by every layer on this stream (calls on one stream are ordered): X' and the split-K partials.
+        let xp = try context.scratch("wgmma permuted activations", stream: stream, bytes: xpBytes)
+        let partials = try context.scratch("wgmma split-K partials", stream: stream, bytes: partialBytes)
         let sms = context.properties.multiprocessorCount
         if !direct {
             let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
