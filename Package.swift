@@ -44,6 +44,7 @@ let package = Package(
             resources: [
                 .embedInCode("Kernels/lowbit_core.cu"),
                 .embedInCode("Kernels/tcfpx_gemm.cu"),
+                .embedInCode("Kernels/wgmma_common.cu"),
                 .embedInCode("Kernels/tcfpx_wgmma.cu"),
                 .embedInCode("Kernels/flute.cu"),
             ],

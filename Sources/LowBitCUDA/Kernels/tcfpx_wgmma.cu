@@ -1,6 +1,7 @@
 // Large-batch TC-FPx GEMM on Hopper: wgmma with the weights as the register A operand (LowBit, sm_90a).
 //
-// Compiled as ONE NVRTC program after tcfpx_gemm.cu (the host concatenates the two sources), so the packed
+// Compiled as ONE NVRTC program after tcfpx_gemm.cu and wgmma_common.cu (the host concatenates the sources; the
+// generic wgmma, mbarrier, bulk-copy, permute and reduce code lives in wgmma_common.cu), so the packed
 // layout's device code is shared, not copied: unit_index, load_segments, assemble<G>, cast4 and row_factor
 // produce exactly the mma.sync m16n8k16 A registers, and the register A fragment of wgmma .m64nNk16 is that
 // layout per warp (warp w of a warpgroup holds rows 16w … 16w + 15). Configuration (#defines, host-prepended):
@@ -53,79 +54,10 @@ static_assert(WGM_STAGES >= 3, "loads run STAGES - 2 units ahead");
 static_assert(WGM_BN == 128 || WGM_BN == 192, "BN = 128 or 192");
 static_assert(WGM_SLABS * WGM_BN <= 256, "accumulators: at most 128 registers per thread");
 static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE), "epilogue tile fits");
-#if TCFPX_BF16
-#define WGM_TYPE "bf16"
-#else
-#define WGM_TYPE "f16"
-#endif
 // The physical column (inside the padded row) of logical pair t of global k-step S (TC-FPx layout).
 #define WGM_PHYS(S, t) (((S) >> 3) * 128 + 32 * (((S) & 7) >> 1) + 8 * (t) + 4 * ((S) & 1))
 
-__device__ __forceinline__ void wgmma_m64n128k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n128k16.f32." WGM_TYPE "." WGM_TYPE " "
-        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
-        "{%64, %65, %66, %67}, %68, p, 1, 1, 0;\n"
-        "}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
-}
-
-__device__ __forceinline__ void wgmma_m64n192k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %101, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n192k16.f32." WGM_TYPE "." WGM_TYPE " "
-        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95}, "
-        "{%96, %97, %98, %99}, %100, p, 1, 1, 0;\n"
-        "}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
-}
-
-#if WGM_BN == 128
-#define WGM_MMA wgmma_m64n128k16
-#else
-#define WGM_MMA wgmma_m64n192k16
-#endif
-
-// Shared-memory matrix descriptor: start address >> 4 (bits 0–13), leading byte offset 16 B (unused for
-// swizzled K-major), stride byte offset 1024 B (8 rows of 128 B, bits 32–45), layout SWIZZLE_128B (bits 62–63 = 1).
-__device__ __forceinline__ unsigned long long wgm_desc(unsigned addr) {
-    return (unsigned long long)((addr & 0x3FFFFu) >> 4) | (1ull << 16) | ((unsigned long long)(1024 >> 4) << 32) |
-           (1ull << 62);
-}
-__device__ __forceinline__ void wgm_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
-__device__ __forceinline__ void wgm_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
-template <int N>
-__device__ __forceinline__ void wgm_wait() { asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory"); }
-__device__ __forceinline__ void wgm_keep(float& r) { asm volatile("" : "+f"(r)::"memory"); }
-__device__ __forceinline__ void wgm_keep(unsigned& r) { asm volatile("" : "+r"(r)::"memory"); }
-
-// mbarriers (PTX ISA 8.0): `full` completes when a stage's bulk copies landed (one arrival + transaction bytes),
-// `empty` when every consumer warp is done with it (8 arrivals).
-__device__ __forceinline__ void wgm_bar_init(unsigned bar, unsigned count) {
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count));
-}
-__device__ __forceinline__ void wgm_bar_wait(unsigned bar, unsigned parity) {
-    asm volatile(
-        "{\n.reg .pred P1;\n"
-        "WGM_WAIT:\n"
-        "mbarrier.try_wait.parity.shared::cta.b64 P1, [%0], %1;\n"
-        "@P1 bra WGM_DONE;\n"
-        "bra WGM_WAIT;\n"
-        "WGM_DONE:\n}\n" ::"r"(bar), "r"(parity) : "memory");
-}
-__device__ __forceinline__ void wgm_bar_arrive(unsigned bar) {
-    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
-}
-__device__ __forceinline__ void wgm_bar_expect(unsigned bar, unsigned bytes) {
-    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
-}
-__device__ __forceinline__ void wgm_bulk(unsigned dst, const void* src, unsigned bytes, unsigned bar) {
-    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n"
-                 ::"r"(dst), "l"(src), "r"(bytes), "r"(bar) : "memory");
-}
+#define WGM_MMA wgm_mma<WGM_BN, TCFPX_BF16 != 0>
 
 // One k-step J (0…7) of a K unit for this warp: dequantize, then one wgmma per slab on B columns 16J … 16J + 15.
 template <int J>
@@ -178,14 +110,14 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
             wgm_bar_init(smem_u32(&fullBar[s]), xDirect ? 1u + 128u : 1u);
             wgm_bar_init(smem_u32(&emptyBar[s]), WGM_CONSUMERS / 32);
         }
-        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+        wgm_bar_init_fence();
     }
     __syncthreads();
 
     // Registers: 384 threads leave 168 each at launch; the producer warpgroup gives most of its share to the two
     // consumer warpgroups (setmaxnreg: 128·56 + 256·224 ≤ 65536).
     if (tid >= WGM_CONSUMERS) {  // producer warpgroup
-        asm volatile("setmaxnreg.dec.sync.aligned.u32 56;\n" ::: "memory");
+        wgm_setmaxnreg_dec<56>();
         const int ptid = tid - WGM_CONSUMERS;
         const unsigned char* xtile = reinterpret_cast<const unsigned char*>(Xt) + ((size_t)nb * KT + ktBegin) * WGM_XSTAGE;
         // Direct activations: thread ptid copies 4-byte word pw = ptid mod 64 (physical columns 2pw, 2pw + 1 of
@@ -236,7 +168,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
         return;
     }
 
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 224;\n" ::: "memory");
+    wgm_setmaxnreg_inc<224>();
     float acc[WGM_SLABS][WGM_BN / 2];
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++)
@@ -256,7 +188,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     do {
         const int slot = u % WGM_STAGES;
         wgm_bar_wait(smem_u32(&fullBar[slot]), (unsigned)(u / WGM_STAGES) & 1u);
-        asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async (generic) data → wgmma
+        wgm_fence_proxy();  // cp.async (generic) data → wgmma
         const unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
         Segments seg[WGM_SLABS];
 #pragma unroll
@@ -338,47 +270,14 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
 // to a multiple of BN (zeros), columns to 128·KT (zeros past IC).
 extern "C" __global__ void __launch_bounds__(256)
 tcfpx_wgmma_permute_x(const act_t* __restrict__ X, act_t* __restrict__ Xt, int N, int IC, int KT) {
-    const unsigned short* x = reinterpret_cast<const unsigned short*>(X);
-    const int chunksPerRow = KT * 16;
-    const int rows = (N + WGM_BN - 1) / WGM_BN * WGM_BN;
-    const long long total = (long long)rows * chunksPerRow;
-    const bool pairs = (IC & 1) == 0 && (reinterpret_cast<size_t>(X) & 3) == 0;
-    for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (long long)gridDim.x * blockDim.x) {
-        const int n = (int)(idx / chunksPerRow), c = (int)(idx % chunksPerRow);
-        const int S = c >> 1, q = c & 1;
-        unsigned v[4] = {0u, 0u, 0u, 0u};
-        if (n < N) {
-            const unsigned short* row = x + (size_t)n * IC;
-#pragma unroll
-            for (int tt = 0; tt < 4; tt++) {
-                const int k = WGM_PHYS(S, tt) + 2 * q;
-                if (pairs && k + 1 < IC) {
-                    v[tt] = *reinterpret_cast<const unsigned*>(row + k);
-                } else {
-                    const unsigned lo = k < IC ? row[k] : 0u, hi = k + 1 < IC ? row[k + 1] : 0u;
-                    v[tt] = lo | (hi << 16);
-                }
-            }
-        }
-        const int kt = c >> 4, cc = c & 15, r = n % WGM_BN;
-        const size_t tile = (size_t)(n / WGM_BN) * KT + kt;
-        const size_t byte = tile * WGM_XSTAGE + (cc >> 3) * (WGM_BN * 128) + r * 128 + (((cc & 7) ^ (r & 7)) << 4);
-        *reinterpret_cast<uint4*>(reinterpret_cast<unsigned char*>(Xt) + byte) = make_uint4(v[0], v[1], v[2], v[3]);
-    }
+    wgm_permute_x<WGM_BN>(reinterpret_cast<const unsigned short*>(X), reinterpret_cast<unsigned char*>(Xt), N, IC, KT,
+                          [](int S, int t) { return WGM_PHYS(S, t); });
 }
 
 // Y[n][m] = scale factor(m) · Σ_s partials[s][n][m] in split order (deterministic).
 extern "C" __global__ void __launch_bounds__(256)
 tcfpx_wgmma_reduce(const float* __restrict__ partials, const __half* __restrict__ scales, act_t* __restrict__ Y,
                    int N, int OC, int splits) {
-    const int OCP = (OC + 15) & ~15;
-    const long long total = (long long)N * OC;
-    for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-         idx += (long long)gridDim.x * blockDim.x) {
-        const int n = (int)(idx / OC), m = (int)(idx % OC);
-        float sum = 0.f;
-        for (int s = 0; s < splits; s++) sum += partials[((size_t)s * N + n) * OCP + m];
-        Y[idx] = float_to_act(sum * row_factor(scales, m));
-    }
+    wgm_reduce(partials, N, OC, splits, [&](int m) { return row_factor(scales, m); },
+               [&](long long idx, float v) { Y[idx] = float_to_act(v); });
 }

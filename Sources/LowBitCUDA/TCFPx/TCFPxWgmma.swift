@@ -4,13 +4,20 @@ import Synchronization
 
 extension CUDAKernelSource {
     /// Large-batch TC-FPx GEMM on Hopper (wgmma, weights as the register A operand): tcfpx_wgmma.cu compiled in ONE
-    /// program after tcfpx_gemm.cu, whose dequantization device code it reuses. Needs sm_90a at run time; for other
+    /// program after tcfpx_gemm.cu, whose dequantization device code it reuses, and wgmma_common.cu (the generic
+    /// wgmma/mbarrier/bulk-copy helpers, the activation permute and the split-K reduce). Needs sm_90a at run time; for other
     /// architectures the kernel compiles to an empty body (CI compiles it for sm_80 too).
     public static let tcfpxWgmma = CUDAKernelSource(
         name: "tcfpx_wgmma",
-        code: String(decoding: PackageResources.tcfpx_gemm_cu, as: UTF8.self) + "\n"
+        code: String(decoding: PackageResources.tcfpx_gemm_cu, as: UTF8.self) + "\n" + wgmmaCommonCode
             + String(decoding: PackageResources.tcfpx_wgmma_cu, as: UTF8.self),
         kernels: ["tcfpx_wgmma", "tcfpx_wgmma_permute_x", "tcfpx_wgmma_reduce"])
+}
+
+extension CUDAKernelSource {
+    /// Kernels/wgmma_common.cu (generic sm_90a wgmma helpers; no kernels of its own), followed by a newline: put in
+    /// front of each wgmma kernel file when the host concatenates a program.
+    public static let wgmmaCommonCode = String(decoding: PackageResources.wgmma_common_cu, as: UTF8.self) + "\n"
 }
 
 /// How one wgmma call is launched.
@@ -113,7 +120,7 @@ extension TCFPxGemm {
         printError("TC-FPx wgmma kernel compiled from \(path) (LOWBIT_WGMMA_SOURCE)")
         return CUDAKernelSource(name: "tcfpx_wgmma_dev",
                                 code: String(decoding: PackageResources.tcfpx_gemm_cu, as: UTF8.self) + "\n"
-                                    + String(decoding: data, as: UTF8.self),
+                                    + CUDAKernelSource.wgmmaCommonCode + String(decoding: data, as: UTF8.self),
                                 kernels: CUDAKernelSource.tcfpxWgmma.kernels)
     }()
 
