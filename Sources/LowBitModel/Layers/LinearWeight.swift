@@ -47,14 +47,38 @@ public protocol EmbeddingTable: AnyObject, Sendable {
     func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>)
 }
 
-/// Float32 weights, row-major. Also serves as an embedding table.
+/// An element type of dense row-major weights: its dense matmul kernel and its widening to Float.
+public protocol DenseWeightElement: Sendable {
+    static func matmul(weights: UnsafePointer<Self>, rows: Int, cols: Int, x: UnsafePointer<Float>, tokens: Int,
+                       y: UnsafeMutablePointer<Float>)
+    var floatValue: Float { get }
+}
+
+extension Float: DenseWeightElement {
+    public static func matmul(weights: UnsafePointer<Float>, rows: Int, cols: Int, x: UnsafePointer<Float>, tokens: Int,
+                              y: UnsafeMutablePointer<Float>) {
+        DenseMatmul.f32(weights: weights, rows: rows, cols: cols, x: x, tokens: tokens, y: y)
+    }
+    public var floatValue: Float { self }
+}
+
+extension Float16: DenseWeightElement {
+    /// Half the bytes of F32; the kernel widens with vcvtph2ps.
+    public static func matmul(weights: UnsafePointer<Float16>, rows: Int, cols: Int, x: UnsafePointer<Float>, tokens: Int,
+                              y: UnsafeMutablePointer<Float>) {
+        DenseMatmul.f16(weights: weights, rows: rows, cols: cols, x: x, tokens: tokens, y: y)
+    }
+    public var floatValue: Float { Float(self) }
+}
+
+/// Dense weights, row-major, in Float32 or Float16. Also serves as an embedding table.
 // @unchecked Sendable: the storage is written once in init and only read afterwards.
-public final class DenseF32Linear: LinearWeight, EmbeddingTable, @unchecked Sendable {
+public final class DenseLinear<Element: DenseWeightElement>: LinearWeight, EmbeddingTable, @unchecked Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
-    let storage: UnsafeMutablePointer<Float>
+    let storage: UnsafeMutablePointer<Element>
 
-    public init(rows: Int, cols: Int, values: [Float]) {
+    public init(rows: Int, cols: Int, values: [Element]) {
         precondition(values.count == rows * cols)
         outFeatures = rows
         inFeatures = cols
@@ -64,48 +88,22 @@ public final class DenseF32Linear: LinearWeight, EmbeddingTable, @unchecked Send
 
     deinit { storage.deallocate() }
 
-    public var weightBytes: Int { outFeatures * inFeatures * 4 }
+    public var weightBytes: Int { outFeatures * inFeatures * MemoryLayout<Element>.stride }
     public var vocabularySize: Int { outFeatures }
     public var width: Int { inFeatures }
 
     public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
-        DenseMatmul.f32(weights: storage, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
+        Element.matmul(weights: storage, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
     }
 
     public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
-        out.update(from: storage + token * inFeatures, count: inFeatures)
+        let row = storage + token * inFeatures
+        for i in 0..<inFeatures { out[i] = row[i].floatValue }
     }
 }
 
-/// Float16 weights, row-major (half the bytes of F32; the kernel widens with vcvtph2ps).
-// @unchecked Sendable: written once in init, read-only afterwards.
-public final class DenseF16Linear: LinearWeight, EmbeddingTable, @unchecked Sendable {
-    public let outFeatures: Int
-    public let inFeatures: Int
-    let storage: UnsafeMutablePointer<Float16>
-
-    public init(rows: Int, cols: Int, values: [Float16]) {
-        precondition(values.count == rows * cols)
-        outFeatures = rows
-        inFeatures = cols
-        storage = .allocate(capacity: max(1, values.count))
-        values.withUnsafeBufferPointer { storage.initialize(from: $0.baseAddress!, count: values.count) }
-    }
-
-    deinit { storage.deallocate() }
-
-    public var weightBytes: Int { outFeatures * inFeatures * 2 }
-    public var vocabularySize: Int { outFeatures }
-    public var width: Int { inFeatures }
-
-    public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
-        DenseMatmul.f16(weights: storage, rows: outFeatures, cols: inFeatures, x: x, tokens: tokens, y: y)
-    }
-
-    public func lookup(_ token: Int, into out: UnsafeMutablePointer<Float>) {
-        for i in 0..<inFeatures { out[i] = Float(storage[token * inFeatures + i]) }
-    }
-}
+public typealias DenseF32Linear = DenseLinear<Float>
+public typealias DenseF16Linear = DenseLinear<Float16>
 
 /// GGML Q4_1 / Q8_0 blocks used in place (typically inside a memory-mapped GGUF file, kept alive by
 /// `owner`): the weights stay at 5 or 8.5 bits each and are dequantized on the fly. Decode (one token) reads
