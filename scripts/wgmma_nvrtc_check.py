@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile-checks the large-batch wgmma kernels (tcfpx_gemm.cu + tcfpx_wgmma.cu as one program, as the host
+"""Compile-checks the large-batch wgmma kernels (tcfpx_gemm.cu + wgmma_common.cu + tcfpx_wgmma.cu as one program, as the host
 compiles them) with NVRTC, no GPU needed, and prints the ptxas register/spill/wgmma-serialization report.
 Usage: python3 scripts/wgmma_nvrtc_check.py [NAME=VALUE ...]   (NVRTC from the pip venv of ci-cuda-compile.sh)"""
 import ctypes, glob, os, sys
@@ -10,8 +10,9 @@ lib = ctypes.CDLL(site + '/lib/libnvrtc.so.13')
 inc = site + '/include'
 K = root + '/Sources/LowBitCUDA/Kernels/'
 def source(fmt):
-    if fmt == 'tcfpx': return open(K + 'tcfpx_gemm.cu').read() + '\n' + open(K + 'tcfpx_wgmma.cu').read()
-    return open(K + 'flute.cu').read() + '\n' + open(K + 'flute_wgmma.cu').read()
+    common = open(K + 'wgmma_common.cu').read() + '\n'   # as TCFPxWgmma.swift concatenates the program
+    if fmt == 'tcfpx': return open(K + 'tcfpx_gemm.cu').read() + '\n' + common + open(K + 'tcfpx_wgmma.cu').read()
+    return open(K + 'flute.cu').read() + '\n' + common + open(K + 'flute_wgmma.cu').read()
 
 def compile_one(fmt, defs, arch='sm_90a'):
     head = ''.join(f'#define {k} {v}\n' for k, v in defs.items())
@@ -31,6 +32,11 @@ configs = [extra] if extra else [
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=128, WGM_SLABS=1, WGM_STAGES=5),
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=192, WGM_SLABS=1, WGM_STAGES=3),
     dict(TCFPX_E=2, TCFPX_M=3, WGM_BN=128, WGM_SLABS=2, WGM_STAGES=4, TCFPX_BF16=1),
+    dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=64, WGM_SLABS=2, WGM_STAGES=5),
+    dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=64, WGM_SLABS=1, WGM_STAGES=6),
+    dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=32, WGM_SLABS=2, WGM_STAGES=6),
+    dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=32, WGM_SLABS=1, WGM_STAGES=6),
+    dict(TCFPX_E=2, TCFPX_M=3, WGM_BN=64, WGM_SLABS=2, WGM_STAGES=5, TCFPX_BF16=1),
 ]
 for c in configs:
     for arch in (['sm_90a', 'sm_80'] if c is configs[0] else ['sm_90a']):

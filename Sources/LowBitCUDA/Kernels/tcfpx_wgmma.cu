@@ -6,8 +6,10 @@
 // produce exactly the mma.sync m16n8k16 A registers, and the register A fragment of wgmma .m64nNk16 is that
 // layout per warp (warp w of a warpgroup holds rows 16w … 16w + 15). Configuration (#defines, host-prepended):
 //   TCFPX_E, TCFPX_M, TCFPX_BF16   weight format and activation type (tcfpx_gemm.cu)
-//   WGM_BN                          batch columns per CTA (N of the wgmma: 128 or 192)
-//   WGM_SLABS                       m64 slabs per warpgroup (1: 128 weight rows per CTA, 2: 256)
+//   WGM_BN                          batch columns per CTA (N of the wgmma: 32, 64, 128 or 192)
+//   WGM_SLABS                       m64 slabs per consumer warpgroup
+//   WGM_WGS                         consumer warpgroups (2, or 4 with 1 slab: more warps to hide the per-k-step
+//                                   latency of small tiles); weight rows per CTA = 64 · WGS · SLABS
 //   WGM_STAGES                      cp.async pipeline depth (≥ 3; loads run STAGES − 2 K units ahead)
 //
 // Y[N, OC] = X[N, IC] · (scale ⊙ FPx(W))ᵀ as D[OC tile, N tile] = A (dequantized weights, registers) ·
@@ -15,8 +17,8 @@
 //
 // The packed layout permutes K inside each 128-column unit (docs/tcfpx.md): k-step j of lane t covers physical
 // columns 32⌊j/2⌋ + 8t + 4(j mod 2) + {0,1,2,3}. wgmma reads B in 16-byte rows of 8 consecutive k, so the
-// activations are put into that order: directly (xDirect, IC even and X 4-byte aligned) by the producer
-// warpgroup's 4-byte cp.async into the stage (each word to its k-step position), or else by a pass before the
+// activations are put into that order: directly (xDirect) by the producer warpgroup, 16-byte loads of 64-byte
+// column groups regrouped in registers into 16-byte shared stores of the k-step order, or by a pass before the
 // GEMM (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e] = X[n][phys(S, t) + 2q + e], zero past IC).
 //
 // The same pass stores X' tile by tile exactly as a pipeline stage holds it in shared memory: for column block nb
@@ -44,15 +46,30 @@
 #ifndef WGM_GROUP_M
 #define WGM_GROUP_M 8
 #endif
-#define WGM_CONSUMERS 256
+#ifndef WGM_WGS
+#define WGM_WGS 2
+#endif
+#define WGM_CONSUMERS (128 * WGM_WGS)
 #define WGM_THREADS (WGM_CONSUMERS + 128)
-#define WGM_BM (128 * WGM_SLABS)
+#define WGM_BM (64 * WGM_WGS * WGM_SLABS)
+#define WGM_BLOCKS (WGM_BM / 128)   /* layout row blocks (8 row tiles) per CTA */
+// Registers after setmaxnreg. 2 consumer warpgroups: 384 threads start with 168 each; the producer gives 112 of
+// them back, the consumers take 56 more each (128·56 + 256·224 = 65536). 4: 640 threads start with 96; the
+// producer gives 64 back, the consumers take 16 more (128·32 + 512·112 = 61440).
+#if WGM_WGS == 2
+#define WGM_PRODUCER_REGS 56
+#define WGM_CONSUMER_REGS 224
+#else
+#define WGM_PRODUCER_REGS 32
+#define WGM_CONSUMER_REGS 112
+#endif
 #define WGM_XSTAGE (WGM_BN * 256)
-#define WGM_WSTAGE (WGM_SLABS * 8 * TCFPX_UNIT_BYTES)
+#define WGM_WSTAGE (WGM_BLOCKS * 8 * TCFPX_UNIT_BYTES)
 #define WGM_YSTRIDE (WGM_BM + 8)
 static_assert(WGM_STAGES >= 3, "loads run STAGES - 2 units ahead");
-static_assert(WGM_BN == 128 || WGM_BN == 192, "BN = 128 or 192");
+static_assert(WGM_BN == 32 || WGM_BN == 64 || WGM_BN == 128 || WGM_BN == 192, "BN = 32, 64, 128 or 192");
 static_assert(WGM_SLABS * WGM_BN <= 256, "accumulators: at most 128 registers per thread");
+static_assert(WGM_WGS == 2 || (WGM_WGS == 4 && WGM_SLABS == 1 && WGM_BN <= 64), "4 consumer warpgroups: 1 slab, BN <= 64");
 static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE), "epilogue tile fits");
 // The physical column (inside the padded row) of logical pair t of global k-step S (TC-FPx layout).
 #define WGM_PHYS(S, t) (((S) >> 3) * 128 + 32 * (((S) & 7) >> 1) + 8 * (t) + 4 * ((S) & 1))
@@ -100,7 +117,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     const int perGroup = WGM_GROUP_M * nBlocks;
     const int gm0 = (b / perGroup) * WGM_GROUP_M, gmSize = min(WGM_GROUP_M, mBlocks - gm0);
     const int mb = gm0 + (b % perGroup) % gmSize, nb = (b % perGroup) / gmSize;
-    const int mtBase = mb * 8 * WGM_SLABS;
+    const int mtBase = mb * (WGM_BM / 16);
     const int n0 = nb * WGM_BN;
     const int ktBegin = split * unitsPerSplit;
     const int count = max(0, min(KT, ktBegin + unitsPerSplit) - ktBegin);
@@ -117,15 +134,15 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     // Registers: 384 threads leave 168 each at launch; the producer warpgroup gives most of its share to the two
     // consumer warpgroups (setmaxnreg: 128·56 + 256·224 ≤ 65536).
     if (tid >= WGM_CONSUMERS) {  // producer warpgroup
-        wgm_setmaxnreg_dec<56>();
+        wgm_setmaxnreg_dec<WGM_PRODUCER_REGS>();
         const int ptid = tid - WGM_CONSUMERS;
         const unsigned char* xtile = reinterpret_cast<const unsigned char*>(Xt) + ((size_t)nb * KT + ktBegin) * WGM_XSTAGE;
-        // Direct activations: thread ptid copies 4-byte word pw = ptid mod 64 (physical columns 2pw, 2pw + 1 of
-        // the unit) of rows ptid / 64 + 2i, i = 0 … BN/2 − 1, to its place in the k-step order (inverse of
-        // WGM_PHYS) inside the swizzled tile. A warp reads 128 contiguous bytes of a row per instruction.
-        const int pw = ptid & 63, r0 = ptid >> 6, pc = 2 * pw;
-        const int jj = 2 * (pc >> 5) + ((pc >> 2) & 1), qq = (pc >> 1) & 1, tt = (pc >> 3) & 3;
-        const int colOff = (jj >> 2) * (WGM_BN * 128) + 4 * tt, chunk = 2 * (jj & 3) + qq;
+        // Direct activations (xDirect): the 128 producer threads permute X themselves. Thread ptid takes 64-byte
+        // groups gi = ptid + 128i of the stage (row r = gi / 4, 32-column group a = gi mod 4 of the K unit): four
+        // 16-byte loads of X[n0 + r][128kt + 32a … + 32] hold the words of the four k-step-order chunks
+        // cc = 4a + 2s + q (s, q ∈ {0, 1}: chunk word tt = word 2s + q of load tt, see WGM_PHYS), stored as 16-byte
+        // chunks at their swizzled places; then fence.proxy.async (generic writes → wgmma reads) and one arrival
+        // per thread on the stage's full barrier. Zeros past N and IC. Needs IC % 8 == 0 and X 16-byte aligned.
         for (int u = 0; u < ((xDirect || ptid == 0) ? count : 0); u++) {
             const int slot = u % WGM_STAGES, kt = ktBegin + u;
             if (u >= WGM_STAGES) wgm_bar_wait(smem_u32(&emptyBar[slot]), (unsigned)((u / WGM_STAGES) - 1) & 1u);
@@ -133,7 +150,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
             if (ptid == 0) {
                 unsigned bytes = xDirect ? 0u : (unsigned)WGM_XSTAGE;
 #pragma unroll
-                for (int blk = 0; blk < WGM_SLABS; blk++) {
+                for (int blk = 0; blk < WGM_BLOCKS; blk++) {
                     const int mt0 = mtBase + 8 * blk;
                     if (mt0 < MTiles) bytes += min(8, MTiles - mt0) * TCFPX_UNIT_BYTES;
                 }
@@ -142,7 +159,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
                     wgm_bulk(smem_u32(smem + slot * WGM_XSTAGE), xtile + (size_t)u * WGM_XSTAGE, WGM_XSTAGE, bar);
                 unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
 #pragma unroll
-                for (int blk = 0; blk < WGM_SLABS; blk++) {
+                for (int blk = 0; blk < WGM_BLOCKS; blk++) {
                     const int mt0 = mtBase + 8 * blk;
                     if (mt0 >= MTiles) break;
                     wgm_bulk(smem_u32(ws + blk * 8 * TCFPX_UNIT_BYTES),
@@ -151,24 +168,51 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
                 }
             }
             if (xDirect) {
-                const unsigned xs = smem_u32(smem + slot * WGM_XSTAGE) + colOff;
-                const int k = kt * 128 + pc;
-#pragma unroll 8
-                for (int i = 0; i < WGM_BN / 2; i++) {
-                    const int r = r0 + 2 * i, n = n0 + r;
-                    const bool valid = n < N && k < IC;
-                    const act_t* src = valid ? X + (size_t)n * IC + k : X;
-                    const unsigned dst = xs + r * 128 + ((chunk ^ (r & 7)) << 4);
-                    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst), "l"(src),
-                                 "r"(valid ? 4 : 0) : "memory");
+                unsigned char* xs = smem + slot * WGM_XSTAGE;
+                // One group (4 loads in flight) per round, rounds not unrolled: the producer runs on 56 registers and
+                // ptxas spilled with 2 groups per round or unrolled rounds.
+                constexpr int WGM_XROUND = 1;
+#pragma unroll 1
+                for (int i0 = 0; i0 < WGM_BN / 32; i0 += WGM_XROUND) {
+                    uint4 w[WGM_XROUND][4];
+#pragma unroll
+                    for (int i = 0; i < WGM_XROUND; i++) {
+                        const int gi = ptid + 128 * (i0 + i), r = gi >> 2, grp = gi & 3;
+                        const int n = n0 + r, k = kt * 128 + 32 * grp;
+#pragma unroll
+                        for (int tt = 0; tt < 4; tt++) w[i][tt] = make_uint4(0u, 0u, 0u, 0u);
+                        if (i0 + i < WGM_BN / 32 && n < N) {
+                            // The host takes this path only for IC % 8 == 0 and a 16-byte aligned X.
+                            const uint4* row = reinterpret_cast<const uint4*>(X + (size_t)n * IC + k);
+#pragma unroll
+                            for (int tt = 0; tt < 4; tt++)
+                                if (k + 8 * tt < IC) w[i][tt] = __ldg(row + tt);
+                        }
+                    }
+#pragma unroll
+                    for (int i = 0; i < WGM_XROUND; i++) {
+                        if (i0 + i >= WGM_BN / 32) break;
+                        const int gi = ptid + 128 * (i0 + i), r = gi >> 2, grp = gi & 3;
+#pragma unroll
+                        for (int sq = 0; sq < 4; sq++) {  // sq = 2s + q: chunk cc = 4·grp + sq
+                            const int cc = 4 * grp + sq;
+                            const uint4 v = sq == 0 ? make_uint4(w[i][0].x, w[i][1].x, w[i][2].x, w[i][3].x)
+                                          : sq == 1 ? make_uint4(w[i][0].y, w[i][1].y, w[i][2].y, w[i][3].y)
+                                          : sq == 2 ? make_uint4(w[i][0].z, w[i][1].z, w[i][2].z, w[i][3].z)
+                                                    : make_uint4(w[i][0].w, w[i][1].w, w[i][2].w, w[i][3].w);
+                            *reinterpret_cast<uint4*>(xs + (cc >> 3) * (WGM_BN * 128) + r * 128 +
+                                                      (((cc & 7) ^ (r & 7)) << 4)) = v;
+                        }
+                    }
                 }
-                asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
+                wgm_fence_proxy();
+                wgm_bar_arrive(bar);
             }
         }
         return;
     }
 
-    wgm_setmaxnreg_inc<224>();
+    wgm_setmaxnreg_inc<WGM_CONSUMER_REGS>();
     float acc[WGM_SLABS][WGM_BN / 2];
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++)

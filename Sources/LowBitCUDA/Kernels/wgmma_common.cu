@@ -2,7 +2,7 @@
 //
 // Concatenated by the host in front of each wgmma kernel file (tcfpx_wgmma.cu, flute_wgmma.cu) into ONE NVRTC
 // program: this file defines no kernels and depends on nothing else (16-bit activations travel as raw bits).
-//   * wgmma.mma_async m64nNk16 wrappers (N = 64, 128, 192, 256; f16 or bf16 operands, FP32 accumulators, A from
+//   * wgmma.mma_async m64nNk16 wrappers (N = 32, 64, 128, 192, 256; f16 or bf16 operands, FP32 accumulators, A from
 //     registers, B from shared memory), `wgm_mma<N, BF16>` picks one;
 //   * the shared-memory matrix descriptor for K-major B with the 128-byte swizzle, fence / commit / wait;
 //   * mbarriers (init, parity wait, arrive, arrive.expect_tx) and 1-D bulk copies (cp.async.bulk) completing on them;
@@ -12,6 +12,25 @@
 //   * wgm_reduce: deterministic split-K reduction of FP32 partials (splits summed in order).
 
 // ---- wgmma.mma_async (generated: one asm per N, f16 and bf16; scaleD = 0 overwrites the accumulators) ----
+template <bool BF16>
+__device__ __forceinline__ void wgmma_m64n32k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
+    if constexpr (BF16) {
+        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %21, 0;\n"
+                     "wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16 "
+                     "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}, "
+                     "{%16, %17, %18, %19}, %20, p, 1, 1, 0;\n}\n"
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+    } else {
+        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %21, 0;\n"
+                     "wgmma.mma_async.sync.aligned.m64n32k16.f32.f16.f16 "
+                     "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}, "
+                     "{%16, %17, %18, %19}, %20, p, 1, 1, 0;\n}\n"
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+    }
+}
+
 template <bool BF16>
 __device__ __forceinline__ void wgmma_m64n64k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
     if constexpr (BF16) {
@@ -89,11 +108,12 @@ __device__ __forceinline__ void wgmma_m64n256k16(float* d, const unsigned* a, un
 }
 
 // D (FP32, N/2 registers per thread) += A (4 registers: the mma.sync m16n8k16 A fragment of warp w's 16 rows) ·
-// B (descriptor) for N = 64, 128, 192 or 256.
+// B (descriptor) for N = 32, 64, 128, 192 or 256.
 template <int N, bool BF16>
 __device__ __forceinline__ void wgm_mma(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    static_assert(N == 64 || N == 128 || N == 192 || N == 256, "wgm_mma: N = 64, 128, 192 or 256");
-    if constexpr (N == 64) wgmma_m64n64k16<BF16>(d, a, desc, scaleD);
+    static_assert(N == 32 || N == 64 || N == 128 || N == 192 || N == 256, "wgm_mma: N = 32, 64, 128, 192 or 256");
+    if constexpr (N == 32) wgmma_m64n32k16<BF16>(d, a, desc, scaleD);
+    else if constexpr (N == 64) wgmma_m64n64k16<BF16>(d, a, desc, scaleD);
     else if constexpr (N == 128) wgmma_m64n128k16<BF16>(d, a, desc, scaleD);
     else if constexpr (N == 192) wgmma_m64n192k16<BF16>(d, a, desc, scaleD);
     else wgmma_m64n256k16<BF16>(d, a, desc, scaleD);

@@ -19,8 +19,8 @@ public enum TCFPxPath: String, Sendable, CaseIterable {
     case fused
     /// Dequantize to FP16/BF16 in L2-sized row chunks, then cuBLAS on each chunk.
     case dequantizeCublas = "dequant+cublas"
-    /// Hopper (sm_90a) large-batch kernel: wgmma with the dequantized weights as the register A operand
-    /// (TCFPxWgmma.swift); `auto` takes it from `TCFPxGemm.wgmmaThreshold` up.
+    /// Hopper (sm_90a) kernel: wgmma with the dequantized weights as the register A operand (TCFPxWgmma.swift);
+    /// `auto` takes it on compute capability 9.0 where its cost model beats the fused kernel's (`prefersWgmma`).
     case wgmma
 }
 
@@ -42,15 +42,32 @@ public struct TCFPxTuning: Sendable, Hashable {
     /// rowTilesPerWarp · warps / kWarps row tiles, which must divide 8.
     public var kWarps: Int?
     public var rowTilesPerWarp: Int?
+    /// wgmma path (TCFPxWgmma.swift): batch columns per CTA (32, 64, 128, 192), m64 slabs per warpgroup (1, 2) and
+    /// K splits, instead of the planner's choice (self-tests pin tiles with these; nil: planned).
+    public var wgmmaBN: Int?
+    public var wgmmaSlabs: Int?
+    public var wgmmaSplits: Int?
+    /// wgmma path: consumer warpgroups per CTA (2, or 4 for 1-slab tiles of BN ≤ 64); nil: planned.
+    public var wgmmaWarpgroups: Int?
+    /// wgmma path: the producer warpgroup permutes the activations itself (true; needs IC % 8 == 0 and a 16-byte
+    /// aligned X) or a separate pass does (false); nil: LOWBIT_WGMMA_XDIRECT, else the default (`prefersDirectX`).
+    public var wgmmaDirectX: Bool?
 
     public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil,
-                clusterReduction: Bool? = nil, kWarps: Int? = nil, rowTilesPerWarp: Int? = nil) {
+                clusterReduction: Bool? = nil, kWarps: Int? = nil, rowTilesPerWarp: Int? = nil,
+                wgmmaBN: Int? = nil, wgmmaSlabs: Int? = nil, wgmmaSplits: Int? = nil, wgmmaDirectX: Bool? = nil,
+                wgmmaWarpgroups: Int? = nil) {
         self.warps = warps
         self.splitAccumulators = splitAccumulators
         self.bulkCopy = bulkCopy
         self.clusterReduction = clusterReduction
         self.kWarps = kWarps
         self.rowTilesPerWarp = rowTilesPerWarp
+        self.wgmmaBN = wgmmaBN
+        self.wgmmaSlabs = wgmmaSlabs
+        self.wgmmaSplits = wgmmaSplits
+        self.wgmmaDirectX = wgmmaDirectX
+        self.wgmmaWarpgroups = wgmmaWarpgroups
     }
 }
 
