@@ -118,9 +118,12 @@ import Testing
         }
         configs += [(2, 3, 1, 128, 2, 4, 2), (2, 3, 1, 64, 2, 5, 2), (2, 1, 0, 32, 2, 6, 2), (3, 3, 0, 128, 2, 3, 2),
                     (3, 3, 0, 64, 2, 4, 2), (2, 3, 1, 64, 1, 5, 4), (2, 1, 0, 32, 1, 6, 4)]
-        for (e, m, bf16, bn, slabs, stages, wgs) in configs {
+        // The opt-in A-register ring of 4 (three wgmma groups in flight) on a narrow, a 4-warpgroup and a wide tile.
+        let ring4: [(Int, Int, Int, Int, Int, Int, Int)] = [(3, 2, 0, 64, 2, 5, 2), (2, 3, 1, 32, 1, 6, 4), (2, 1, 0, 128, 2, 4, 2)]
+        for (i, (e, m, bf16, bn, slabs, stages, wgs)) in (configs + ring4).enumerated() {
             let defines = ["TCFPX_E": "\(e)", "TCFPX_M": "\(m)", "TCFPX_BF16": "\(bf16)", "WGM_BN": "\(bn)",
-                           "WGM_SLABS": "\(slabs)", "WGM_STAGES": "\(stages)", "WGM_WGS": "\(wgs)"]
+                           "WGM_SLABS": "\(slabs)", "WGM_STAGES": "\(stages)", "WGM_WGS": "\(wgs)",
+                           "WGM_RING": i < configs.count ? "2" : "4"]
             let module = try nvrtc.compile(.tcfpxWgmma, architecture: CUDAArchitecture("sm_90a"), defines: defines,
                                            useCache: false)
             #expect(Set(module.loweredNames.keys) == Set(CUDAKernelSource.tcfpxWgmma.kernels), "\(defines)")

@@ -43,6 +43,13 @@
 #ifndef WGM_STAGES
 #define WGM_STAGES 4
 #endif
+// wgmma groups in flight per warpgroup + 1 = A-register buffers: 2 (default: each k-step waits for the previous
+// one) or 4 (opt-in, session 3, NOT yet timed or run on a GPU: three groups in flight, for the small tiles whose
+// k-step chain is latency-bound — see docs/tcfpx-wgmma.md). Divides the 8 k-steps of a unit.
+#ifndef WGM_RING
+#define WGM_RING 2
+#endif
+static_assert(WGM_RING == 2 || WGM_RING == 4, "A-register ring of 2 or 4");
 #ifndef WGM_GROUP_M
 #define WGM_GROUP_M 8
 #endif
@@ -79,8 +86,8 @@ static_assert(WGM_BN * WGM_YSTRIDE * 2 <= WGM_STAGES * (WGM_XSTAGE + WGM_WSTAGE)
 // One k-step J (0…7) of a K unit for this warp: dequantize, then one wgmma per slab on B columns 16J … 16J + 15.
 template <int J>
 __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], const Segments (&seg)[WGM_SLABS],
-                                         unsigned (&a)[2][WGM_SLABS][4], unsigned xbase) {
-    unsigned (&cur)[WGM_SLABS][4] = a[J & 1];
+                                         unsigned (&a)[WGM_RING][WGM_SLABS][4], unsigned xbase) {
+    unsigned (&cur)[WGM_SLABS][4] = a[J % WGM_RING];
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++) {
         cast4(assemble<2 * J>(seg[s]), cur[s][0], cur[s][1]);
@@ -91,11 +98,12 @@ __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], co
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++) WGM_MMA(acc[s], cur[s], desc, 1);
     wgm_commit();
-    wgm_wait<1>();  // step J − 1 has finished: its registers (a[(J − 1) & 1]) may be rewritten
+    // Step J − (RING − 1) has finished: its registers (a[(J + 1) mod RING]) may be rewritten by step J + 1.
+    wgm_wait<WGM_RING - 1>();
 #pragma unroll
     for (int s = 0; s < WGM_SLABS; s++)
 #pragma unroll
-        for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) & 1][s][r]);
+        for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) % WGM_RING][s][r]);
 }
 
 extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
@@ -218,9 +226,9 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     for (int s = 0; s < WGM_SLABS; s++)
 #pragma unroll
         for (int i = 0; i < WGM_BN / 2; i++) acc[s][i] = 0.f;
-    unsigned a[2][WGM_SLABS][4];
+    unsigned a[WGM_RING][WGM_SLABS][4];
 #pragma unroll
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < WGM_RING; p++)
 #pragma unroll
         for (int s = 0; s < WGM_SLABS; s++)
 #pragma unroll
@@ -239,16 +247,13 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
         for (int s = 0; s < WGM_SLABS; s++)
             load_segments(seg[s], ws + ((wg * WGM_SLABS + s) * 4 + warp) * TCFPX_UNIT_BYTES, lane);
         const unsigned xbase = smem_u32(smem + slot * WGM_XSTAGE);
-        wgm_step<0>(acc, seg, a, xbase);
-        // Unit u − 1's last wgmma group has retired: release its stage.
-        if (u > 0 && lane == 0) wgm_bar_arrive(smem_u32(&emptyBar[(u + WGM_STAGES - 1) % WGM_STAGES]));
-        wgm_step<1>(acc, seg, a, xbase);
-        wgm_step<2>(acc, seg, a, xbase);
-        wgm_step<3>(acc, seg, a, xbase);
-        wgm_step<4>(acc, seg, a, xbase);
-        wgm_step<5>(acc, seg, a, xbase);
-        wgm_step<6>(acc, seg, a, xbase);
-        wgm_step<7>(acc, seg, a, xbase);
+        // After step RING − 2 of this unit, unit u − 1's last wgmma group has retired: release its stage.
+#define WGM_STEP(J)                                                                                  \
+        wgm_step<J>(acc, seg, a, xbase);                                                             \
+        if ((J) == WGM_RING - 2 && u > 0 && lane == 0)                                               \
+            wgm_bar_arrive(smem_u32(&emptyBar[(u + WGM_STAGES - 1) % WGM_STAGES]));
+        WGM_STEP(0) WGM_STEP(1) WGM_STEP(2) WGM_STEP(3) WGM_STEP(4) WGM_STEP(5) WGM_STEP(6) WGM_STEP(7)
+#undef WGM_STEP
     } while (++u < count);
     wgm_wait<0>();
 #pragma unroll

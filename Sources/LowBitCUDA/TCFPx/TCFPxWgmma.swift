@@ -44,6 +44,8 @@ public struct TCFPxWgmmaPlan: Sendable, CustomStringConvertible {
     public let bn: Int
     public let slabs: Int
     public var warpgroups: Int = 2
+    /// A-register buffers per warp (wgmma groups in flight + 1): 2, or 4 (opt-in).
+    public var ring: Int = 2
     public let stages: Int
     public let rowBlocks: Int
     public let columnBlocks: Int
@@ -55,7 +57,7 @@ public struct TCFPxWgmmaPlan: Sendable, CustomStringConvertible {
 
     public var ctas: Int { rowBlocks * columnBlocks * splits }
     public var description: String {
-        "wgmma BM=\(64 * warpgroups * slabs) BN=\(bn)" + (warpgroups == 2 ? "" : " wgs=\(warpgroups)") + " stages=\(stages) split-K=\(splits) CTAs=\(ctas) "
+        "wgmma BM=\(64 * warpgroups * slabs) BN=\(bn)" + (warpgroups == 2 ? "" : " wgs=\(warpgroups)") + (ring == 2 ? "" : " ring=\(ring)") + " stages=\(stages) split-K=\(splits) CTAs=\(ctas) "
             + "smem=\(sharedMemoryBytes / 1024)KiB model=\(Int(modelMicroseconds.rounded()))us"
     }
 }
@@ -222,7 +224,8 @@ extension TCFPxGemm {
             ?? Self.wgmmaStages(bn: tile.bn, rows: tile.rows, unitBytes: geometry.unitBytes,
                                 sharedMemoryPerBlock: p.maxSharedMemoryPerBlockOptIn)
         let smem = max(stages * (tile.bn * 256 + tile.rows / 16 * geometry.unitBytes), tile.bn * (tile.rows + 8) * 2) + 1024
-        return TCFPxWgmmaPlan(bn: tile.bn, slabs: tile.slabs, warpgroups: tile.warpgroups, stages: stages,
+        let ring = (tuning.wgmmaRing ?? Self.override("LOWBIT_WGMMA_RING")).flatMap { $0 == 2 || $0 == 4 ? $0 : nil } ?? 2
+        return TCFPxWgmmaPlan(bn: tile.bn, slabs: tile.slabs, warpgroups: tile.warpgroups, ring: ring, stages: stages,
                               rowBlocks: (geometry.rowTiles * 16 + tile.rows - 1) / tile.rows,
                               columnBlocks: (batch + tile.bn - 1) / tile.bn, splits: best.splits, unitsPerSplit: best.per,
                               sharedMemoryBytes: smem, modelMicroseconds: best.cost)
@@ -258,7 +261,7 @@ extension TCFPxGemm {
             "TCFPX_E": "\(format.exponentBits)", "TCFPX_M": "\(format.mantissaBits)",
             "TCFPX_BF16": activation == .bfloat16 ? "1" : "0",
             "WGM_BN": "\(plan.bn)", "WGM_SLABS": "\(plan.slabs)", "WGM_STAGES": "\(plan.stages)",
-            "WGM_WGS": "\(plan.warpgroups)",
+            "WGM_WGS": "\(plan.warpgroups)", "WGM_RING": "\(plan.ring)",
         ]
         let key = "\(ObjectIdentifier(context))|\(name)|"
             + defines.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")

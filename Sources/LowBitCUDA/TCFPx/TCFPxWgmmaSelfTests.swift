@@ -58,6 +58,13 @@ extension GPUSelfTests {
                  tuning: TCFPxTuning(wgmmaBN: 32, wgmmaDirectX: true, wgmmaWarpgroups: 4)),
             test("e3m2 f16 producer permute BN=128", format: "fp6", oc: 2053, ic: 3000, batches: [200],
                  tuning: TCFPxTuning(wgmmaBN: 128, wgmmaDirectX: true)),
+            // Three wgmma groups in flight (A-register ring of 4; opt-in, added after the last GPU run of session 3).
+            test("e3m2 f16 ring 4 BN=64 2 slabs split-K", format: "fp6", oc: 4099, ic: 4096, batches: [1, 33, 64, 65],
+                 tuning: TCFPxTuning(wgmmaBN: 64, wgmmaSlabs: 2, wgmmaSplits: 3, wgmmaRing: 4)),
+            test("e2m3 bf16 ring 4 4 warpgroups BN=32", format: "fpe2m3", oc: 1031, ic: 577, batches: [7, 32, 100],
+                 activation: .bfloat16, tuning: TCFPxTuning(wgmmaBN: 32, wgmmaWarpgroups: 4, wgmmaRing: 4)),
+            test("e2m1 f16 ring 4 BN=128", format: "fp4", oc: 2053, ic: 3000, batches: [129, 300],
+                 tuning: TCFPxTuning(wgmmaBN: 128, wgmmaSlabs: 2, wgmmaRing: 4)),
             test("e3m2 bf16 BN=32", format: "fp6", oc: 1031, ic: 577, batches: [9, 33], activation: .bfloat16,
                  tuning: TCFPxTuning(wgmmaBN: 32, wgmmaSlabs: 2)),
         ]
