@@ -224,7 +224,11 @@ extension TCFPxGemm {
             ?? Self.wgmmaStages(bn: tile.bn, rows: tile.rows, unitBytes: geometry.unitBytes,
                                 sharedMemoryPerBlock: p.maxSharedMemoryPerBlockOptIn)
         let smem = max(stages * (tile.bn * 256 + tile.rows / 16 * geometry.unitBytes), tile.bn * (tile.rows + 8) * 2) + 1024
-        let ring = (tuning.wgmmaRing ?? Self.override("LOWBIT_WGMMA_RING")).flatMap { $0 == 2 || $0 == 4 ? $0 : nil } ?? 2
+        // Three wgmma groups in flight (ring 4) measured 1–6 % faster on the 256 × 128 tile at N = 128…1024 and
+        // 8–15 % slower on BN = 64 (H200, session 3, same lease; docs/tcfpx-wgmma.md): the default follows that.
+        let defaultRing = tile.bn == 128 && tile.slabs == 2 && tile.warpgroups == 2 ? 4 : 2
+        let ring = (tuning.wgmmaRing ?? Self.override("LOWBIT_WGMMA_RING")).flatMap { $0 == 2 || $0 == 4 ? $0 : nil }
+            ?? defaultRing
         return TCFPxWgmmaPlan(bn: tile.bn, slabs: tile.slabs, warpgroups: tile.warpgroups, ring: ring, stages: stages,
                               rowBlocks: (geometry.rowTiles * 16 + tile.rows - 1) / tile.rows,
                               columnBlocks: (batch + tile.bn - 1) / tile.bn, splits: best.splits, unitsPerSplit: best.per,
