@@ -72,7 +72,9 @@ import Testing
                     guard fits else { continue }
                     let plan = FLUTEGemm.wgmmaPlan(shape: shape, batch: 600, multiprocessors: 132,
                                                    sharedLimit: FLUTEWgmmaPlanTests.sharedLimit, tile: (slabs, bn), splits: 1)
-                    let defines = FLUTEGemm.wgmmaDefines(bits: bits, bf16: bf16, plan: plan, postScale: perRow)
+                    // KG = 4 (the default, most registers) everywhere; KG = 1 on the widest tiles.
+                    let defines = FLUTEGemm.wgmmaDefines(bits: bits, bf16: bf16, plan: plan, postScale: perRow,
+                                                         kg: bf16 && bn == 128 ? 1 : 4)
                     let module = try nvrtc.compile(.fluteWgmma, architecture: CUDAArchitecture("sm_90a"), defines: defines,
                                                    useCache: false)
                     #expect(Set(module.loweredNames.keys) == Set(CUDAKernelSource.fluteWgmma.kernels), "\(defines)")

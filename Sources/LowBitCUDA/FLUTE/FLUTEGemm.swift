@@ -174,7 +174,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// What a call of `batch` rows on `path` launches (benches print it).
     public func plan(batch: Int, path requested: FLUTEPath) -> String {
         let path = requested == .auto ? resolvedPath(batch: batch) : requested
-        if path == .wgmma { return wgmmaPlan(batch: batch).description }
+        if path == .wgmma { return wgmmaPlan(batch: batch).description + " KG=\(Self.wgmmaKG)" }
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
         let cfg = kernelConfig(rows: min(batch, 64), activation: .float16)
         let grid = (try? gridSize(cfg)) ?? 0

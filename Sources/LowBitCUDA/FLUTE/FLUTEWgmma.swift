@@ -120,9 +120,15 @@ extension FLUTEGemm {
                               sharedMemoryBytes: smem)
     }
 
+    /// K-steps per wgmma commit group (FWG_KG: 1, 2 or 4; LOWBIT_FLUTE_WGMMA_KG overrides). Run 1 (KG = 1, H200)
+    /// took ≈ 2200 cycles per 128×64×128 unit, twice the model: one wgmma in flight per warpgroup leaves the
+    /// tensor cores idle for most of each wgmma's latency when the tile is narrow.
+    static let wgmmaKG: Int = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_KG").flatMap { [1, 2, 4].contains($0) ? $0 : nil } ?? 4
+
     /// The defines of one configuration (also used by the compile tests).
-    static func wgmmaDefines(bits: Int, bf16: Bool, plan: TCFPxWgmmaPlan, postScale: Bool) -> [String: String] {
-        ["FLUTE_LAYOUT_ONLY": "1", "FLUTE_BITS": "\(bits)", "FLUTE_BF16": bf16 ? "1" : "0", "FWG_BN": "\(plan.bn)", "FWG_SLABS": "\(plan.slabs)",
+    static func wgmmaDefines(bits: Int, bf16: Bool, plan: TCFPxWgmmaPlan, postScale: Bool,
+                             kg: Int = wgmmaKG) -> [String: String] {
+        ["FLUTE_LAYOUT_ONLY": "1", "FLUTE_BITS": "\(bits)", "FLUTE_BF16": bf16 ? "1" : "0", "FWG_KG": "\(kg)", "FWG_BN": "\(plan.bn)", "FWG_SLABS": "\(plan.slabs)",
          "FWG_STAGES": "\(plan.stages)", "FWG_POST": postScale ? "1" : "0"]
     }
 

@@ -8,6 +8,7 @@
 //   FWG_BN                     batch columns per CTA (N of the wgmma: 64, 128, 192 or 256)
 //   FWG_SLABS                  m64 slabs per consumer warpgroup (1: 128 weight rows per CTA, 2: 256)
 //   FWG_STAGES                 pipeline depth (≥ 3; loads run STAGES − 2 K units ahead)
+//   FWG_KG                     k-steps per wgmma commit group (1, 2, 4): A registers double-buffered per group
 //   FWG_POST                   1: one scale per row (per-row groups): applied to the FP32 result; 0: per-group
 //                              scales multiplied into each dequantized half2 before the wgmma (like flute.cu's G = 32)
 //
@@ -47,6 +48,9 @@
 #ifndef FWG_GROUP_M
 #define FWG_GROUP_M 8
 #endif
+#ifndef FWG_KG
+#define FWG_KG 1
+#endif
 #define FWG_CONSUMERS 256
 #define FWG_THREADS (FWG_CONSUMERS + 128)
 #define FWG_RT (8 * FWG_SLABS)                      /* row tiles per CTA */
@@ -64,6 +68,7 @@
 // Dynamic shared memory: table, ≤ 1024 bytes of alignment, X stages, weight stages (the epilogue reuses the stages).
 #define FWG_SMEM_BYTES (FWG_LUT_BYTES + 1024 + FWG_STAGES * (FWG_XSTAGE + FWG_WSTAGE))
 static_assert(FWG_STAGES >= 3, "loads run STAGES - 2 units ahead");
+static_assert(FWG_KG == 1 || FWG_KG == 2 || FWG_KG == 4, "KG = 1, 2 or 4 k-steps per commit group (8 / KG even)");
 static_assert(FWG_BN == 64 || FWG_BN == 128 || FWG_BN == 192 || FWG_BN == 256, "BN = 64, 128, 192 or 256");
 static_assert(FWG_SLABS * FWG_BN <= 256, "accumulators: at most 128 registers per thread");
 static_assert(FWG_BN * FWG_YSTRIDE * 2 <= FWG_STAGES * (FWG_XSTAGE + FWG_WSTAGE), "epilogue tile fits");
@@ -81,38 +86,57 @@ __device__ __forceinline__ u32 fwg_mul2(u32 a, u32 b) {
     return r;
 }
 
-// One k-step J (0…7) of a K unit for this warp: look up (and scale) the A registers of every slab, then one wgmma
-// per slab on B columns 16J … 16J + 15 of the stage's X tile.
+// The A registers of k-step J (0…7) of a K unit for slab s: 4 table lookups (+ the group scales).
 template <int J>
-__device__ __forceinline__ void fwg_step(float (&acc)[FWG_SLABS][FWG_BN / 2], const u32 (&words)[FWG_SLABS][FWG_UC][4],
-                                         const uint2 (&high)[FWG_SLABS][FWG_UC], const u32 (&sLo)[FWG_SLABS][FWG_UC],
-                                         const u32 (&sHi)[FWG_SLABS][FWG_UC], u32 (&a)[2][FWG_SLABS][4], u32 tableBase,
-                                         u32 laneBytes, u32 xbase) {
+__device__ __forceinline__ void fwg_lookup(u32 (&cur)[4], const u32 (&words)[FWG_UC][4], const uint2 (&high)[FWG_UC],
+                                           const u32 (&sLo)[FWG_UC], const u32 (&sHi)[FWG_UC], u32 tableBase,
+                                           u32 laneBytes) {
     constexpr int C = J / STEPS, JJ = J % STEPS;
-    u32 (&cur)[FWG_SLABS][4] = a[J & 1];
+    cur[0] = lds(tableBase + lut_offset<JJ, 0>(words[C], high[C], laneBytes));
+    cur[1] = lds(tableBase + lut_offset<JJ, 1>(words[C], high[C], laneBytes));
+    cur[2] = lds(tableBase + lut_offset<JJ, 2>(words[C], high[C], laneBytes));
+    cur[3] = lds(tableBase + lut_offset<JJ, 3>(words[C], high[C], laneBytes));
+#if !FWG_POST
+    cur[0] = fwg_mul2(cur[0], sLo[C]);
+    cur[1] = fwg_mul2(cur[1], sHi[C]);
+    cur[2] = fwg_mul2(cur[2], sLo[C]);
+    cur[3] = fwg_mul2(cur[3], sHi[C]);
+#endif
+}
+
+// K-steps J0 … J0 + KG − 1 of a K unit for this warp: the A registers of every step and slab first, then the
+// KG·SLABS wgmmas as one commit group (B columns 16J … 16J + 15 of the stage's X tile), then wait until at most one
+// group is in flight, so the previous group's registers (the other buffer) may be rewritten. KG > 1 keeps more
+// wgmmas queued per warpgroup (a narrow tile's wgmma is short against its latency) at 4·KG·SLABS more registers.
+template <int J0>
+__device__ __forceinline__ void fwg_group(float (&acc)[FWG_SLABS][FWG_BN / 2], const u32 (&words)[FWG_SLABS][FWG_UC][4],
+                                          const uint2 (&high)[FWG_SLABS][FWG_UC], const u32 (&sLo)[FWG_SLABS][FWG_UC],
+                                          const u32 (&sHi)[FWG_SLABS][FWG_UC], u32 (&a)[2][FWG_SLABS][FWG_KG][4],
+                                          u32 tableBase, u32 laneBytes, u32 xbase) {
+    constexpr int B = (J0 / FWG_KG) & 1;
 #pragma unroll
     for (int s = 0; s < FWG_SLABS; s++) {
-        cur[s][0] = lds(tableBase + lut_offset<JJ, 0>(words[s][C], high[s][C], laneBytes));
-        cur[s][1] = lds(tableBase + lut_offset<JJ, 1>(words[s][C], high[s][C], laneBytes));
-        cur[s][2] = lds(tableBase + lut_offset<JJ, 2>(words[s][C], high[s][C], laneBytes));
-        cur[s][3] = lds(tableBase + lut_offset<JJ, 3>(words[s][C], high[s][C], laneBytes));
-#if !FWG_POST
-        cur[s][0] = fwg_mul2(cur[s][0], sLo[s][C]);
-        cur[s][1] = fwg_mul2(cur[s][1], sHi[s][C]);
-        cur[s][2] = fwg_mul2(cur[s][2], sLo[s][C]);
-        cur[s][3] = fwg_mul2(cur[s][3], sHi[s][C]);
-#endif
+        fwg_lookup<J0>(a[B][s][0], words[s], high[s], sLo[s], sHi[s], tableBase, laneBytes);
+        if constexpr (FWG_KG > 1) fwg_lookup<J0 + 1>(a[B][s][1 % FWG_KG], words[s], high[s], sLo[s], sHi[s], tableBase, laneBytes);
+        if constexpr (FWG_KG > 2) fwg_lookup<J0 + 2>(a[B][s][2 % FWG_KG], words[s], high[s], sLo[s], sHi[s], tableBase, laneBytes);
+        if constexpr (FWG_KG > 3) fwg_lookup<J0 + 3>(a[B][s][3 % FWG_KG], words[s], high[s], sLo[s], sHi[s], tableBase, laneBytes);
     }
-    const unsigned long long desc = wgm_desc(xbase + (J >> 2) * (FWG_BN * 128) + (J & 3) * 32);
     wgm_fence();
 #pragma unroll
-    for (int s = 0; s < FWG_SLABS; s++) FWG_MMA(acc[s], cur[s], desc, 1);
+    for (int kk = 0; kk < FWG_KG; kk++) {
+        const int J = J0 + kk;
+        const unsigned long long desc = wgm_desc(xbase + (J >> 2) * (FWG_BN * 128) + (J & 3) * 32);
+#pragma unroll
+        for (int s = 0; s < FWG_SLABS; s++) FWG_MMA(acc[s], a[B][s][kk], desc, 1);
+    }
     wgm_commit();
-    wgm_wait<1>();  // step J − 1 has finished: its registers (a[(J − 1) & 1]) may be rewritten
+    wgm_wait<1>();  // the previous group has finished: its registers (a[B ^ 1]) may be rewritten
 #pragma unroll
     for (int s = 0; s < FWG_SLABS; s++)
 #pragma unroll
-        for (int r = 0; r < 4; r++) wgm_keep(a[(J + 1) & 1][s][r]);
+        for (int kk = 0; kk < FWG_KG; kk++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) wgm_keep(a[B ^ 1][s][kk][r]);
 }
 
 // Per-row scale of output row m (FWG_POST: one group per row, paddedGroupsPerRow = 1).
@@ -209,13 +233,15 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
     for (int s = 0; s < FWG_SLABS; s++)
 #pragma unroll
         for (int i = 0; i < FWG_BN / 2; i++) acc[s][i] = 0.f;
-    u32 a[2][FWG_SLABS][4];
+    u32 a[2][FWG_SLABS][FWG_KG][4];
 #pragma unroll
     for (int p = 0; p < 2; p++)
 #pragma unroll
         for (int s = 0; s < FWG_SLABS; s++)
 #pragma unroll
-            for (int r = 0; r < 4; r++) a[p][s][r] = 0u;
+            for (int kk = 0; kk < FWG_KG; kk++)
+#pragma unroll
+                for (int r = 0; r < 4; r++) a[p][s][kk][r] = 0u;
     const u32 laneBytes = (u32)lane << 2;
 
     // count ≥ 1 (the host makes every split non-empty): a loop without a zero-trip path, so no copies of the
@@ -254,16 +280,24 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
             }
         }
         const u32 xbase = wgm_smem(stages + slot * FWG_XSTAGE);
-        fwg_step<0>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+        fwg_group<0>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
         // Unit u − 1's last wgmma group has retired: release its stage.
         if (u > 0 && lane == 0) wgm_bar_arrive(wgm_smem(&emptyBar[(u + FWG_STAGES - 1) % FWG_STAGES]));
-        fwg_step<1>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
-        fwg_step<2>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
-        fwg_step<3>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
-        fwg_step<4>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
-        fwg_step<5>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
-        fwg_step<6>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
-        fwg_step<7>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+        if constexpr (FWG_KG == 1) {
+            fwg_group<1>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<2>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<3>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<4>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<5>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<6>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<7>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+        } else if constexpr (FWG_KG == 2) {
+            fwg_group<2>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<4>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+            fwg_group<6>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+        } else {
+            fwg_group<4>(acc, words, high, sLo, sHi, a, tableBase, laneBytes, xbase);
+        }
     } while (++u < count);
     wgm_wait<0>();
 #pragma unroll
