@@ -45,7 +45,7 @@ extension FLUTEGemm {
     /// 8·slabs·BN cycles (m64nBNk16 ≈ BN/2 cycles, 2 warpgroups × slabs × 8 k-steps), the dequantization ≈ 600
     /// cycles per slab (64 rows × 128 k / 2 pair lookups per warpgroup with SHF/LOP3/LDS/HMUL2, plus B's reads of
     /// shared memory, 4·BN per slab), whichever is larger, × 1.27 (TC-FPx's measured efficiency) at 1.83 GHz.
-    static let wgmmaTiles: [(slabs: Int, bn: Int)] = [(2, 128), (1, 128), (1, 192), (1, 256), (2, 64), (1, 64)]
+    static let wgmmaTiles: [(slabs: Int, bn: Int)] = [(2, 128), (1, 128), (1, 192), (1, 256), (4, 64), (2, 64), (1, 64)]
 
     static func wgmmaUnitMicroseconds(slabs: Int, bn: Int) -> Double {
         Double(slabs) * Double(max(8 * bn, 4 * bn + 600)) * 1.27 / 1830
@@ -125,10 +125,16 @@ extension FLUTEGemm {
     /// tensor cores idle for most of each wgmma's latency when the tile is narrow.
     static let wgmmaKG: Int = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_KG").flatMap { [1, 2, 4].contains($0) ? $0 : nil } ?? 4
 
+    /// FWG_WCOPY: 1 = weights copied by the producer warpgroup's 16-byte cp.async (default), 0 = bulk copies per row
+    /// tile (LOWBIT_FLUTE_WGMMA_WCOPY=0; run 2: ≈ 100 cycles per bulk copy request paced the whole kernel).
+    static let wgmmaWeightCopy: Int = getEnvironment("LOWBIT_FLUTE_WGMMA_WCOPY").flatMap { Int($0) }.map { $0 == 0 ? 0 : 1 } ?? 1
+
     /// The defines of one configuration (also used by the compile tests).
     static func wgmmaDefines(bits: Int, bf16: Bool, plan: TCFPxWgmmaPlan, postScale: Bool,
                              kg: Int = wgmmaKG) -> [String: String] {
-        ["FLUTE_LAYOUT_ONLY": "1", "FLUTE_BITS": "\(bits)", "FLUTE_BF16": bf16 ? "1" : "0", "FWG_KG": "\(kg)", "FWG_BN": "\(plan.bn)", "FWG_SLABS": "\(plan.slabs)",
+        // 4 slabs: 128 accumulator registers + 32 per KG step of A registers: KG = 1 only.
+        ["FLUTE_LAYOUT_ONLY": "1", "FLUTE_BITS": "\(bits)", "FLUTE_BF16": bf16 ? "1" : "0",
+         "FWG_KG": "\(plan.slabs == 4 ? 1 : kg)", "FWG_WCOPY": "\(wgmmaWeightCopy)", "FWG_BN": "\(plan.bn)", "FWG_SLABS": "\(plan.slabs)",
          "FWG_STAGES": "\(plan.stages)", "FWG_POST": postScale ? "1" : "0"]
     }
 

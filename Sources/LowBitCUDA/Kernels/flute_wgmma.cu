@@ -51,6 +51,14 @@
 #ifndef FWG_KG
 #define FWG_KG 1
 #endif
+// FWG_WCOPY: how the weights reach a stage. 1 (default): the 128 producer threads copy codes, 3-bit plane and scales
+// with 16-byte cp.async (LDGSTS) and each arrives on the stage's `full` barrier when its copies landed
+// (cp.async.mbarrier.arrive.noinc); 0: one bulk copy per row tile and array (2–3 per row tile, 17–49 per stage).
+// Run 2 (H200): with 0 a 128-row unit took ≈ 1800 cycles at BN = 64 and ≈ 2100 at BN = 192 whatever the tensor work,
+// ≈ 100 cycles per bulk copy: the copy engine's per-request cost, not bytes, set the pace.
+#ifndef FWG_WCOPY
+#define FWG_WCOPY 1
+#endif
 #define FWG_CONSUMERS 256
 #define FWG_THREADS (FWG_CONSUMERS + 128)
 #define FWG_RT (8 * FWG_SLABS)                      /* row tiles per CTA */
@@ -71,6 +79,8 @@ static_assert(FWG_STAGES >= 3, "loads run STAGES - 2 units ahead");
 static_assert(FWG_KG == 1 || FWG_KG == 2 || FWG_KG == 4, "KG = 1, 2 or 4 k-steps per commit group (8 / KG even)");
 static_assert(FWG_BN == 64 || FWG_BN == 128 || FWG_BN == 192 || FWG_BN == 256, "BN = 64, 128, 192 or 256");
 static_assert(FWG_SLABS * FWG_BN <= 256, "accumulators: at most 128 registers per thread");
+static_assert(FWG_SLABS == 1 || FWG_SLABS == 2 || FWG_SLABS == 4, "1, 2 or 4 m64 slabs per consumer warpgroup");
+static_assert(FWG_WCOPY || FWG_RT <= 32, "bulk mode: one producer lane per row tile");
 static_assert(FWG_BN * FWG_YSTRIDE * 2 <= FWG_STAGES * (FWG_XSTAGE + FWG_WSTAGE), "epilogue tile fits");
 #define FWG_MMA wgm_mma<FWG_BN, FLUTE_BF16 != 0>
 
@@ -176,7 +186,7 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
     if (tid == 0) {
 #pragma unroll
         for (int s = 0; s < FWG_STAGES; s++) {
-            wgm_bar_init(wgm_smem(&fullBar[s]), 1u);
+            wgm_bar_init(wgm_smem(&fullBar[s]), FWG_WCOPY ? 1u + 128u : 1u);
             wgm_bar_init(wgm_smem(&emptyBar[s]), FWG_CONSUMERS / 32);
         }
         wgm_bar_init_fence();
@@ -190,9 +200,12 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
 
     // Registers: 384 threads leave 168 each at launch; the producer warpgroup gives most of its share to the two
     // consumer warpgroups (setmaxnreg: 128·56 + 256·224 ≤ 65536).
-    if (tid >= FWG_CONSUMERS) {  // producer warpgroup: warp 0 issues the copies, the others are done
+    if (tid >= FWG_CONSUMERS) {  // producer warpgroup
         wgm_setmaxnreg_dec<56>();
-        if (tid >= FWG_CONSUMERS + 32) return;
+#if !FWG_WCOPY
+        if (tid >= FWG_CONSUMERS + 32) return;  // bulk mode: warp 0 issues the copies
+#endif
+        const int ptid = tid - FWG_CONSUMERS;
         const int validRT = min(FWG_RT, rowTiles - mtBase);
         const size_t highPlane = (size_t)rowTiles * chunks * 512;
         for (int u = 0; u < count; u++) {
@@ -202,6 +215,37 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
             const int c0 = kt * FWG_UC, ucount = min(FWG_UC, chunks - c0);
             const int g0 = (kt * 128) >> groupShift;
             const int gcount = FWG_POST ? 0 : min(max(1, 128 >> groupShift), groupsPerRow - g0);
+            unsigned char* ws = wregion + slot * FWG_WSTAGE;
+#if FWG_WCOPY
+            if (ptid == 0) {
+                wgm_bar_expect(bar, (unsigned)FWG_XSTAGE);
+                wgm_bulk(wgm_smem(stages + slot * FWG_XSTAGE), Xt + ((size_t)nb * KT + kt) * FWG_XSTAGE, FWG_XSTAGE, bar);
+            }
+            // Codes: row tile r's ucount·512 bytes at ws + r·CODE_RT (32 vectors of 16 bytes per chunk).
+            const int codeVecs = ucount * 32;
+            for (int i = ptid; i < validRT * codeVecs; i += 128) {
+                const int r = i / codeVecs, v = i - r * codeVecs;
+                cp_async16(wgm_smem(ws + r * FWG_CODE_RT + v * 16),
+                           codes + ((size_t)(mtBase + r) * chunks + c0) * 512 + v * 16);
+            }
+#if FLUTE_BITS == 3
+            const int highVecs = ucount * 16;
+            for (int i = ptid; i < validRT * highVecs; i += 128) {
+                const int r = i / highVecs, v = i - r * highVecs;
+                cp_async16(wgm_smem(ws + FWG_HIGH_OFF + r * FWG_HIGH_RT + v * 16),
+                           codes + highPlane + ((size_t)(mtBase + r) * chunks + c0) * 256 + v * 16);
+            }
+#endif
+#if !FWG_POST
+            const int scaleVecs = gcount * 2;
+            for (int i = ptid; i < validRT * scaleVecs; i += 128) {
+                const int r = i / scaleVecs, v = i - r * scaleVecs;
+                cp_async16(wgm_smem(ws + FWG_SCALE_OFF + r * FWG_SCALE_RT + v * 16),
+                           scales + ((size_t)(mtBase + r) * groupsPerRow + g0) * 8 + v * 4);
+            }
+#endif
+            asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
+#else
             if (lane == 0) {
                 const unsigned perRT = ucount * 512 + (FLUTE_BITS == 3 ? ucount * 256 : 0) + gcount * 32;
                 wgm_bar_expect(bar, (unsigned)FWG_XSTAGE + validRT * perRT);
@@ -210,7 +254,6 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
             __syncwarp();
             if (lane < validRT) {
                 const int rt = mtBase + lane;
-                unsigned char* ws = wregion + slot * FWG_WSTAGE;
                 const size_t v0 = (size_t)rt * chunks + c0;
                 wgm_bulk(wgm_smem(ws + lane * FWG_CODE_RT), codes + v0 * 512, (unsigned)(ucount * 512), bar);
 #if FLUTE_BITS == 3
@@ -222,7 +265,9 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
                          scales + ((size_t)rt * groupsPerRow + g0) * 8, (unsigned)(gcount * 32), bar);
 #endif
             }
+#endif
             (void)highPlane;
+            (void)ptid;
         }
         return;
     }
