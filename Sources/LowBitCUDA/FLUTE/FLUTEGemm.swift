@@ -25,7 +25,7 @@ func fluteEnvironmentInt(_ name: String) -> Int? {
 
 /// Which kernel path computes a call.
 public enum FLUTEPath: String, Sendable, CaseIterable {
-    /// On Hopper the wgmma kernel from `FLUTEGemm.wgmmaThreshold` rows; otherwise fused below
+    /// On Hopper the wgmma kernel from `FLUTEGemm.wgmmaThreshold` rows to below `wgmmaMaxBatch`; otherwise fused below
     /// `FLUTEGemm.largeBatchThreshold`, else dequantize + cuBLAS.
     case auto
     /// Pair-LUT dequantization + mma.sync, warp-granular Stream-K, batch slices of ≤ 64 rows.
@@ -174,7 +174,10 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// What a call of `batch` rows on `path` launches (benches print it).
     public func plan(batch: Int, path requested: FLUTEPath) -> String {
         let path = requested == .auto ? resolvedPath(batch: batch) : requested
-        if path == .wgmma { return wgmmaPlan(batch: batch).description + " KG=\(Self.wgmmaKG)" }
+        if path == .wgmma {
+            let p = wgmmaPlan(batch: batch)
+            return p.description + " KG=\(p.slabs == 4 ? 1 : Self.wgmmaKG)" + (Self.wgmmaWeightCopy(p) == 1 ? " cp.async" : " bulk")
+        }
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
         let cfg = kernelConfig(rows: min(batch, 64), activation: .float16)
         let grid = (try? gridSize(cfg)) ?? 0

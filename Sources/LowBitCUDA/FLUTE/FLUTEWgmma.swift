@@ -32,23 +32,38 @@ extension FLUTEGemm {
     static let wgmmaEnabled: Bool? = getEnvironment("LOWBIT_FLUTE_WGMMA").flatMap { Int($0) }.map { $0 != 0 }
 
     /// Batches from this size up take the wgmma path under `auto` on Hopper (override: LOWBIT_FLUTE_WGMMA_BATCH).
+    /// H200, runs 2–3: at N = 16 the fused kernel is faster on all four Llama shapes (30.5 vs 38–42 µs on 8192²),
+    /// at N = 32 wgmma is faster on all four.
     public static let wgmmaThreshold: Int = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_BATCH") ?? 32
+
+    /// Batches from this size up go back to dequantize + cuBLAS (override: LOWBIT_FLUTE_WGMMA_MAX_BATCH). H200, runs
+    /// 2–3: at N = 4096 dequantize + cuBLAS is faster on all four shapes (e.g. 8192²: 804 vs 808–840 µs), at N = 1024
+    /// they tie within ±5 %, below wgmma is faster.
+    public static let wgmmaMaxBatch: Int = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_MAX_BATCH") ?? 2048
 
     /// Whether `auto` sends a call of `batch` rows to the wgmma kernel.
     public func prefersWgmma(batch: Int) -> Bool {
         guard Self.wgmmaAvailable(context) else { return false }
-        return Self.wgmmaEnabled == true || batch >= Self.wgmmaThreshold
+        return Self.wgmmaEnabled == true || (batch >= Self.wgmmaThreshold && batch < Self.wgmmaMaxBatch)
     }
 
-    /// Tile shapes the planner chooses among: (m64 slabs per consumer warpgroup, batch columns per CTA, modelled
-    /// microseconds per 128-input K unit of one CTA). Model (not measured yet): per unit the tensor cores need
-    /// 8·slabs·BN cycles (m64nBNk16 ≈ BN/2 cycles, 2 warpgroups × slabs × 8 k-steps), the dequantization ≈ 600
-    /// cycles per slab (64 rows × 128 k / 2 pair lookups per warpgroup with SHF/LOP3/LDS/HMUL2, plus B's reads of
-    /// shared memory, 4·BN per slab), whichever is larger, × 1.27 (TC-FPx's measured efficiency) at 1.83 GHz.
-    static let wgmmaTiles: [(slabs: Int, bn: Int)] = [(2, 128), (1, 128), (1, 192), (1, 256), (4, 64), (2, 64), (1, 64)]
+    /// Tile shapes the planner chooses among: (m64 slabs per consumer warpgroup, batch columns per CTA).
+    static let wgmmaTiles: [(slabs: Int, bn: Int)] = [(2, 128), (1, 128), (1, 192), (1, 256), (4, 64), (2, 64)]
 
+    /// Microseconds per 128-input K unit of one CTA, measured on the H200 (docs/flute.md, wgmma runs 2–3: kernel time
+    /// over waves × units per CTA, nf4 G = 128): 256×128 1.9, 128×128 1.06, 128×192 1.19, 512×64 2.55 (cp.async
+    /// weights), 256×64 1.5 (cp.async); 128×256 (2/3-bit only) 1.6 from nf3 at N = 1024. A 128×64 tile measured
+    /// 0.95–1.2 µs (no cheaper per row than 256×64, and twice the activation traffic per weight byte): not offered.
     static func wgmmaUnitMicroseconds(slabs: Int, bn: Int) -> Double {
-        Double(slabs) * Double(max(8 * bn, 4 * bn + 600)) * 1.27 / 1830
+        switch (slabs, bn) {
+        case (2, 128): 1.9
+        case (1, 128): 1.06
+        case (1, 192): 1.19
+        case (1, 256): 1.6
+        case (4, 64): 2.55
+        case (2, 64): 1.5
+        default: Double(slabs) * Double(max(8 * bn, 4 * bn + 600)) * 1.27 / 1830  // forced tiles: a rough model
+        }
     }
 
     /// Dynamic shared memory of one configuration (mirrors FWG_SMEM_BYTES in flute_wgmma.cu).
@@ -125,16 +140,22 @@ extension FLUTEGemm {
     /// tensor cores idle for most of each wgmma's latency when the tile is narrow.
     static let wgmmaKG: Int = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_KG").flatMap { [1, 2, 4].contains($0) ? $0 : nil } ?? 4
 
-    /// FWG_WCOPY: 1 = weights copied by the producer warpgroup's 16-byte cp.async (default), 0 = bulk copies per row
-    /// tile (LOWBIT_FLUTE_WGMMA_WCOPY=0; run 2: ≈ 100 cycles per bulk copy request paced the whole kernel).
-    static let wgmmaWeightCopy: Int = getEnvironment("LOWBIT_FLUTE_WGMMA_WCOPY").flatMap { Int($0) }.map { $0 == 0 ? 0 : 1 } ?? 1
+    /// FWG_WCOPY per tile: 1 = weights copied by the producer warpgroup's 16-byte cp.async, 0 = one bulk copy per row
+    /// tile and array. Same-run A/B (run 3, H200): cp.async is faster for the narrow tiles with ≥ 2 slabs (57344×8192
+    /// N = 32, 512×64: 163 vs 197 µs) and slower for the rest (8192² N = 32 128×64: 43.3 vs 39.3; N = 4096 128×192:
+    /// 920 vs 808). LOWBIT_FLUTE_WGMMA_WCOPY=0/1 forces one.
+    static let wgmmaWeightCopyOverride: Int? = getEnvironment("LOWBIT_FLUTE_WGMMA_WCOPY").flatMap { Int($0) }.map { $0 == 0 ? 0 : 1 }
+
+    static func wgmmaWeightCopy(_ plan: TCFPxWgmmaPlan) -> Int {
+        wgmmaWeightCopyOverride ?? (plan.bn == 64 && plan.slabs >= 2 ? 1 : 0)
+    }
 
     /// The defines of one configuration (also used by the compile tests).
     static func wgmmaDefines(bits: Int, bf16: Bool, plan: TCFPxWgmmaPlan, postScale: Bool,
                              kg: Int = wgmmaKG) -> [String: String] {
         // 4 slabs: 128 accumulator registers + 32 per KG step of A registers: KG = 1 only.
         ["FLUTE_LAYOUT_ONLY": "1", "FLUTE_BITS": "\(bits)", "FLUTE_BF16": bf16 ? "1" : "0",
-         "FWG_KG": "\(plan.slabs == 4 ? 1 : kg)", "FWG_WCOPY": "\(wgmmaWeightCopy)", "FWG_BN": "\(plan.bn)", "FWG_SLABS": "\(plan.slabs)",
+         "FWG_KG": "\(plan.slabs == 4 ? 1 : kg)", "FWG_WCOPY": "\(wgmmaWeightCopy(plan))", "FWG_BN": "\(plan.bn)", "FWG_SLABS": "\(plan.slabs)",
          "FWG_STAGES": "\(plan.stages)", "FWG_POST": postScale ? "1" : "0"]
     }
 

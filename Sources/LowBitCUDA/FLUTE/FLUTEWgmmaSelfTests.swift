@@ -34,7 +34,8 @@ extension GPUSelfTests {
         for format in ["nf4g128", "nf4g64", "nf3g32", "nf2grow"] {
             tests.append(test(format, oc: 1031, ic: 577, batches: [9, 200, 600], activation: .bfloat16))
         }
-        // Every tile shape (those that fit: 4-bit BN = 256 does not), unsplit and with 3 K splits.
+        // Every tile shape (those that fit: 4-bit BN = 256 does not), unsplit and with 3 K splits; the 64-column tiles
+        // copy weights with cp.async, the others with bulk copies.
         // (One format per tile and split count, rotating, to keep the number of compiled configurations small.)
         let rotation = ["nf4g32", "nf3grow", "nf2g128", "nf4grow", "nf3g64", "nf2g32"]
         for (i, (slabs, bn)) in FLUTEGemm.wgmmaTiles.enumerated() {
@@ -46,6 +47,7 @@ extension GPUSelfTests {
             }
         }
         tests.append(test("nf4", oc: 4099, ic: 4096, batches: [16, 128, 300], note: " planner"))
+        tests.append(test("nf3g64", oc: 4099, ic: 4096, batches: [40], note: " planner"))
         tests.append(test("nf4g64", oc: 576, ic: 192, batches: [256, 257], note: " SmolLM2"))
         tests.append(test("nf3g64", oc: 192, ic: 576, batches: [64], note: " SmolLM2"))
         tests.append(hopper(GPUSelfTest("flute wgmma nf4/nf3g64 determinism OC=4096 IC=4096 N=200 (3 runs bitwise)") { t in
