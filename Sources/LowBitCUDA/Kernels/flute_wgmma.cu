@@ -350,21 +350,8 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
 #pragma unroll
         for (int i = 0; i < FWG_BN / 2; i++) wgm_keep(acc[s][i]);
 
-    // Accumulator i of slab s: row (16·(4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1)) of the CTA,
-    // column 8·(i >> 2) + 2t + (i & 1).
     if (splits > 1) {
-        const int OCP = rowTiles * 16;
-#pragma unroll
-        for (int s = 0; s < FWG_SLABS; s++) {
-            const int mt = mtBase + (wg * FWG_SLABS + s) * 4 + warp;
-            if (mt >= rowTiles) continue;
-#pragma unroll
-            for (int i = 0; i < FWG_BN / 2; i++) {
-                const int m = mt * 16 + g + 8 * ((i >> 1) & 1);
-                const int n = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
-                if (n < N) partials[((size_t)split * N + n) * OCP + m] = acc[s][i];
-            }
-        }
+        wgm_store_partials<FWG_BN, FWG_SLABS>(acc, partials, split, N, rowTiles, mtBase, n0, wg, warp, lane);
         return;
     }
     // Every consumer is done with the pipeline's shared memory (the producer finished: all stages were consumed).
@@ -389,20 +376,7 @@ flute_wgmma(const unsigned char* __restrict__ codes,  // packed vectors (3-bit: 
         }
     }
     asm volatile("bar.sync 1, %0;\n" ::"n"(FWG_CONSUMERS) : "memory");
-    const int mBegin = mtBase * 16;
-    const bool vec = (OC & 7) == 0;
-    for (int i = tid; i < FWG_BN * (FWG_BM / 8); i += FWG_CONSUMERS) {
-        const int nl = i / (FWG_BM / 8), c = i % (FWG_BM / 8);
-        const int n = n0 + nl, m = mBegin + c * 8;
-        if (n >= N || m >= OC) continue;
-        u16* dst = Y + (size_t)n * OC + m;
-        const u16* srcRow = ys + nl * FWG_YSTRIDE + c * 8;
-        if (vec) {
-            *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(srcRow);
-        } else {
-            for (int e = 0; e < 8 && m + e < OC; e++) dst[e] = srcRow[e];
-        }
-    }
+    wgm_store_tile<FWG_BN, FWG_BM, FWG_YSTRIDE>(ys, Y, N, OC, n0, mtBase * 16, tid, FWG_CONSUMERS);
 #endif
 }
 

@@ -13,6 +13,10 @@
 
 // ---- wgmma.mma_async (generated: one asm per N via WGM_MMA_ASM, f16 and bf16) ----
 // Operand lists per N (generated): D registers, A + descriptor + predicate operands, outputs.
+#define WGM_D32 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}"
+#define WGM_A32 "{%16, %17, %18, %19}, %20, p, 1, 1, 0;"
+#define WGM_P32 "%21"
+#define WGM_O32 "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
 #define WGM_D64 "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}"
 #define WGM_A64 "{%32, %33, %34, %35}, %36, p, 1, 1, 0;"
 #define WGM_P64 "%37"
@@ -35,41 +39,17 @@
                  "wgmma.mma_async.sync.aligned.m64n" #N "k16.f32." T "." T " " WGM_D##N ", " WGM_A##N "\n}\n" \
                  : WGM_O##N                                                                                       \
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD))
-template <bool BF16>
-__device__ __forceinline__ void wgmma_m64n32k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    if constexpr (BF16) {
-        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %21, 0;\n"
-                     "wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16 "
-                     "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}, "
-                     "{%16, %17, %18, %19}, %20, p, 1, 1, 0;\n}\n"
-                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
-                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
-    } else {
-        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %21, 0;\n"
-                     "wgmma.mma_async.sync.aligned.m64n32k16.f32.f16.f16 "
-                     "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15}, "
-                     "{%16, %17, %18, %19}, %20, p, 1, 1, 0;\n}\n"
-                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
-                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(desc), "r"(scaleD));
+#define WGM_DEFINE_MMA(N)                                                                                      \
+    template <bool BF16>                                                                                       \
+    __device__ __forceinline__ void wgmma_m64n##N##k16(float* d, const unsigned* a, unsigned long long desc,  \
+                                                       int scaleD) {                                          \
+        if constexpr (BF16) WGM_MMA_ASM(N, "bf16"); else WGM_MMA_ASM(N, "f16");                                \
     }
-}
-
-template <bool BF16>
-__device__ __forceinline__ void wgmma_m64n64k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    if constexpr (BF16) WGM_MMA_ASM(64, "bf16"); else WGM_MMA_ASM(64, "f16");
-}
-template <bool BF16>
-__device__ __forceinline__ void wgmma_m64n128k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    if constexpr (BF16) WGM_MMA_ASM(128, "bf16"); else WGM_MMA_ASM(128, "f16");
-}
-template <bool BF16>
-__device__ __forceinline__ void wgmma_m64n192k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    if constexpr (BF16) WGM_MMA_ASM(192, "bf16"); else WGM_MMA_ASM(192, "f16");
-}
-template <bool BF16>
-__device__ __forceinline__ void wgmma_m64n256k16(float* d, const unsigned* a, unsigned long long desc, int scaleD) {
-    if constexpr (BF16) WGM_MMA_ASM(256, "bf16"); else WGM_MMA_ASM(256, "f16");
-}
+WGM_DEFINE_MMA(32)
+WGM_DEFINE_MMA(64)
+WGM_DEFINE_MMA(128)
+WGM_DEFINE_MMA(192)
+WGM_DEFINE_MMA(256)
 
 // D (FP32, N/2 registers per thread) += A (4 registers: the mma.sync m16n8k16 A fragment of warp w's 16 rows) ·
 // B (descriptor) for N = 32, 64, 128, 192 or 256.
@@ -170,6 +150,47 @@ __device__ __forceinline__ void wgm_permute_x(const unsigned short* __restrict__
         const size_t tile = (size_t)(n / BN) * KT + kt;
         const size_t byte = tile * (BN * 256) + (cc >> 3) * (BN * 128) + r * 128 + (((cc & 7) ^ (r & 7)) << 4);
         *reinterpret_cast<uint4*>(xt + byte) = make_uint4(v[0], v[1], v[2], v[3]);
+    }
+}
+
+// Split-K epilogue: this warp's FP32 accumulators of each slab into partials[split][n][OCP] (OCP = row tiles · 16).
+// Accumulator i of slab s: row 16·(mtBase + 4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1), batch column
+// n0 + 8·(i >> 2) + 2t + (i & 1) (the wgmma m64nN D fragment; g = lane / 4, t = lane % 4).
+template <int BN, int SLABS>
+__device__ __forceinline__ void wgm_store_partials(const float (&acc)[SLABS][BN / 2], float* __restrict__ partials,
+                                                   int split, int N, int rowTiles, int mtBase, int n0, int wg, int warp,
+                                                   int lane) {
+    const int OCP = rowTiles * 16, g = lane >> 2, t = lane & 3;
+#pragma unroll
+    for (int s = 0; s < SLABS; s++) {
+        const int mt = mtBase + (wg * SLABS + s) * 4 + warp;
+        if (mt >= rowTiles) continue;
+#pragma unroll
+        for (int i = 0; i < BN / 2; i++) {
+            const int m = mt * 16 + g + 8 * ((i >> 1) & 1);
+            const int n = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
+            if (n < N) partials[((size_t)split * N + n) * OCP + m] = acc[s][i];
+        }
+    }
+}
+
+// Epilogue: the CTA's output tile, staged in shared memory as BN rows of YSTRIDE 16-bit values (row nl = batch row
+// n0 + nl, column c = output m0 + c), stored to Y[N][OC] with 16-byte stores when OC is a multiple of 8.
+template <int BN, int BM, int YSTRIDE>
+__device__ __forceinline__ void wgm_store_tile(const unsigned short* ys, unsigned short* __restrict__ Y, int N, int OC,
+                                               int n0, int m0, int tid, int threads) {
+    const bool vec = (OC & 7) == 0;
+    for (int i = tid; i < BN * (BM / 8); i += threads) {
+        const int nl = i / (BM / 8), c = i % (BM / 8);
+        const int n = n0 + nl, m = m0 + c * 8;
+        if (n >= N || m >= OC) continue;
+        unsigned short* dst = Y + (size_t)n * OC + m;
+        const unsigned short* src = ys + nl * YSTRIDE + c * 8;
+        if (vec) {
+            *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(src);
+        } else {
+            for (int e = 0; e < 8 && m + e < OC; e++) dst[e] = src[e];
+        }
     }
 }
 
