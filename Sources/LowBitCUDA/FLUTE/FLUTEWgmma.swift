@@ -129,10 +129,12 @@ extension FLUTEGemm {
         var stages = max(3, maxStages ?? 6)
         while stages > 3 && !fits(slabs, bn, stages) { stages -= 1 }
         let smem = wgmmaSharedBytes(bits: shape.bits, slabs: slabs, bn: bn, stages: stages, perRow: postScale)
-        return TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages,
-                              rowBlocks: (shape.rowTiles + 8 * slabs - 1) / (8 * slabs),
-                              columnBlocks: (batch + bn - 1) / bn, splits: best.splits, unitsPerSplit: best.per,
-                              sharedMemoryBytes: smem)
+        var plan = TCFPxWgmmaPlan(bn: bn, slabs: slabs, stages: stages,
+                                  rowBlocks: (shape.rowTiles + 8 * slabs - 1) / (8 * slabs),
+                                  columnBlocks: (batch + bn - 1) / bn, splits: best.splits, unitsPerSplit: best.per,
+                                  sharedMemoryBytes: smem)
+        plan.modelMicroseconds = best.cost.isFinite ? best.cost : 0
+        return plan
     }
 
     /// K-steps per wgmma commit group (FWG_KG: 1, 2 or 4; LOWBIT_FLUTE_WGMMA_KG overrides). Run 1 (KG = 1, H200)
