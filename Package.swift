@@ -47,6 +47,7 @@ let package = Package(
                 .embedInCode("Kernels/wgmma_common.cu"),
                 .embedInCode("Kernels/tcfpx_wgmma.cu"),
                 .embedInCode("Kernels/flute.cu"),
+                .embedInCode("Kernels/flute_wgmma.cu"),
             ],
             swiftSettings: simdFlags),
         .target(

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Compile-checks the large-batch wgmma kernels (tcfpx_gemm.cu + wgmma_common.cu + tcfpx_wgmma.cu as one program, as the host
-compiles them) with NVRTC, no GPU needed, and prints the ptxas register/spill/wgmma-serialization report.
+"""Compile-checks the large-batch wgmma kernels (tcfpx_gemm.cu + wgmma_common.cu + tcfpx_wgmma.cu, or with FMT=flute
+flute.cu + wgmma_common.cu + flute_wgmma.cu, as one program as the host compiles them) with NVRTC, no GPU needed, and prints the ptxas register/spill/wgmma-serialization report.
 Usage: python3 scripts/wgmma_nvrtc_check.py [NAME=VALUE ...]   (NVRTC from the pip venv of ci-cuda-compile.sh)"""
 import ctypes, glob, os, sys
 root = os.path.join(os.path.dirname(__file__), '..')
@@ -27,7 +27,12 @@ def compile_one(fmt, defs, arch='sm_90a'):
 
 extra = dict(a.split('=', 1) for a in sys.argv[1:] if '=' in a)
 fmt = extra.pop('FMT', 'tcfpx')
-configs = [extra] if extra else [
+if fmt == 'flute' and extra: extra.setdefault('FLUTE_LAYOUT_ONLY', 1)
+flute_configs = [dict(FLUTE_LAYOUT_ONLY=1, FLUTE_BITS=b, FLUTE_BF16=bf, FWG_BN=bn, FWG_SLABS=sl, FWG_STAGES=st, FWG_POST=post)
+                 for (b, bf, bn, sl, st, post) in [(4, 0, 128, 2, 3, 0), (4, 0, 64, 2, 4, 0), (4, 1, 128, 1, 4, 0),
+                                                  (4, 0, 256, 1, 3, 0), (3, 0, 128, 2, 4, 0), (3, 1, 192, 1, 3, 1),
+                                                  (2, 0, 64, 2, 6, 0), (2, 0, 128, 2, 4, 1)]]
+configs = [extra] if extra else flute_configs if fmt == 'flute' else [
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=128, WGM_SLABS=2, WGM_STAGES=4),
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=128, WGM_SLABS=1, WGM_STAGES=5),
     dict(TCFPX_E=3, TCFPX_M=2, WGM_BN=192, WGM_SLABS=1, WGM_STAGES=3),

@@ -6,6 +6,7 @@ public enum CUDAKernelSources {
         .tcfpx,
         .tcfpxWgmma,
         .flute,
+        .fluteWgmma,
     ]
 
     /// Headers every source may `#include "<name>"` (served from memory). One line per `.cuh` file.

@@ -25,12 +25,15 @@ func fluteEnvironmentInt(_ name: String) -> Int? {
 
 /// Which kernel path computes a call.
 public enum FLUTEPath: String, Sendable, CaseIterable {
-    /// Fused below `FLUTEGemm.largeBatchThreshold`, else dequantize + cuBLAS.
+    /// On Hopper the wgmma kernel from `FLUTEGemm.wgmmaThreshold` rows to below `wgmmaMaxBatch`; otherwise fused below
+    /// `FLUTEGemm.largeBatchThreshold`, else dequantize + cuBLAS.
     case auto
     /// Pair-LUT dequantization + mma.sync, warp-granular Stream-K, batch slices of ≤ 64 rows.
     case fused
     /// Dequantize row chunks to FP16/BF16, then cuBLAS on each chunk.
     case dequantizeCublas = "dequant+cublas"
+    /// Hopper (sm_90a): wgmma with the table-dequantized weights as the register A operand (flute_wgmma.cu).
+    case wgmma
 }
 
 /// Lookup-table weight-only GEMM on the GPU (FLUTE): Y[N, OC] = X[N, IC] · Ŵᵀ with
@@ -161,8 +164,20 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         try encode(x: x, y: y, batch: batch, activation: activation, stream: stream, path: .auto)
     }
 
-    public func plan(batch: Int) -> String {
-        let path: FLUTEPath = batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
+    public func plan(batch: Int) -> String { plan(batch: batch, path: .auto) }
+
+    /// The path `auto` takes for `batch` rows.
+    public func resolvedPath(batch: Int) -> FLUTEPath {
+        prefersWgmma(batch: batch) ? .wgmma : batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused
+    }
+
+    /// What a call of `batch` rows on `path` launches (benches print it).
+    public func plan(batch: Int, path requested: FLUTEPath) -> String {
+        let path = requested == .auto ? resolvedPath(batch: batch) : requested
+        if path == .wgmma {
+            let p = wgmmaPlan(batch: batch)
+            return p.description + " KG=\(p.slabs == 4 ? 1 : Self.wgmmaKG)" + (Self.wgmmaWeightCopy(p) == 1 ? " cp.async" : " bulk")
+        }
         if path == .dequantizeCublas { return "dequant+cublas chunk \(denseChunkRowTiles() * 16) rows" }
         let cfg = kernelConfig(rows: min(batch, 64), activation: .float16)
         let grid = (try? gridSize(cfg)) ?? 0
@@ -285,8 +300,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         guard batch >= 1, batch <= Int(Int32.max) / max(1, max(inFeatures, outFeatures) + 8) else {
             throw LowBitError.invalidArgument("batch", "FLUTE GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
         }
-        let path: FLUTEPath = requested == .auto
-            ? (batch >= Self.largeBatchThreshold ? .dequantizeCublas : .fused) : requested
+        let path: FLUTEPath = requested == .auto ? resolvedPath(batch: batch) : requested
+        if path == .wgmma {
+            try encodeWgmma(x: x, y: y, batch: batch, activation: activation, stream: stream)
+            return
+        }
         if path == .dequantizeCublas {
             try encodeDequantizeCublas(x: x, y: y, batch: batch, activation: activation, stream: stream)
             return

@@ -39,8 +39,10 @@ extension GPUSelfTests {
         return tests
     }()
 
+    /// `plan`: a fixed wgmma plan per batch (path .wgmma; covers tiles and splits the planner would not pick).
     static func fluteTest(_ name: String, format: String, oc: Int, ic: Int, batches: [Int],
-                          activation: GPUActivationType, path: FLUTEPath) -> GPUSelfTest {
+                          activation: GPUActivationType, path: FLUTEPath,
+                          plan: (@Sendable (FLUTEGemm, Int) -> TCFPxWgmmaPlan)? = nil) -> GPUSelfTest {
         GPUSelfTest(name) { t in
             let seed = t.random.next()
             let (table, tableName, bits, group) = try FLUTEGemmBuilder.parse(format, seed: seed)
@@ -68,7 +70,12 @@ extension GPUSelfTests {
                 let x = try t.context.upload(xBits)
                 let y = try t.context.allocate(UInt16.self, count: n * oc)
                 try y.fill(half: 0x7E00)  // NaN: an unwritten output fails
-                try gemm.encode(x: x.pointer(), y: y.pointer(), batch: n, activation: activation, stream: t.stream, path: path)
+                if let plan {
+                    try gemm.encodeWgmma(x: x.pointer(), y: y.pointer(), batch: n, activation: activation, stream: t.stream,
+                                         plan: plan(gemm, n))
+                } else {
+                    try gemm.encode(x: x.pointer(), y: y.pointer(), batch: n, activation: activation, stream: t.stream, path: path)
+                }
                 try t.stream.synchronize()
                 let outBits = try y.download(UInt16.self, count: n * oc)
                 let out = outBits.map { activation == .bfloat16 ? Double(bfloat16BitsToFloat($0)) : Double(halfBitsToFloat($0)) }
@@ -91,7 +98,7 @@ extension GPUSelfTests {
                 }
                 let err = relativeError(out, ref)
                 worst = max(worst, err.isNaN ? .infinity : err)
-                details.append("N=\(n) \(formatScientific(err))")
+                details.append("N=\(n) \(formatScientific(err))" + (path == .wgmma ? " (\(plan?(gemm, n) ?? gemm.wgmmaPlan(batch: n)))" : ""))
             }
             // FP16: table entries and products rounded to 11 significant bits; BF16 operands carry 8, so the
             // weights themselves are off by up to 2^-9 relative (METHOD.md: bf16 between 1e-3 and 1e-2).
@@ -103,18 +110,20 @@ extension GPUSelfTests {
     }
 
     static func fluteDeterminism(_ t: GPUSelfTestContext, formats: [String], oc: Int, ic: Int,
-                                 batch: Int) throws -> GPUSelfTestOutcome {
+                                 batch: Int, path: FLUTEPath = .auto) throws -> GPUSelfTestOutcome {
         var notes: [String] = []
         for format in formats {
-            let gemm = try FLUTEGemmBuilder().makeRandom(format: format, outFeatures: oc, inFeatures: ic,
-                                                         seed: t.random.next(), context: t.context)
+            guard let gemm = try FLUTEGemmBuilder().makeRandom(format: format, outFeatures: oc, inFeatures: ic,
+                                                               seed: t.random.next(), context: t.context) as? FLUTEGemm else {
+                return GPUSelfTestOutcome(passed: false, detail: "\(format) is not a FLUTE format")
+            }
             let x = try t.context.upload(t.uniformFloats(batch * ic).map(floatToHalfBits))
             var first: [UInt16] = []
             var differing = 0
             for run in 0..<3 {
                 let y = try t.context.allocate(UInt16.self, count: batch * oc)
                 try y.fill(half: 0x7E00)
-                try gemm.encode(x: x.pointer(), y: y.pointer(), batch: batch, activation: .float16, stream: t.stream)
+                try gemm.encode(x: x.pointer(), y: y.pointer(), batch: batch, activation: .float16, stream: t.stream, path: path)
                 try t.stream.synchronize()
                 let out = try y.download(UInt16.self, count: batch * oc)
                 if out.contains(where: { Float16(bitPattern: $0).isNaN }) {
@@ -125,7 +134,7 @@ extension GPUSelfTests {
             if differing != 0 {
                 return GPUSelfTestOutcome(passed: false, detail: "\(format): \(differing) outputs differ between runs")
             }
-            notes.append("\(format) bitwise identical (\(gemm.plan(batch: batch)))")
+            notes.append("\(format) bitwise identical (\(gemm.plan(batch: batch, path: path)))")
         }
         return GPUSelfTestOutcome(passed: true, detail: notes.joined(separator: "; "))
     }

@@ -323,6 +323,11 @@ __device__ __forceinline__ u32 lds(u32 byteAddress) {
     return v;
 }
 
+// FLUTE_LAYOUT_ONLY = 1: only the layout's device code above (flute_wgmma.cu's program reuses it), no kernels.
+#ifndef FLUTE_LAYOUT_ONLY
+#define FLUTE_LAYOUT_ONLY 0
+#endif
+#if !FLUTE_LAYOUT_ONLY
 extern "C" __global__ void __launch_bounds__(FLUTE_WARPS * 32, FLUTE_MINB)
 flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, chunk, lane)
            const uint2* __restrict__ codesHigh,  // 3-bit: 1-bit plane, same indexing; else unused
@@ -872,3 +877,4 @@ extern "C" __global__ void flute_pad_activations(const u16* __restrict__ x, u16*
     const int m = (int)(i / ldx), k = (int)(i - (i64)m * ldx);
     xp[i] = k < inputs ? x[(i64)m * inputs + k] : (u16)0;
 }
+#endif  // !FLUTE_LAYOUT_ONLY

@@ -8,6 +8,7 @@ extension GPUSelfTests {
             + tcfpx
             + tcfpxWgmma
             + flute
+            + fluteWgmma
     }
 }
 

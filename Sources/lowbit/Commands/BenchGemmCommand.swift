@@ -41,7 +41,7 @@ struct BenchGemmCommand: ParsableCommand {
     @Option(help: "Activation type: f16 or bf16 (the cuBLAS baseline uses the same type).")
     var activation: String = "f16"
 
-    @Option(help: "TC-FPx only: kernel path(s), comma-separated: auto, fused, dequant+cublas, wgmma.")
+    @Option(help: "TC-FPx and FLUTE: kernel path(s), comma-separated: auto, fused, dequant+cublas, wgmma.")
     var path: String = "auto"
 
     @Option(help: "Timed repetitions per measurement.")
@@ -108,7 +108,7 @@ struct BenchGemmCommand: ParsableCommand {
             throw LowBitError.invalidArgument("--activation", "'\(activation)' is not f16 or bf16")
         }
         let paths = try path.split(separator: ",").map { p -> TCFPxPath in
-            guard let v = TCFPxPath(rawValue: String(p)) else {
+            guard let v = TCFPxPath(rawValue: String(p)), FLUTEPath(rawValue: String(p)) != nil else {
                 throw LowBitError.invalidArgument("--path", "'\(p)' is not auto, fused, dequant+cublas or wgmma")
             }
             return v
@@ -195,29 +195,23 @@ struct BenchGemmCommand: ParsableCommand {
                                      Double(readBytes) / readKernelUS / 1e6, floorUS))
                 }
                 for n in batchList {
-                    let usedPaths: [TCFPxPath?] = first is TCFPxGemm ? paths : [nil]
+                    let usedPaths: [TCFPxPath?] = first is TCFPxGemm || first is FLUTEGemm ? paths : [nil]
                     for pth in usedPaths {
                         // Plan and compile for every copy first, so no timed repetition pays for it.
                         for g in gemms {
-                            if let t = g as? TCFPxGemm, let pth {
-                                try t.encode(x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream, path: pth)
-                            } else {
-                                try g.encode(x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream)
-                            }
+                            try Self.encode(g, x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream, path: pth)
                         }
                         let timing = try CUDATimer.measure(context: context, stream: stream, repetitions: repetitions) { i in
-                            let g = gemms[i % copies]
-                            if let t = g as? TCFPxGemm, let pth {
-                                try t.encode(x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream, path: pth)
-                            } else {
-                                try g.encode(x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream)
-                            }
+                            try Self.encode(gemms[i % copies], x: x.pointer(), y: y.pointer(), batch: n, activation: act,
+                                            stream: stream, path: pth)
                         }
                         let planText: String
                         if let t = first as? TCFPxGemm, let pth {
                             planText = pth == .wgmma || (pth == .auto && t.prefersWgmma(batch: n, activation: act))
                                 ? t.wgmmaPlan(batch: n).description
                                 : (try? t.launchPlan(batch: n, activation: act, path: pth).description) ?? "?"
+                        } else if let f = first as? FLUTEGemm, let pth {
+                            planText = f.plan(batch: n, path: FLUTEPath(rawValue: pth.rawValue)!)
                         } else {
                             planText = first.plan(batch: n)
                         }
@@ -247,6 +241,18 @@ struct BenchGemmCommand: ParsableCommand {
             if !rows.allSatisfy(\.hostWasAhead) {
                 printLine("note: * = the GPU caught up with the host in that measurement (times may include launch gaps)")
             }
+        }
+    }
+
+    /// One call on the requested path (TC-FPx and FLUTE share the path names).
+    static func encode(_ g: any GPUWeightOnlyGemm, x: CUDADevicePointer, y: CUDADevicePointer, batch: Int,
+                       activation: GPUActivationType, stream: CUDAStream, path: TCFPxPath?) throws {
+        if let t = g as? TCFPxGemm, let path {
+            try t.encode(x: x, y: y, batch: batch, activation: activation, stream: stream, path: path)
+        } else if let f = g as? FLUTEGemm, let path {
+            try f.encode(x: x, y: y, batch: batch, activation: activation, stream: stream, path: FLUTEPath(rawValue: path.rawValue)!)
+        } else {
+            try g.encode(x: x, y: y, batch: batch, activation: activation, stream: stream)
         }
     }
 
