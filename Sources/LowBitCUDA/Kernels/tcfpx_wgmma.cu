@@ -264,18 +264,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     // Accumulator i of slab s: row (16·(4·(wg·SLABS + s) + warp) + g + 8·((i >> 1) & 1)) of the CTA,
     // column 8·(i >> 2) + 2t + (i & 1).
     if (splits > 1) {
-        const int OCP = MTiles * 16;
-#pragma unroll
-        for (int s = 0; s < WGM_SLABS; s++) {
-            const int mt = mtBase + (wg * WGM_SLABS + s) * 4 + warp;
-            if (mt >= MTiles) continue;
-#pragma unroll
-            for (int i = 0; i < WGM_BN / 2; i++) {
-                const int m = mt * 16 + g + 8 * ((i >> 1) & 1);
-                const int n = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
-                if (n < N) partials[((size_t)split * N + n) * OCP + m] = acc[s][i];
-            }
-        }
+        wgm_store_partials<WGM_BN, WGM_SLABS>(acc, partials, split, N, MTiles, mtBase, n0, wg, warp, lane);
         return;
     }
     // Every consumer is done with the pipeline's shared memory (the producer finished: all stages were consumed).
@@ -298,20 +287,8 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
         }
     }
     asm volatile("bar.sync 1, %0;\n" ::"n"(WGM_CONSUMERS) : "memory");
-    const int mBegin = mtBase * 16;
-    const bool vec = (OC & 7) == 0;
-    for (int i = tid; i < WGM_BN * (WGM_BM / 8); i += WGM_CONSUMERS) {
-        const int nl = i / (WGM_BM / 8), c = i % (WGM_BM / 8);
-        const int n = n0 + nl, m = mBegin + c * 8;
-        if (n >= N || m >= OC) continue;
-        unsigned short* dst = reinterpret_cast<unsigned short*>(Y) + (size_t)n * OC + m;
-        const unsigned short* srcRow = ys + nl * WGM_YSTRIDE + c * 8;
-        if (vec) {
-            *reinterpret_cast<uint4*>(dst) = *reinterpret_cast<const uint4*>(srcRow);
-        } else {
-            for (int e = 0; e < 8 && m + e < OC; e++) dst[e] = srcRow[e];
-        }
-    }
+    wgm_store_tile<WGM_BN, WGM_BM, WGM_YSTRIDE>(ys, reinterpret_cast<unsigned short*>(Y), N, OC, n0, mtBase * 16, tid,
+                                                 WGM_CONSUMERS);
 #endif
 }
 
