@@ -25,7 +25,7 @@ func fluteEnvironmentInt(_ name: String) -> Int? {
 
 /// Which kernel path computes a call.
 public enum FLUTEPath: String, Sendable, CaseIterable {
-    /// On Hopper the wgmma kernel from `FLUTEGemm.wgmmaThreshold` rows to below `wgmmaMaxBatch`; otherwise fused below
+    /// On Hopper the wgmma kernel from `FLUTEGemm.wgmmaThreshold(bits:)` rows to below `wgmmaMaxBatch`; otherwise fused below
     /// `FLUTEGemm.largeBatchThreshold`, else dequantize + cuBLAS.
     case auto
     /// Pair-LUT dequantization + mma.sync, warp-granular Stream-K, batch slices of ≤ 64 rows.

@@ -32,9 +32,15 @@ extension FLUTEGemm {
     static let wgmmaEnabled: Bool? = getEnvironment("LOWBIT_FLUTE_WGMMA").flatMap { Int($0) }.map { $0 != 0 }
 
     /// Batches from this size up take the wgmma path under `auto` on Hopper (override: LOWBIT_FLUTE_WGMMA_BATCH).
-    /// H200, runs 2–3: at N = 16 the fused kernel is faster on all four Llama shapes (30.5 vs 38–42 µs on 8192²),
-    /// at N = 32 wgmma is faster on all four.
-    public static let wgmmaThreshold: Int = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_BATCH") ?? 32
+    /// H200, session 3, one lease (docs/measurements/2026-11-21-s3-h200-flute-crossover.txt, group 128, fused vs
+    /// wgmma at N = 8, 9, 16, 24 on the four Llama shapes): the fused kernel's time grows with each 8-row batch tile
+    /// while wgmma's stays flat, and with fewer code bits the fused kernel loses sooner. 4-bit: fused faster at N ≤ 16
+    /// on all four shapes, wgmma at N = 24 on all four. 3-bit: wgmma faster at N = 16 on 3 of 4 (10240×8192: 45.0 vs
+    /// 43.2 µs), at N = 24 on all. 2-bit: at N = 9 on 3 of 4 (10240×8192: 38.5 vs 35.6), at N = 16 on all.
+    public static func wgmmaThreshold(bits: Int) -> Int {
+        wgmmaThresholdOverride ?? (bits >= 4 ? 17 : 16)
+    }
+    static let wgmmaThresholdOverride: Int? = fluteEnvironmentInt("LOWBIT_FLUTE_WGMMA_BATCH")
 
     /// Batches from this size up go back to dequantize + cuBLAS (override: LOWBIT_FLUTE_WGMMA_MAX_BATCH). H200, runs
     /// 2–3: at N = 4096 dequantize + cuBLAS is faster on all four shapes (e.g. 8192²: 804 vs 808–840 µs), at N = 1024
@@ -44,7 +50,7 @@ extension FLUTEGemm {
     /// Whether `auto` sends a call of `batch` rows to the wgmma kernel.
     public func prefersWgmma(batch: Int) -> Bool {
         guard Self.wgmmaAvailable(context) else { return false }
-        return Self.wgmmaEnabled == true || (batch >= Self.wgmmaThreshold && batch < Self.wgmmaMaxBatch)
+        return Self.wgmmaEnabled == true || (batch >= Self.wgmmaThreshold(bits: shape.bits) && batch < Self.wgmmaMaxBatch)
     }
 
     /// Tile shapes the planner chooses among: (m64 slabs per consumer warpgroup, batch columns per CTA).
