@@ -3,8 +3,8 @@ import Testing
 import LowBitCore
 @testable import LowBitKernels
 
-/// `PackedCodeMatrix` (repacked codes, int16 tables × int16 activations) against the float64
-/// dequantize-then-multiply definition with the original Float activations.
+/// `PackedCodeMatrix` (repacked codes; the int16 row-pair kernel and, for 1–5-bit codes, the octet kernel with int8
+/// activations) against the float64 dequantize-then-multiply definition with the original Float activations.
 @Suite("PackedCodeMatrix vs float64 references")
 struct PackedCodeMatrixTests {
     enum Kind { case fpx(Int, Int), table(String), randomTable(Int), integer(Int, zeros: Bool) }
@@ -20,8 +20,33 @@ struct PackedCodeMatrixTests {
         ("int4 sym", .integer(4, zeros: false)),
     ]
 
+    /// The activation coding each path must use (the bound below depends on it).
+    static func expectedCoding(bits: Int, kind: Kind, int16: Bool, residual: Bool) -> PackedCodeMatrix.ActivationCoding {
+        if int16 || bits > 5 { return .int16 }
+        if case .integer = kind, bits <= 4, residual { return .int8Residual }
+        return .int8
+    }
+
+    /// The three kernels: octets with and without the residual (small integer codes), and the int16 row pairs.
+    static let paths: [(int16: Bool, residual: Bool)] = [(false, true), (false, false), (true, true)]
+
+    /// Per-element activation error of a block whose largest |x| is b (round to nearest on the coding's grid).
+    static func activationError(_ coding: PackedCodeMatrix.ActivationCoding, blockMax b: Double) -> Double {
+        switch coding {
+        case .int16: return b / 32767 / 2
+        case .int8Residual: return b / 127 / 127 / 2
+        case .int8: return b / 127 / 2
+        }
+    }
+
     @Test(arguments: cases)
     func matchesDefinition(_ name: String, _ kind: Kind) throws {
+        for (int16, residual) in Self.paths {
+            try matchesDefinition(name, kind, int16: int16, residual: residual)
+        }
+    }
+
+    func matchesDefinition(_ name: String, _ kind: Kind, int16: Bool, residual: Bool) throws {
         for (rows, cols, group, tokens) in [(37, 203, 64, 1), (19, 136, 1 << 20, 1), (5, 96, 32, 2), (33, 13, 1 << 20, 1),
                                             (8, 1031, 128, 1), (3, 4096, 128, 1), (6, 576, 64, 3)] {
             var rng = QRandom(UInt64(rows * 1000 + cols) &+ UInt64(name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }))
@@ -59,6 +84,7 @@ struct PackedCodeMatrixTests {
             var y = [Float](repeating: .nan, count: tokens * rows)
             var lastRow = [Float](repeating: .nan, count: cols)
             var tableError: Float = 0
+            var coding = PackedCodeMatrix.ActivationCoding.int16
             let supported: Bool = packed.withUnsafeBufferPointer { pb in
                 scales.withUnsafeBufferPointer { sb in
                     zeros.withUnsafeBufferPointer { zb in
@@ -67,8 +93,10 @@ struct PackedCodeMatrixTests {
                                 rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                 scales: sb.baseAddress!, zeros: stored ? zb.baseAddress! : nil, constantZero: constantZero,
                                 table: tb.baseAddress!, decoding: decoding)
-                            guard let m = PackedCodeMatrix(view) else { return false }
+                            guard let m = PackedCodeMatrix(view, int16: int16, residual: residual) else { return false }
                             tableError = m.tableError
+                            coding = m.activationCoding
+                            #expect(m.octets == (!int16 && bits <= 5), "\(name)")
                             // 6-bit FPx takes the sign-magnitude path; a random 6-bit table the full lookup.
                             if bits == 6, case .fpx = kind { #expect(m.signSymmetric, "\(name)") }
                             if case .randomTable = kind { #expect(!m.signSymmetric, "\(name)") }
@@ -83,6 +111,8 @@ struct PackedCodeMatrixTests {
             }
             #expect(supported, "\(name): PackedCodeMatrix refused [\(rows)×\(cols)] group \(gs)")
             guard supported else { continue }
+            let wanted = Self.expectedCoding(bits: bits, kind: kind, int16: int16, residual: residual)
+            #expect(coding == wanted, "\(name): activations \(coding), expected \(wanted)")
             // Integer and FPx tables are exact in int16.
             if case .table = kind {} else if case .randomTable = kind {} else {
                 #expect(tableError == 0, "\(name): table error \(tableError)")
@@ -96,9 +126,10 @@ struct PackedCodeMatrixTests {
             }
             var want = [Double](repeating: 0, count: tokens * rows), mag = want, bound = want
             for t in 0..<tokens {
-                // Activation step per block of 32 (int16 codes, scale = max|x| / 32767).
-                var step = [Double](repeating: 0, count: (cols + 31) / 32)
-                for k in 0..<cols { step[k / 32] = max(step[k / 32], Double(abs(x[t * cols + k])) / 32767) }
+                // Activation error per block of 32, from the block's largest |x| and the coding the path must use.
+                var blockMax = [Double](repeating: 0, count: (cols + 31) / 32)
+                for k in 0..<cols { blockMax[k / 32] = max(blockMax[k / 32], Double(abs(x[t * cols + k]))) }
+                let err = blockMax.map { Self.activationError(wanted, blockMax: $0) }
                 for r in 0..<rows {
                     for k in 0..<cols {
                         let g = r * groups + k / gs
@@ -107,17 +138,85 @@ struct PackedCodeMatrixTests {
                         want[t * rows + r] += s * (v - z) * xk
                         mag[t * rows + r] += abs(s * (v - z) * xk) + abs(s * z * xk)
                         if tokens == 1 {
-                            bound[r] += s * (abs(v) * step[k / 32] / 2 + Double(tableError) * (abs(xk) + step[k / 32] / 2))
+                            bound[r] += s * (abs(v) * err[k / 32] + Double(tableError) * (abs(xk) + err[k / 32]))
                         }
                     }
                 }
             }
             var bad = 0
             for i in y.indices where !(abs(Double(y[i]) - want[i]) <= bound[i] * 1.001 + 2e-5 * (mag[i] + 1e-6)) {
-                if bad < 3 { Issue.record("\(name) [\(rows)×\(cols)] group \(gs): y[\(i)] = \(y[i]), reference \(want[i]), bound \(bound[i])") }
+                if bad < 3 { Issue.record("\(name) int16 \(int16) residual \(residual) [\(rows)×\(cols)] group \(gs): y[\(i)] = \(y[i]), reference \(want[i]), bound \(bound[i])") }
                 bad += 1
             }
             #expect(bad == 0, "\(name): \(bad) outputs outside the bound")
+        }
+    }
+
+    /// Every code at the table's largest or smallest value, activations at ±their block maximum (q = ±127) or at
+    /// half a step (r = 64): the octet path's int16 sums at their limits (u = 15 or 128 against 127), where a
+    /// table offset or a value range one too large would saturate vpmaddubsw. Both paths, float64 reference.
+    @Test func extremeCodesStayWithinTheBound() throws {
+        let fp5 = try FPxFormat(exponentBits: 2, mantissaBits: 2)
+        let nf4 = try LookupTable.named("nf4").values
+        let formats: [(String, Int, [Float], CodeDecoding)] = [
+            ("int4", 4, (0..<16).map(Float.init), .integer), ("int3", 3, (0..<8).map(Float.init), .integer),
+            ("int2", 2, (0..<4).map(Float.init), .integer), ("int1", 1, [0, 1], .integer),
+            ("nf4", 4, nf4, .lookup), ("fp5", 5, fp5.decodeTable, .fpx(exponentBits: 2, mantissaBits: 2)),
+        ]
+        let rows = 19, cols = 320, gs = 64, groups = cols / gs
+        for (name, bits, values, decoding) in formats {
+            var table = [Float](repeating: 0, count: 256)
+            for (i, v) in values.enumerated() { table[i] = v }
+            let extremes = [values.indices.max { values[$0] < values[$1] }!, values.indices.min { values[$0] < values[$1] }!]
+            for code in extremes {
+                for pattern in 0..<4 {
+                    let codes = [UInt8](repeating: UInt8(code), count: rows * cols)
+                    let scales = (0..<(rows * groups)).map { Float16(0.5 + Float($0 % 7) / 16) }
+                    let x: [Float] = (0..<cols).map { k in
+                        switch pattern {
+                        case 0: return 1
+                        case 1: return -1
+                        case 2: return k % 2 == 0 ? 1 : -1
+                        default: return k % 32 == 0 ? 1 : 1 / 254  // q = 0, r = 64 for all but one element per block
+                        }
+                    }
+                    let (packed, rowBytes) = packRowsForTest(codes, rows: rows, cols: cols, bits: bits)
+                    for (int16, residual) in Self.paths {
+                        var y = [Float](repeating: .nan, count: rows)
+                        var tableError: Float = 0
+                        packed.withUnsafeBufferPointer { pb in
+                            scales.withUnsafeBufferPointer { sb in
+                                table.withUnsafeBufferPointer { tb in
+                                    let view = CodeMatrixView(
+                                        rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
+                                        scales: sb.baseAddress!, zeros: nil, constantZero: 0, table: tb.baseAddress!, decoding: decoding)
+                                    guard let m = PackedCodeMatrix(view, int16: int16, residual: residual) else { return }
+                                    tableError = m.tableError
+                                    x.withUnsafeBufferPointer { xb in
+                                        y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: 1, y: $0.baseAddress!) }
+                                    }
+                                }
+                            }
+                        }
+                        for r in 0..<rows {
+                            var want = 0.0, mag = 0.0, bound = 0.0
+                            for k in 0..<cols {
+                                let s = Double(scales[r * groups + k / gs]), v = Double(table[code])
+                                want += s * v * Double(x[k])
+                                mag += abs(s * v * Double(x[k]))
+                                // x lies on the int8 grid (q = ±127) except pattern 3's half steps: off by half a step with
+                                // int8 alone, by the residual's worst case 1/(127·254) with it (127 · 0.5 = 63.5 rounds to
+                                // 64), by at most that with int16.
+                                let small = bits <= 4 && decoding == .integer && residual
+                                let e = pattern != 3 ? 0 : (int16 ? 1.0 / 65534 : (small ? 1.0 / (127 * 254) : 1.0 / 254))
+                                bound += s * (abs(v) * e + Double(tableError) * (abs(Double(x[k])) + e))
+                            }
+                            #expect(abs(Double(y[r]) - want) <= bound * 1.001 + 2e-5 * mag + 1e-6,
+                                    "\(name) code \(code) pattern \(pattern) int16 \(int16) residual \(residual): y[\(r)] = \(y[r]), reference \(want)")
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -60,6 +60,37 @@ import LowBitCore
         }
     }
 
+    /// Quantized checkpoints (`lowbit quantize`; paths in LOWBIT_TEST_CHECKPOINTS, colon-separated; skipped
+    /// without): decode (`PackedCodeMatrix`: the octet kernel's int8 activations for 1–5-bit codes, int16 for
+    /// 6/8-bit) against the multi-token path (exact Float rows) at the same positions. Prints KL(prompt ‖ decode)
+    /// per position; requires < 0.05 nats and the same argmax at every position (measured in docs/cpu-kernels.md, c1).
+    @Test(.enabled(if: getEnvironment("LOWBIT_TEST_CHECKPOINTS") != nil)) func checkpointDecodeMatchesPromptPath() throws {
+        for path in getEnvironment("LOWBIT_TEST_CHECKPOINTS")!.split(separator: ":").map(String.init) {
+            let loaded = try ModelLoader.load(path: path)
+            let ids = loaded.tokenizer.encode("It is a truth universally acknowledged, that a single man in possession")
+            let vocabulary = loaded.model.config.vocabularySize
+            let all = try loaded.model.forward(ids, cache: loaded.model.makeCache(capacity: 32), logits: .all)
+            let cache = loaded.model.makeCache(capacity: 32)
+            let prefix = 4
+            _ = try loaded.model.forward(Array(ids.prefix(prefix)), cache: cache, logits: .none)
+            func logSoftmax(_ v: ArraySlice<Float>) -> [Double] {
+                let top = Double(v.max()!)
+                let logTotal = log(v.reduce(0.0) { $0 + exp(Double($1) - top) }) + top
+                return v.map { Double($0) - logTotal }
+            }
+            var kls: [Double] = []
+            for position in prefix..<ids.count {
+                let step = try loaded.model.forward([ids[position]], cache: cache, logits: .last)
+                let want = logSoftmax(all[(position * vocabulary)..<((position + 1) * vocabulary)]), got = logSoftmax(step[...])
+                let kl = zip(want, got).reduce(0.0) { $0 + exp($1.0) * ($1.0 - $1.1) }
+                kls.append(kl)
+                #expect(kl < 0.05, "\(path) position \(position): KL(prompt ‖ decode) = \(kl)")
+                #expect(want.indices.max { want[$0] < want[$1] } == got.indices.max { got[$0] < got[$1] }, "\(path) position \(position)")
+            }
+            print("checkpoint \(path): KL(prompt ‖ decode) per position", kls.map { String(format: "%.2e", $0) }.joined(separator: " "))
+        }
+    }
+
     /// The same seed gives the same sample; sampling stays inside top-k.
     @Test(.enabled(if: Assets.haveModel)) func seededSamplingIsReproducible() throws {
         let loaded = try Assets.model()

@@ -62,6 +62,39 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     let identity: Bool
     /// 6-bit table with t_q(c + 32) = −t_q(c) (FPx, symmetric tables): 5-bit magnitude lookup and vpsignw.
     let signSymmetric: Bool
+    /// Codes of 1–5 bits: 8 rows interleaved per block (`OctetLayout`), int8 activations and vpmaddubsw
+    /// (docs/cpu-kernels.md, c1). `LOWBIT_CODES_INT16=1` keeps the row-pair int16 kernel (A/B runs).
+    public let octets: Bool
+    /// Octet path with integer codes ≤ 4 bits: the weight byte is the code, activations q + r/127 (int8 and
+    /// an int8 residual) when `residual`, else q. Otherwise on the octet path: u = t_q + 64 with |t_q| ≤ 64,
+    /// activations q only.
+    public let smallCodes: Bool
+    public let residual: Bool
+    public static let defaultResidual = getEnvironment("LOWBIT_CODES_RESIDUAL") != "0"
+    /// Bytes of one octet (8 rows × all blocks), octet path.
+    let octetBytes: Int
+
+    /// How the activations are quantized per block of 32 (b = max|x_b|): the error of one element is at most
+    /// b · `activationErrorFraction` (round to nearest on the grids below).
+    public enum ActivationCoding: Sendable {
+        /// x ≈ (b/32767)·q, q int16: error ≤ b / 65534.
+        case int16
+        /// x ≈ (b/127)·(q + r/127), q, r int8: error ≤ b / (127 · 254).
+        case int8Residual
+        /// x ≈ (b/127)·q, q int8: error ≤ b / 254.
+        case int8
+    }
+    public var activationCoding: ActivationCoding { octets ? (smallCodes && residual ? .int8Residual : .int8) : .int16 }
+    public var activationErrorFraction: Float {
+        switch activationCoding {
+        case .int16: return 1 / 65534
+        case .int8Residual: return 1 / (127 * 254)
+        case .int8: return 1 / 254
+        }
+    }
+    public static let forceInt16 = getEnvironment("LOWBIT_CODES_INT16") == "1"
+    /// Octet table values: |t_q| ≤ 64, u = t_q + 64 ≤ 128 (a vpmaddubsw pair ≤ 2 · 128 · 127 < 32768).
+    static let octetLimit: Float = 64
 
     static let valueLimit: Float = 16383
 
@@ -81,8 +114,12 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     }
 
     /// Repacks `w` (nil when `supports(w)` is false). The view's buffers are only read here.
-    public init?(_ w: CodeMatrixView) {
+    /// `int16`: the row-pair int16 kernel for every bit width (default: `LOWBIT_CODES_INT16=1`), else codes of
+    /// 1–5 bits take the octet path.
+    public init?(_ w: CodeMatrixView, int16: Bool = PackedCodeMatrix.forceInt16,
+                 residual: Bool = PackedCodeMatrix.defaultResidual) {
         guard Self.supports(w) else { return nil }
+        self.residual = residual
         rows = w.rows
         cols = w.cols
         bits = w.bits
@@ -91,27 +128,42 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         blocksPerRow = (cols + 31) / 32
         blockBytes = 4 * bits
         pairStride = 2 * blocksPerRow * blockBytes
-        let pairs = (rows + 1) / 2
-        codes = .allocate(byteCount: pairs * pairStride + 32, alignment: 64)
-        codes.initializeMemory(as: UInt8.self, repeating: 0, count: pairs * pairStride + 32)
-        let n = rows * groups, paddedN = 2 * pairs * groups
+        let octets = bits <= 5 && !int16
+        self.octets = octets
+        octetBytes = blocksPerRow * OctetLayout(bits: bits).recordBytes
+        let pairs = (rows + 1) / 2, octetCount = (rows + 7) / 8
+        let codeBytes = octets ? octetCount * octetBytes : pairs * pairStride
+        codes = .allocate(byteCount: codeBytes + 32, alignment: 64)
+        codes.initializeMemory(as: UInt8.self, repeating: 0, count: codeBytes + 32)
+        let n = rows * groups, paddedN = octets ? 8 * octetCount * groups : 2 * pairs * groups
         table = .allocate(capacity: 256)
         table.initialize(from: w.table, count: 256)
         let entries = 1 << min(bits, 8)
         let maxAbs = (0..<entries).map { abs(w.table[$0]) }.max() ?? 0
         var m: Float = 1
         identity = (0..<entries).allSatisfy { w.table[$0] == Float($0) }
-        if maxAbs > 0 && !identity {  // identity tables (integers): the code itself is the value (m = 1)
-            m = Float(sign: .plus, exponent: Int((Self.valueLimit / maxAbs).exponent), significand: 1)
+        smallCodes = octets && identity && bits <= 4
+        let limit = octets ? Self.octetLimit : Self.valueLimit
+        if maxAbs > 0 && !(identity && (!octets || smallCodes)) {
+            // identity tables (integers) on the int16 and small-code paths: the code itself is the value (m = 1)
+            m = Float(sign: .plus, exponent: Int((limit / maxAbs).exponent), significand: 1)
             let exact = (0..<entries).allSatisfy { (w.table[$0] * m).rounded() == w.table[$0] * m }
-            if !exact { m = Self.valueLimit / maxAbs }
+            if !exact { m = limit / maxAbs }
         }
         tableMultiplier = m
         tableBytes = .allocate(capacity: 128)
         tableBytes.initialize(repeating: 0, count: 128)
         var worst: Float = 0
         var quantized = [Int16](repeating: 0, count: entries)
-        if bits <= 6 {
+        if octets {
+            for c in 0..<entries {
+                let q = max(-limit, min(limit, (w.table[c] * m).rounded()))
+                quantized[c] = Int16(q)
+                worst = max(worst, abs(q / m - w.table[c]))
+                tableBytes[c] = UInt8(Int(q) + Int(limit))
+            }
+            if smallCodes { worst = 0 }
+        } else if bits <= 6 {
             for c in 0..<entries {
                 let q = Int16(max(-Self.valueLimit, min(Self.valueLimit, (w.table[c] * m).rounded())))
                 quantized[c] = q
@@ -136,7 +188,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         }
         for i in 0..<n {
             let s = Float(w.scales[i])
-            scales[i] = s / m
+            // Octets: [octet][group][8 rows]; row pairs: [row][group].
+            let r = i / groups, g = i % groups
+            scales[octets ? ((r >> 3) * groups + g) * 8 + (r & 7) : i] = s / m
             exactScales[i] = s
             if let zt = zeroTerms, let ez = exactZeros {
                 let z = w.zero(i)
@@ -145,13 +199,20 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             }
         }
         let unpack = CodeUnpacker(bits: bits)
-        let layout = CodeBlockLayout(bits: bits)
+        let layout = CodeBlockLayout(bits: bits), octetLayout = OctetLayout(bits: bits)
         let cols = cols
+        // Ranges of 16 rows: a byte of either layout belongs to one row, and different rows never share one.
         Parallel.forRanges(count: rows, granule: 16) { range in
             for r in range {
                 let src = w.codes + r * w.rowBytes
                 for k in 0..<cols {
-                    layout.place(unpack.code(src, k), element: k & 31, block: self.block(row: r, k >> 5))
+                    let c = unpack.code(src, k)
+                    if octets {
+                        octetLayout.place(UInt8(truncatingIfNeeded: c), row: r & 7, element: k & 31,
+                                          record: self.record(octet: r >> 3, k >> 5))
+                    } else {
+                        layout.place(c, element: k & 31, block: self.block(row: r, k >> 5))
+                    }
                 }
             }
         }
@@ -168,7 +229,14 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     }
 
     /// Bytes read per matvec (codes and Float scales/zero terms).
-    public var bytesRead: Int { (rows + 1) / 2 * pairStride + rows * groups * (zeroTerms == nil ? 4 : 8) }
+    public var bytesRead: Int {
+        (octets ? (rows + 7) / 8 * octetBytes : (rows + 1) / 2 * pairStride) + rows * groups * (zeroTerms == nil ? 4 : 8)
+    }
+
+    /// Block b of octet o (octet path).
+    @inline(__always) func record(octet o: Int, _ b: Int) -> UnsafeMutableRawPointer {
+        codes + o * octetBytes + b * 32 * bits
+    }
 
     /// Block b of row r.
     @inline(__always) func block(row r: Int, _ b: Int) -> UnsafeMutableRawPointer {
@@ -194,14 +262,21 @@ public final class PackedCodeMatrix: @unchecked Sendable {
 
     /// Row `row` of Ŵ as Float, exactly (s_g · (table[c] − z_g) in Float), `cols` values.
     public func dequantizeRow(_ row: Int, into out: UnsafeMutablePointer<Float>) {
-        let layout = CodeBlockLayout(bits: bits)
+        let layout = CodeBlockLayout(bits: bits), octetLayout = OctetLayout(bits: bits)
         for b in 0..<blocksPerRow {
             // Groups are multiples of 32 columns (or the whole row): one scale per block.
             let g = row * groups + (b * 32) / groupSize
             let z = exactZeros.map { $0[g] } ?? constantZero, s = exactScales[g]
-            let block = UnsafeRawPointer(self.block(row: row, b))
-            for e in 0..<min(32, cols - b * 32) {
-                out[b * 32 + e] = (table[Int(layout.code(element: e, block: block))] - z) * s
+            if octets {
+                let record = UnsafeRawPointer(self.record(octet: row >> 3, b))
+                for e in 0..<min(32, cols - b * 32) {
+                    out[b * 32 + e] = (table[Int(octetLayout.code(row: row & 7, element: e, record: record))] - z) * s
+                }
+            } else {
+                let block = UnsafeRawPointer(self.block(row: row, b))
+                for e in 0..<min(32, cols - b * 32) {
+                    out[b * 32 + e] = (table[Int(layout.code(element: e, block: block))] - z) * s
+                }
             }
         }
     }
@@ -227,6 +302,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             groupSums = sums
         }
         defer { groupSums?.deallocate() }
+        if octets {
+            octetMatvec(act, groupSums: groupSums, y: y)
+            return
+        }
         let job = MatvecJob(codes: codes, pairStride: pairStride, blockBytes: blockBytes, blocks: blocksPerRow,
                             blocksPerGroup: groups == 1 ? blocksPerRow : groupSize / 32, groups: groups,
                             x: UnsafePointer(act.codes), xScales: UnsafePointer(act.scales),
@@ -260,6 +339,49 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         preconditionFailure("PackedCodeMatrix is x86-64 only (supports() is false elsewhere)")
         #endif
     }
+
+    #if arch(x86_64) && os(Linux)
+    /// One token on the octet path (`OctetLayout`, `OctetJob`).
+    private func octetMatvec(_ act: borrowing DecodeActivations, groupSums: UnsafeMutablePointer<Float>?,
+                             y: UnsafeMutablePointer<Float>) {
+        let blocks = blocksPerRow
+        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)
+        defer { offsets.deallocate() }
+        for b in 0..<blocks {
+            var s: Int32 = 0
+            for k in 0..<32 { s &+= Int32(act.codes8[b * 64 + k]) }
+            offsets[b] = smallCodes ? 0 : Int32(Self.octetLimit) * s
+        }
+        let octetCount = (rows + 7) / 8
+        let job = OctetJob(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits, blocks: blocks,
+                           blocksPerGroup: groups == 1 ? blocks : groupSize / 32, groups: groups, rows: rows,
+                           x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
+                           offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
+                           zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
+                           y: y, residual: residual)
+        // Chunks as in the GGML decode matvec: at least 8, at most ~256 KB of codes each.
+        let granule = max(1, min(octetCount / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
+        let tb = UnsafeRawPointer(tableBytes)
+        let kind = smallCodes ? -bits : bits
+        // Not generic (see `matvec`): the format switch is inside the closure.
+        Parallel.forRanges(count: octetCount, granule: granule, oversubscribe: octetCount) { range in
+            let t0 = _mm256_broadcastsi128_si256(tb.loadUnaligned(as: __m128i.self))
+            switch kind {
+            case -1: job.run(range, OctetIdentity(layout: Octet1()), small: true)
+            case -2: job.run(range, OctetIdentity(layout: Octet2()), small: true)
+            case -3: job.run(range, OctetIdentity(layout: Octet3()), small: true)
+            case -4: job.run(range, OctetIdentity(layout: Octet4()), small: true)
+            case 1: job.run(range, OctetTable16(layout: Octet1(), table: t0), small: false)
+            case 2: job.run(range, OctetTable16(layout: Octet2(), table: t0), small: false)
+            case 3: job.run(range, OctetTable16(layout: Octet3(), table: t0), small: false)
+            case 4: job.run(range, OctetTable16(layout: Octet4(), table: t0), small: false)
+            default:
+                let t1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
+                job.run(range, OctetTable32(table0: t0, table1: t1), small: false)
+            }
+        }
+    }
+    #endif
 }
 
 // MARK: - Block layout (scalar: repacking and exact dequantization)

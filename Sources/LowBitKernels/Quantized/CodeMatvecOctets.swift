@@ -1,0 +1,271 @@
+#if arch(x86_64) && os(Linux)
+import _Builtin_intrinsics.intel
+#endif
+import LowBitCore
+
+/// The 8-row layout of `PackedCodeMatrix` for codes of 1–5 bits (docs/cpu-kernels.md, "Weight-only code formats",
+/// c1): 8 consecutive rows (an *octet*) interleaved per block of 32 columns, as `GGMLInterleavedRows` does for Q4_1,
+/// so that one broadcast of 4 activation bytes serves 8 rows, vpmaddubsw multiplies 32 weight bytes by them, and
+/// the 8 rows' block sums come out as the 8 lanes of one vector (no horizontal sum per row).
+///
+/// A record (octet, block) is `bits` vectors of 32 bytes. Element e (< 32) of row i (< 8) is in slot j = e >> 2 at
+/// byte n = 4i + (e & 3) of a vector; the slot's 4 columns are the same for all rows, so the slot's activations are
+/// broadcast to all 32-bit lanes. The bits of a code live in planes:
+///   plane4 (4 vectors): the low 4 bits, vector j & 3, nibble j >> 2;
+///   plane2 (2 vectors): the low 2 bits, vector j & 1, bits 2(j >> 1) ..< 2(j >> 1) + 2;
+///   plane1 (1 vector):  one bit, bit j.
+///   1 bit: plane1; 2: plane2; 4: plane4; 5: plane4 + plane1 (bit 4) at byte 128.
+///   3 bits (3 vectors V0–V2): slots 2v and 2v+1 in bits 0–2 and 3–5 of Vv; slot 6 = bits 6–7 of V0 and bit 6 of
+///         V1 (its bit 2); slot 7 = bit 7 of V1 (its bit 0) and bits 6–7 of V2.
+/// Every index is at most one shift and one vpand of a loaded vector (3 bits: slots 6 and 7 take five operations,
+/// 5 bits: plane4's index plus a vpsllw that brings the plane1 bit to bit 7, which vpblendvb reads).
+struct OctetLayout {
+    let bits: Int
+
+    var recordBytes: Int { 32 * bits }
+
+    func place(_ code: UInt8, row i: Int, element e: Int, record: UnsafeMutableRawPointer) {
+        let b = record.assumingMemoryBound(to: UInt8.self), j = e >> 2, n = 4 * i + (e & 3)
+        switch bits {
+        case 1: b[n] |= (code & 1) << UInt8(j)
+        case 2: b[32 * (j & 1) + n] |= (code & 3) << UInt8(2 * (j >> 1))
+        case 3:
+            let c = code & 7
+            switch j {
+            case 6: b[n] |= (c & 3) << 6; b[32 + n] |= (c >> 2) << 6
+            case 7: b[32 + n] |= (c & 1) << 7; b[64 + n] |= (c >> 1) << 6
+            default: b[32 * (j >> 1) + n] |= c << UInt8(3 * (j & 1))
+            }
+        case 4: b[32 * (j & 3) + n] |= (code & 15) << UInt8(4 * (j >> 2))
+        default:
+            b[32 * (j & 3) + n] |= (code & 15) << UInt8(4 * (j >> 2))
+            b[128 + n] |= ((code >> 4) & 1) << UInt8(j)
+        }
+    }
+
+    func code(row i: Int, element e: Int, record: UnsafeRawPointer) -> UInt8 {
+        let b = record.assumingMemoryBound(to: UInt8.self), j = e >> 2, n = 4 * i + (e & 3)
+        switch bits {
+        case 1: return (b[n] >> UInt8(j)) & 1
+        case 2: return (b[32 * (j & 1) + n] >> UInt8(2 * (j >> 1))) & 3
+        case 3:
+            switch j {
+            case 6: return (b[n] >> 6) | ((b[32 + n] >> 6) & 1) << 2
+            case 7: return (b[32 + n] >> 7) | (b[64 + n] >> 6) << 1
+            default: return (b[32 * (j >> 1) + n] >> UInt8(3 * (j & 1))) & 7
+            }
+        case 4: return (b[32 * (j & 3) + n] >> UInt8(4 * (j >> 2))) & 15
+        default: return (b[32 * (j & 3) + n] >> UInt8(4 * (j >> 2))) & 15 | ((b[128 + n] >> UInt8(j)) & 1) << 4
+        }
+    }
+}
+
+#if arch(x86_64) && os(Linux)
+
+/// Slot j (< 8) of a record → 32 unsigned weight bytes u (lane i = row i, 4 columns).
+protocol OctetValues {
+    func values(_ record: UnsafeRawPointer, _ j: Int) -> __m256i
+}
+
+/// Slot j's indices (< 2^bits) of the plane layouts up to 4 bits.
+protocol OctetIndices {
+    func indices(_ record: UnsafeRawPointer, _ j: Int) -> __m256i
+}
+
+@inline(__always) func octetVector(_ p: UnsafeRawPointer) -> __m256i { p.loadUnaligned(as: __m256i.self) }
+
+struct Octet1: OctetIndices {
+    @inline(__always) func indices(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        _mm256_and_si256(_mm256_srli_epi16(octetVector(p), Int32(j)), _mm256_set1_epi8(1))
+    }
+}
+struct Octet2: OctetIndices {
+    @inline(__always) func indices(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        _mm256_and_si256(_mm256_srli_epi16(octetVector(p + 32 * (j & 1)), Int32(2 * (j >> 1))), _mm256_set1_epi8(3))
+    }
+}
+struct Octet3: OctetIndices {
+    @inline(__always) func indices(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        let seven = _mm256_set1_epi8(7)
+        switch j {
+        case 6:
+            return _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(octetVector(p), 6), _mm256_set1_epi8(3)),
+                                   _mm256_and_si256(_mm256_srli_epi16(octetVector(p + 32), 4), _mm256_set1_epi8(4)))
+        case 7:
+            return _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(octetVector(p + 32), 7), _mm256_set1_epi8(1)),
+                                   _mm256_and_si256(_mm256_srli_epi16(octetVector(p + 64), 5), _mm256_set1_epi8(6)))
+        default:
+            let v = octetVector(p + 32 * (j >> 1))
+            return _mm256_and_si256(j & 1 == 0 ? v : _mm256_srli_epi16(v, 3), seven)
+        }
+    }
+}
+struct Octet4: OctetIndices {
+    @inline(__always) func indices(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        let v = octetVector(p + 32 * (j & 3))
+        return _mm256_and_si256(j < 4 ? v : _mm256_srli_epi16(v, 4), _mm256_set1_epi8(15))
+    }
+}
+
+/// Integer codes (identity table): the index is the weight byte (≤ 15).
+struct OctetIdentity<I: OctetIndices>: OctetValues {
+    let layout: I
+    @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i { layout.indices(p, j) }
+}
+
+/// ≤ 4-bit codes through a 16-byte table of u = round(m·t) + 64 (one vpshufb).
+struct OctetTable16<I: OctetIndices>: OctetValues {
+    let layout: I
+    let table: __m256i
+    @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        _mm256_shuffle_epi8(table, layout.indices(p, j))
+    }
+}
+
+/// 5-bit codes: two vpshufb (entries 0–15, 16–31) and a vpblendvb on the plane1 bit moved to bit 7.
+struct OctetTable32: OctetValues {
+    let table0: __m256i
+    let table1: __m256i
+    @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        let i = Octet4().indices(p, j)
+        let top = _mm256_slli_epi16(octetVector(p + 128), Int32(7 - j))
+        return _mm256_blendv_epi8(_mm256_shuffle_epi8(table0, i), _mm256_shuffle_epi8(table1, i), top)
+    }
+}
+
+/// The pointers of one octet matvec (captured by the parallel body without reference counting).
+struct OctetJob: @unchecked Sendable {
+    let codes: UnsafeRawPointer
+    /// Bytes of one octet (all its records).
+    let octetBytes: Int
+    let recordBytes: Int
+    let blocks: Int
+    let blocksPerGroup: Int
+    let groups: Int
+    let rows: Int
+    /// Per block: 32 int8 codes q, 32 int8 residuals r (`DecodeActivations.codes8`), and the scales scale8_b.
+    let x8: UnsafeRawPointer
+    let xScales: UnsafePointer<Float>
+    /// Per block: 64 · Σ q (the table offset's contribution, subtracted from the block sums; table path).
+    let offsets: UnsafePointer<Int32>
+    /// [octet][group][8] s_g / m.
+    let scales: UnsafePointer<Float>
+    let zeroTerms: UnsafePointer<Float>?
+    let groupSums: UnsafePointer<Float>?
+    let y: UnsafeMutablePointer<Float>
+    /// Small codes: also multiply by the residuals r (x ≈ scale8·(q + r/127)).
+    let residual: Bool
+
+    @inline(__always) static func broadcast4(_ p: UnsafeRawPointer) -> __m256i {
+        _mm256_set1_epi32(p.loadUnaligned(as: Int32.self))
+    }
+
+    /// Octets of `range`, two at a time from the two halves of the range (two address streams per thread, the
+    /// activation broadcasts shared; docs/cpu-kernels.md v17). `small`: integer codes ≤ 15 with the residual.
+    @inline(__always)
+    func run<V: OctetValues>(_ range: Range<Int>, _ v: V, small: Bool) {
+        let half = (range.count + 1) / 2
+        for i in 0..<half {
+            let ga = range.lowerBound + i, gb = ga + half < range.upperBound ? ga + half : ga
+            let (ta, tb) = small ? smallPair(ga, gb, v) : tablePair(ga, gb, v)
+            store(ta, octet: ga)
+            if gb != ga { store(tb, octet: gb) }
+        }
+    }
+
+    @inline(__always)
+    func store(_ t: __m256, octet g: Int) {
+        let v = SIMD8<Float>(t), r0 = 8 &* g
+        for i in 0..<min(8, rows &- r0) { y[r0 &+ i] = v[i] - zeroTerm(r0 &+ i) }
+    }
+
+    @inline(__always)
+    func zeroTerm(_ r: Int) -> Float {
+        guard let zt = zeroTerms, let gsum = groupSums else { return 0 }
+        return dot(zt + r &* groups, gsum, groups)
+    }
+
+    /// Integer codes u ≤ 15 × (q + r/127): per block, 8 vpmaddubsw with q and 8 with r summed in int16
+    /// (8 · 2 · 15 · 127 = 30480 ≤ 32767, and 8 · 2 · 15 · 64 for r), one vpmaddwd each to int32.
+    @inline(__always)
+    func smallPair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
+        let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
+        let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
+        let ones = _mm256_set1_epi16(1), inverse127 = _mm256_set1_ps(1 / 127)
+        var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
+        var blk = 0
+        for g in 0..<groups {
+            let end = min(blocks, blk &+ blocksPerGroup)
+            var accA = _mm256_setzero_ps(), accB = _mm256_setzero_ps()
+            while blk < end {
+                let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x8 + blk &* 64
+                var qa = _mm256_setzero_si256(), qb = _mm256_setzero_si256()
+                var rsa = _mm256_setzero_si256(), rsb = _mm256_setzero_si256()
+                let xs = _mm256_set1_ps(xScales[blk])
+                var fa: __m256, fb: __m256
+                if residual {
+                    for j in 0..<8 {
+                        let xq = Self.broadcast4(xb + 4 &* j), xr = Self.broadcast4(xb + (32 &+ 4 &* j))
+                        let ua = v.values(ra, j), ub = v.values(rb, j)
+                        qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
+                        rsa = _mm256_add_epi16(rsa, _mm256_maddubs_epi16(ua, xr))
+                        qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
+                        rsb = _mm256_add_epi16(rsb, _mm256_maddubs_epi16(ub, xr))
+                    }
+                    fa = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsa, ones)), inverse127,
+                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones)))
+                    fb = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsb, ones)), inverse127,
+                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones)))
+                } else {
+                    for j in 0..<8 {
+                        let xq = Self.broadcast4(xb + 4 &* j)
+                        let ua = v.values(ra, j), ub = v.values(rb, j)
+                        qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
+                        qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
+                    }
+                    fa = _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones))
+                    fb = _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones))
+                }
+                accA = _mm256_fmadd_ps(fa, xs, accA)
+                accB = _mm256_fmadd_ps(fb, xs, accB)
+                blk &+= 1
+            }
+            totA = _mm256_fmadd_ps(accA, (UnsafeRawPointer(sa + g &* 8)).loadUnaligned(as: __m256.self), totA)
+            totB = _mm256_fmadd_ps(accB, (UnsafeRawPointer(sb + g &* 8)).loadUnaligned(as: __m256.self), totB)
+        }
+        return (totA, totB)
+    }
+
+    /// Table values u = t_q + 64 ≤ 128 × q: one vpmaddubsw (each pair ≤ 2 · 128 · 127 = 32512) and one vpmaddwd
+    /// to int32 per slot; per block the offset 64 · Σ q is subtracted, leaving Σ t_q · q exactly.
+    @inline(__always)
+    func tablePair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
+        let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
+        let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
+        let ones = _mm256_set1_epi16(1)
+        var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
+        var blk = 0
+        for g in 0..<groups {
+            let end = min(blocks, blk &+ blocksPerGroup)
+            var accA = _mm256_setzero_ps(), accB = _mm256_setzero_ps()
+            while blk < end {
+                let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x8 + blk &* 64
+                var da = _mm256_setzero_si256(), db = _mm256_setzero_si256()
+                for j in 0..<8 {
+                    let xq = Self.broadcast4(xb + 4 &* j)
+                    let ua = v.values(ra, j), ub = v.values(rb, j)
+                    da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua, xq), ones))
+                    db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub, xq), ones))
+                }
+                let xs = _mm256_set1_ps(xScales[blk]), off = _mm256_set1_epi32(offsets[blk])
+                accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)), xs, accA)
+                accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)), xs, accB)
+                blk &+= 1
+            }
+            totA = _mm256_fmadd_ps(accA, (UnsafeRawPointer(sa + g &* 8)).loadUnaligned(as: __m256.self), totA)
+            totB = _mm256_fmadd_ps(accB, (UnsafeRawPointer(sb + g &* 8)).loadUnaligned(as: __m256.self), totB)
+        }
+        return (totA, totB)
+    }
+}
+#endif
