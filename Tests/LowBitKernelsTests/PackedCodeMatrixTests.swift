@@ -23,11 +23,12 @@ struct PackedCodeMatrixTests {
     /// The activation coding each path must use (the bound below depends on it).
     static func expectedCoding(bits: Int, kind: Kind, int16: Bool, residual: Bool) -> PackedCodeMatrix.ActivationCoding {
         if int16 || bits > 5 { return .int16 }
-        if case .integer = kind, bits <= 4, residual { return .int8Residual }
-        return .int8
+        if case .integer = kind, bits <= 4 { return .int8Residual }
+        return residual ? .int8Residual : .int8
     }
 
-    /// The three kernels: octets with and without the residual (small integer codes), and the int16 row pairs.
+    /// The kernels: octets with and without the table path's residual (small integer codes always use it), and the
+    /// int16 row pairs.
     static let paths: [(int16: Bool, residual: Bool)] = [(false, true), (false, false), (true, true)]
 
     /// Per-element activation error of a block whose largest |x| is b (round to nearest on the coding's grid).
@@ -93,7 +94,7 @@ struct PackedCodeMatrixTests {
                                 rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                 scales: sb.baseAddress!, zeros: stored ? zb.baseAddress! : nil, constantZero: constantZero,
                                 table: tb.baseAddress!, decoding: decoding)
-                            guard let m = PackedCodeMatrix(view, int16: int16, residual: residual) else { return false }
+                            guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual) else { return false }
                             tableError = m.tableError
                             coding = m.activationCoding
                             #expect(m.octets == (!int16 && bits <= 5), "\(name)")
@@ -153,7 +154,7 @@ struct PackedCodeMatrixTests {
     }
 
     /// Every code at the table's largest or smallest value, activations at ±their block maximum (q = ±127) or at
-    /// half a step (r = 64): the octet path's int16 sums at their limits (u = 15 or 128 against 127), where a
+    /// half a step (r = 64): the octet path's int16 sums at their limits (u = 15 or 126 against 127), where a
     /// table offset or a value range one too large would saturate vpmaddubsw. Both paths, float64 reference.
     @Test func extremeCodesStayWithinTheBound() throws {
         let fp5 = try FPxFormat(exponentBits: 2, mantissaBits: 2)
@@ -190,7 +191,7 @@ struct PackedCodeMatrixTests {
                                     let view = CodeMatrixView(
                                         rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                         scales: sb.baseAddress!, zeros: nil, constantZero: 0, table: tb.baseAddress!, decoding: decoding)
-                                    guard let m = PackedCodeMatrix(view, int16: int16, residual: residual) else { return }
+                                    guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual) else { return }
                                     tableError = m.tableError
                                     x.withUnsafeBufferPointer { xb in
                                         y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: 1, y: $0.baseAddress!) }
@@ -207,8 +208,8 @@ struct PackedCodeMatrixTests {
                                 // x lies on the int8 grid (q = ±127) except pattern 3's half steps: off by half a step with
                                 // int8 alone, by the residual's worst case 1/(127·254) with it (127 · 0.5 = 63.5 rounds to
                                 // 64), by at most that with int16.
-                                let small = bits <= 4 && decoding == .integer && residual
-                                let e = pattern != 3 ? 0 : (int16 ? 1.0 / 65534 : (small ? 1.0 / (127 * 254) : 1.0 / 254))
+                                let withResidual = residual || (bits <= 4 && decoding == .integer)
+                                let e = pattern != 3 ? 0 : (int16 ? 1.0 / 65534 : (withResidual ? 1.0 / (127 * 254) : 1.0 / 254))
                                 bound += s * (abs(v) * e + Double(tableError) * (abs(Double(x[k])) + e))
                             }
                             #expect(abs(Double(y[r]) - want) <= bound * 1.001 + 2e-5 * mag + 1e-6,

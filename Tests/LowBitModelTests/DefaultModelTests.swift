@@ -61,9 +61,13 @@ import LowBitCore
     }
 
     /// Quantized checkpoints (`lowbit quantize`; paths in LOWBIT_TEST_CHECKPOINTS, colon-separated; skipped
-    /// without): decode (`PackedCodeMatrix`: the octet kernel's int8 activations for 1–5-bit codes, int16 for
-    /// 6/8-bit) against the multi-token path (exact Float rows) at the same positions. Prints KL(prompt ‖ decode)
-    /// per position; requires < 0.05 nats and the same argmax at every position (measured in docs/cpu-kernels.md, c1).
+    /// without): decode (`PackedCodeMatrix`'s octet kernel for 1–5-bit codes: int8 + residual activations for
+    /// integer codes, int8 activations and the table rounded to 7 bits for table codes; int16 for 6/8-bit) against
+    /// the multi-token path (exact Float rows) at the same positions.
+    /// Prints KL(prompt ‖ decode) per position; requires < 0.1 nats per position, < 0.02 on average, and the same
+    /// argmax wherever the prompt path's top two differ by > 0.1 nats (measured in docs/cpu-kernels.md, c2: nf4
+    /// ≤ 1.2e-2, int4 ≤ 4e-6, fp6 ≤ 1e-7; int2, whose model is noise, up to 0.07; int8 activations without the
+    /// residual gave int2 2–12 and int4 up to 0.04).
     @Test(.enabled(if: getEnvironment("LOWBIT_TEST_CHECKPOINTS") != nil)) func checkpointDecodeMatchesPromptPath() throws {
         for path in getEnvironment("LOWBIT_TEST_CHECKPOINTS")!.split(separator: ":").map(String.init) {
             let loaded = try ModelLoader.load(path: path)
@@ -84,9 +88,13 @@ import LowBitCore
                 let want = logSoftmax(all[(position * vocabulary)..<((position + 1) * vocabulary)]), got = logSoftmax(step[...])
                 let kl = zip(want, got).reduce(0.0) { $0 + exp($1.0) * ($1.0 - $1.1) }
                 kls.append(kl)
-                #expect(kl < 0.05, "\(path) position \(position): KL(prompt ‖ decode) = \(kl)")
-                #expect(want.indices.max { want[$0] < want[$1] } == got.indices.max { got[$0] < got[$1] }, "\(path) position \(position)")
+                #expect(kl < 0.1, "\(path) position \(position): KL(prompt ‖ decode) = \(kl)")
+                let ranked = want.indices.sorted { want[$0] > want[$1] }
+                if want[ranked[0]] - want[ranked[1]] > 0.1 {
+                    #expect(ranked[0] == got.indices.max { got[$0] < got[$1] }, "\(path) position \(position)")
+                }
             }
+            #expect(kls.reduce(0, +) / Double(kls.count) < 0.02, "\(path): mean KL(prompt ‖ decode)")
             print("checkpoint \(path): KL(prompt ‖ decode) per position", kls.map { String(format: "%.2e", $0) }.joined(separator: " "))
         }
     }

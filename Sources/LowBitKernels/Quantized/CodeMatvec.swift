@@ -65,12 +65,14 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// Codes of 1–5 bits: 8 rows interleaved per block (`OctetLayout`), int8 activations and vpmaddubsw
     /// (docs/cpu-kernels.md, c1). `LOWBIT_CODES_INT16=1` keeps the row-pair int16 kernel (A/B runs).
     public let octets: Bool
-    /// Octet path with integer codes ≤ 4 bits: the weight byte is the code, activations q + r/127 (int8 and
-    /// an int8 residual) when `residual`, else q. Otherwise on the octet path: u = t_q + 64 with |t_q| ≤ 64,
-    /// activations q only.
+    /// Octet path with integer codes ≤ 4 bits: the weight byte is the code, and the activations are q + r/127
+    /// (int8 and an int8 residual): the weights are exact, so the activations are the only error (int8 alone:
+    /// KL(prompt ‖ decode) up to 0.04 for int4, 2–12 for int2, docs/cpu-kernels.md c2). Otherwise on the octet
+    /// path: u = t_q + 63 with |t_q| ≤ 63 (the table rounded to 7 bits), activations q only unless `tableResidual`
+    /// (`LOWBIT_CODES_TABLE_RESIDUAL=1`; costs ~30 %, and the 7-bit table keeps most of the error).
     public let smallCodes: Bool
-    public let residual: Bool
-    public static let defaultResidual = getEnvironment("LOWBIT_CODES_RESIDUAL") != "0"
+    public let tableResidual: Bool
+    public static let defaultTableResidual = getEnvironment("LOWBIT_CODES_TABLE_RESIDUAL") == "1"
     /// Bytes of one octet (8 rows × all blocks), octet path.
     let octetBytes: Int
 
@@ -84,7 +86,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         /// x ≈ (b/127)·q, q int8: error ≤ b / 254.
         case int8
     }
-    public var activationCoding: ActivationCoding { octets ? (smallCodes && residual ? .int8Residual : .int8) : .int16 }
+    public var activationCoding: ActivationCoding {
+        octets ? (smallCodes || tableResidual ? .int8Residual : .int8) : .int16
+    }
     public var activationErrorFraction: Float {
         switch activationCoding {
         case .int16: return 1 / 65534
@@ -93,8 +97,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         }
     }
     public static let forceInt16 = getEnvironment("LOWBIT_CODES_INT16") == "1"
-    /// Octet table values: |t_q| ≤ 64, u = t_q + 64 ≤ 128 (a vpmaddubsw pair ≤ 2 · 128 · 127 < 32768).
-    static let octetLimit: Float = 64
+    /// Octet table values: |t_q| ≤ 63, u = t_q + 63 ≤ 126 (a vpmaddubsw pair with q ≤ 2 · 126 · 127 < 32768;
+    /// with r, two pairs ≤ 4 · 126 · 64 < 32768).
+    static let octetLimit: Float = 63
 
     static let valueLimit: Float = 16383
 
@@ -117,9 +122,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// `int16`: the row-pair int16 kernel for every bit width (default: `LOWBIT_CODES_INT16=1`), else codes of
     /// 1–5 bits take the octet path.
     public init?(_ w: CodeMatrixView, int16: Bool = PackedCodeMatrix.forceInt16,
-                 residual: Bool = PackedCodeMatrix.defaultResidual) {
+                 tableResidual: Bool = PackedCodeMatrix.defaultTableResidual) {
         guard Self.supports(w) else { return nil }
-        self.residual = residual
+        self.tableResidual = tableResidual
         rows = w.rows
         cols = w.cols
         bits = w.bits
@@ -345,12 +350,17 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     private func octetMatvec(_ act: borrowing DecodeActivations, groupSums: UnsafeMutablePointer<Float>?,
                              y: UnsafeMutablePointer<Float>) {
         let blocks = blocksPerRow
-        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)
+        // The table offset's share of the block sums: 63 · Σ q and 63 · Σ r per block.
+        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * blocks)
         defer { offsets.deallocate() }
         for b in 0..<blocks {
-            var s: Int32 = 0
-            for k in 0..<32 { s &+= Int32(act.codes8[b * 64 + k]) }
-            offsets[b] = smallCodes ? 0 : Int32(Self.octetLimit) * s
+            var s: Int32 = 0, r: Int32 = 0
+            for k in 0..<32 {
+                s &+= Int32(act.codes8[b * 64 + k])
+                r &+= Int32(act.codes8[b * 64 + 32 + k])
+            }
+            offsets[2 * b] = smallCodes ? 0 : Int32(Self.octetLimit) * s
+            offsets[2 * b + 1] = smallCodes ? 0 : Int32(Self.octetLimit) * r
         }
         let octetCount = (rows + 7) / 8
         let job = OctetJob(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits, blocks: blocks,
@@ -358,7 +368,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                            x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
-                           y: y, residual: residual)
+                           y: y, residual: tableResidual)
         // Chunks as in the GGML decode matvec: at least 8, at most ~256 KB of codes each.
         let granule = max(1, min(octetCount / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let tb = UnsafeRawPointer(tableBytes)

@@ -113,7 +113,7 @@ struct OctetIdentity<I: OctetIndices>: OctetValues {
     @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i { layout.indices(p, j) }
 }
 
-/// ≤ 4-bit codes through a 16-byte table of u = round(m·t) + 64 (one vpshufb).
+/// ≤ 4-bit codes through a 16-byte table of u = round(m·t) + 63 (one vpshufb).
 struct OctetTable16<I: OctetIndices>: OctetValues {
     let layout: I
     let table: __m256i
@@ -146,14 +146,14 @@ struct OctetJob: @unchecked Sendable {
     /// Per block: 32 int8 codes q, 32 int8 residuals r (`DecodeActivations.codes8`), and the scales scale8_b.
     let x8: UnsafeRawPointer
     let xScales: UnsafePointer<Float>
-    /// Per block: 64 · Σ q (the table offset's contribution, subtracted from the block sums; table path).
+    /// Per block: 63 · Σ q and 63 · Σ r (the table offset's contribution, subtracted from the block sums; table path).
     let offsets: UnsafePointer<Int32>
     /// [octet][group][8] s_g / m.
     let scales: UnsafePointer<Float>
     let zeroTerms: UnsafePointer<Float>?
     let groupSums: UnsafePointer<Float>?
     let y: UnsafeMutablePointer<Float>
-    /// Small codes: also multiply by the residuals r (x ≈ scale8·(q + r/127)).
+    /// Table path: also multiply by the residuals r (x ≈ scale8·(q + r/127)); small codes always do.
     let residual: Bool
 
     @inline(__always) static func broadcast4(_ p: UnsafeRawPointer) -> __m256i {
@@ -201,31 +201,19 @@ struct OctetJob: @unchecked Sendable {
                 let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x8 + blk &* 64
                 var qa = _mm256_setzero_si256(), qb = _mm256_setzero_si256()
                 var rsa = _mm256_setzero_si256(), rsb = _mm256_setzero_si256()
-                let xs = _mm256_set1_ps(xScales[blk])
-                var fa: __m256, fb: __m256
-                if residual {
-                    for j in 0..<8 {
-                        let xq = Self.broadcast4(xb + 4 &* j), xr = Self.broadcast4(xb + (32 &+ 4 &* j))
-                        let ua = v.values(ra, j), ub = v.values(rb, j)
-                        qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
-                        rsa = _mm256_add_epi16(rsa, _mm256_maddubs_epi16(ua, xr))
-                        qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
-                        rsb = _mm256_add_epi16(rsb, _mm256_maddubs_epi16(ub, xr))
-                    }
-                    fa = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsa, ones)), inverse127,
-                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones)))
-                    fb = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsb, ones)), inverse127,
-                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones)))
-                } else {
-                    for j in 0..<8 {
-                        let xq = Self.broadcast4(xb + 4 &* j)
-                        let ua = v.values(ra, j), ub = v.values(rb, j)
-                        qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
-                        qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
-                    }
-                    fa = _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones))
-                    fb = _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones))
+                for j in 0..<8 {
+                    let xq = Self.broadcast4(xb + 4 &* j), xr = Self.broadcast4(xb + (32 &+ 4 &* j))
+                    let ua = v.values(ra, j), ub = v.values(rb, j)
+                    qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
+                    rsa = _mm256_add_epi16(rsa, _mm256_maddubs_epi16(ua, xr))
+                    qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
+                    rsb = _mm256_add_epi16(rsb, _mm256_maddubs_epi16(ub, xr))
                 }
+                let xs = _mm256_set1_ps(xScales[blk])
+                let fa = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsa, ones)), inverse127,
+                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones)))
+                let fb = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsb, ones)), inverse127,
+                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones)))
                 accA = _mm256_fmadd_ps(fa, xs, accA)
                 accB = _mm256_fmadd_ps(fb, xs, accB)
                 blk &+= 1
@@ -236,13 +224,14 @@ struct OctetJob: @unchecked Sendable {
         return (totA, totB)
     }
 
-    /// Table values u = t_q + 64 ≤ 128 × q: one vpmaddubsw (each pair ≤ 2 · 128 · 127 = 32512) and one vpmaddwd
-    /// to int32 per slot; per block the offset 64 · Σ q is subtracted, leaving Σ t_q · q exactly.
+    /// Table values u = t_q + 63 ≤ 126 × q: one vpmaddubsw (each pair ≤ 2 · 126 · 127 < 32768) and one vpmaddwd
+    /// to int32 per slot; × r: two slots' vpmaddubsw summed in int16 (≤ 4 · 126 · 64), one vpmaddwd. Per block the
+    /// offsets 63 · Σ q and 63 · Σ r are subtracted, leaving Σ t_q · q and Σ t_q · r exactly.
     @inline(__always)
     func tablePair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
         let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
         let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
-        let ones = _mm256_set1_epi16(1)
+        let ones = _mm256_set1_epi16(1), inverse127 = _mm256_set1_ps(1 / 127)
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
         var blk = 0
         for g in 0..<groups {
@@ -251,15 +240,40 @@ struct OctetJob: @unchecked Sendable {
             while blk < end {
                 let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x8 + blk &* 64
                 var da = _mm256_setzero_si256(), db = _mm256_setzero_si256()
-                for j in 0..<8 {
-                    let xq = Self.broadcast4(xb + 4 &* j)
-                    let ua = v.values(ra, j), ub = v.values(rb, j)
-                    da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua, xq), ones))
-                    db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub, xq), ones))
+                let xs = _mm256_set1_ps(xScales[blk]), off = _mm256_set1_epi32(offsets[2 &* blk])
+                if residual {
+                    var ea = _mm256_setzero_si256(), eb = _mm256_setzero_si256()
+                    for jj in 0..<4 {
+                        let j0 = 2 &* jj, j1 = j0 &+ 1
+                        let xq0 = Self.broadcast4(xb + 4 &* j0), xq1 = Self.broadcast4(xb + 4 &* j1)
+                        let xr0 = Self.broadcast4(xb + (32 &+ 4 &* j0)), xr1 = Self.broadcast4(xb + (32 &+ 4 &* j1))
+                        let ua0 = v.values(ra, j0), ub0 = v.values(rb, j0), ua1 = v.values(ra, j1), ub1 = v.values(rb, j1)
+                        da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua0, xq0), ones))
+                        db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub0, xq0), ones))
+                        da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua1, xq1), ones))
+                        db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub1, xq1), ones))
+                        ea = _mm256_add_epi32(ea, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ua0, xr0),
+                                                                                     _mm256_maddubs_epi16(ua1, xr1)), ones))
+                        eb = _mm256_add_epi32(eb, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ub0, xr0),
+                                                                                     _mm256_maddubs_epi16(ub1, xr1)), ones))
+                    }
+                    let offR = _mm256_set1_epi32(offsets[2 &* blk &+ 1])
+                    let fa = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ea, offR)), inverse127,
+                                             _mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)))
+                    let fb = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(eb, offR)), inverse127,
+                                             _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)))
+                    accA = _mm256_fmadd_ps(fa, xs, accA)
+                    accB = _mm256_fmadd_ps(fb, xs, accB)
+                } else {
+                    for j in 0..<8 {
+                        let xq = Self.broadcast4(xb + 4 &* j)
+                        let ua = v.values(ra, j), ub = v.values(rb, j)
+                        da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua, xq), ones))
+                        db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub, xq), ones))
+                    }
+                    accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)), xs, accA)
+                    accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)), xs, accB)
                 }
-                let xs = _mm256_set1_ps(xScales[blk]), off = _mm256_set1_epi32(offsets[blk])
-                accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)), xs, accA)
-                accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)), xs, accB)
                 blk &+= 1
             }
             totA = _mm256_fmadd_ps(accA, (UnsafeRawPointer(sa + g &* 8)).loadUnaligned(as: __m256.self), totA)
