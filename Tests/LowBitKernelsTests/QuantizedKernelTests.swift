@@ -148,6 +148,9 @@ struct QuantizedKernelTests {
             }
             let x = (0..<(tokens * cols)).map { _ in rng.float() * 3 }
             var y = [Float](repeating: .nan, count: tokens * rows)
+            // The vpmaddubsw octet kernel (1–4-bit weights on x86-64), same data; poisoned output too.
+            var yOctets = [Float](repeating: .nan, count: tokens * rows)
+            var octets = false
             planes.withUnsafeBufferPointer { pb in
                 scales.withUnsafeBufferPointer { sb in
                     sums.withUnsafeBufferPointer { cb in
@@ -155,10 +158,17 @@ struct QuantizedKernelTests {
                                                      planes: pb.baseAddress!, scales: sb.baseAddress!, codeSums: cb.baseAddress!)
                         x.withUnsafeBufferPointer { xb in
                             y.withUnsafeMutableBufferPointer { BipolarMatmul.matmul(view, activationBits: p, x: xb.baseAddress!, tokens: tokens, y: $0.baseAddress!) }
+                            if let o = BipolarOctets(view, activationBits: p) {
+                                octets = true
+                                yOctets.withUnsafeMutableBufferPointer { o.matmul(x: xb.baseAddress!, tokens: tokens, y: $0.baseAddress!) }
+                            }
                         }
                     }
                 }
             }
+            #if arch(x86_64) && os(Linux)
+            #expect(octets == (q <= 4), "w\(q)a\(p): octet kernel used")
+            #endif
             var want = [Double](repeating: 0, count: tokens * rows), mag = want
             var a = [UInt8](repeating: 0, count: cols)
             for t in 0..<tokens {
@@ -175,6 +185,15 @@ struct QuantizedKernelTests {
                 }
             }
             expectClose(y, want, mag, "bipolar w\(q)a\(p) [\(rows)×\(cols)] group \(gs)")
+            // The octet kernel's integer sums are exact: only the Float scaling rounds (2e-6 instead of 1e-4).
+            if octets {
+                var bad = 0
+                for i in yOctets.indices where !(abs(Double(yOctets[i]) - want[i]) <= 2e-6 * (mag[i] + 1e-6)) {
+                    if bad < 3 { Issue.record("bipolar octets w\(q)a\(p) [\(rows)×\(cols)] group \(gs): y[\(i)] = \(yOctets[i]), reference \(want[i])") }
+                    bad += 1
+                }
+                #expect(bad == 0, "bipolar octets w\(q)a\(p): \(bad) outputs differ")
+            }
         }
     }
 

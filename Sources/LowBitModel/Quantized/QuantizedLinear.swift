@@ -144,6 +144,8 @@ public final class BipolarLinear: LinearWeight, @unchecked Sendable {
     let scales: OwnedBuffer<Float16>
     let codeSums: OwnedBuffer<Int32>
     public let view: BipolarPlanesView
+    /// 1–4-bit weights repacked for vpmaddubsw (`BipolarOctets`), or nil (`LOWBIT_GENERIC_CODES=1`, other widths).
+    public let octets: BipolarOctets?
 
     public init(layout: QuantizedTensorLayout, bytes: QuantizedTensorBytes) {
         precondition(layout.scheme == .bipolar)
@@ -168,6 +170,7 @@ public final class BipolarLinear: LinearWeight, @unchecked Sendable {
         view = BipolarPlanesView(rows: rows, cols: cols, weightBits: bits, groupSize: layout.groupSize,
                                  wordsPerRow: wpr, planes: planes.pointer, scales: scales.pointer,
                                  codeSums: codeSums.pointer)
+        octets = QuantizedCodeLinear.forceGeneric ? nil : BipolarOctets(view, activationBits: layout.activationBits ?? 8)
     }
 
     public var outFeatures: Int { layout.rows }
@@ -175,7 +178,11 @@ public final class BipolarLinear: LinearWeight, @unchecked Sendable {
     public var weightBytes: Int { planes.count * 8 + scales.count * 2 + codeSums.count * 4 }
 
     public func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>) {
-        BipolarMatmul.matmul(view, activationBits: layout.activationBits ?? 8, x: x, tokens: tokens, y: y)
+        if let octets {
+            octets.matmul(x: x, tokens: tokens, y: y)
+        } else {
+            BipolarMatmul.matmul(view, activationBits: layout.activationBits ?? 8, x: x, tokens: tokens, y: y)
+        }
     }
 }
 
