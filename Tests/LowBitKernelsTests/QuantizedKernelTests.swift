@@ -229,6 +229,9 @@ struct QuantizedKernelTests {
             for t in 0..<tokens { for c in outl.outliers { x[t * cols + c] *= 20 } }
             let a = try QuantizedActivations.quantize(x, rows: tokens, columns: cols, bits: ab, outliers: outl)
             var y = [Float](repeating: .nan, count: tokens * rows)
+            // The vpmaddubsw octet kernel (≤ 4-bit weights on x86-64): the same integer sums and Float epilogue.
+            var yOctets = [Float](repeating: .nan, count: tokens * rows)
+            var octets = false
             packed.withUnsafeBufferPointer { pb in
                 scales.withUnsafeBufferPointer { sb in
                     rowSums.withUnsafeBufferPointer { rb in
@@ -237,6 +240,10 @@ struct QuantizedKernelTests {
                                                        scales: sb.baseAddress!, rowSums: rb.baseAddress!, outlierCount: nOut,
                                                        outlierWeights: ob.baseAddress!)
                             y.withUnsafeMutableBufferPointer { QuikMatmul.matmul(view, activations: a, y: $0.baseAddress!) }
+                            if let o = QuikOctets(view) {
+                                octets = true
+                                yOctets.withUnsafeMutableBufferPointer { o.matmul(activations: a, y: $0.baseAddress!) }
+                            }
                         }
                     }
                 }
@@ -256,6 +263,14 @@ struct QuantizedKernelTests {
                 }
             }
             expectClose(y, want, mag, "quik w\(wb)a\(ab) outliers \(nOut) [\(rows)×\(cols)]")
+            #if arch(x86_64) && os(Linux)
+            #expect(octets == (wb <= 4), "quik w\(wb): octet kernel used")
+            #endif
+            // Same integer sum and epilogue as QuikMatmul: bit for bit.
+            if octets {
+                #expect(zip(yOctets, y).allSatisfy { $0.bitPattern == $1.bitPattern }, "quik octets w\(wb)a\(ab) outliers \(nOut) [\(rows)×\(cols)]")
+                expectClose(yOctets, want, mag, "quik octets w\(wb)a\(ab) outliers \(nOut) [\(rows)×\(cols)]")
+            }
         }
     }
 }

@@ -196,6 +196,8 @@ public final class QuikLinear: LinearWeight, @unchecked Sendable {
     let rowSums: OwnedBuffer<Float>
     let outlierWeights: OwnedBuffer<Float16>
     public let view: QuikWeightsView
+    /// 1–4-bit weights repacked for vpmaddubsw (`QuikOctets`), or nil (`LOWBIT_GENERIC_CODES=1`, 8-bit layers).
+    let octets: QuikOctets?
 
     public init(layout: QuantizedTensorLayout, bytes: QuantizedTensorBytes) throws {
         precondition(layout.scheme == .quik)
@@ -218,6 +220,7 @@ public final class QuikLinear: LinearWeight, @unchecked Sendable {
         view = QuikWeightsView(rows: rows, inliers: n, bits: layout.bits, codes: codes.pointer,
                                rowBytes: layout.rowBytes, scales: scales.pointer, rowSums: rowSums.pointer,
                                outlierCount: nOut, outlierWeights: outlierWeights.pointer)
+        octets = QuantizedCodeLinear.forceGeneric ? nil : QuikOctets(view)
     }
 
     public var outFeatures: Int { layout.rows }
@@ -230,7 +233,11 @@ public final class QuikLinear: LinearWeight, @unchecked Sendable {
             let a = try QuantizedActivations.quantize(UnsafeBufferPointer(start: x, count: tokens * layout.cols),
                                                       rows: tokens, columns: layout.cols, bits: bits,
                                                       outliers: outliers)
-            QuikMatmul.matmul(view, activations: a, y: y)
+            if let octets {
+                octets.matmul(activations: a, y: y)
+            } else {
+                QuikMatmul.matmul(view, activations: a, y: y)
+            }
         } catch {
             // Non-finite activations: the model has already diverged; propagate NaN rather than crash.
             y.update(repeating: .nan, count: tokens * layout.rows)
