@@ -39,8 +39,26 @@ import LowBitCore
     /// activations alone (main at 8409f73, v7–v12) the KL was 0.002–0.06 and logits moved by up to ~3, so this
     /// test fails on them; a wrong block or row gives KL ≫ 1.
     @Test(.enabled(if: Assets.haveModel)) func decodeStepsMatchPromptPath() throws {
-        let loaded = try Assets.model()
-        let ids = loaded.tokenizer.encode("It is a truth universally acknowledged, that the only")
+        for step in try Self.promptVersusDecode(try Assets.model(), "It is a truth universally acknowledged, that the only") {
+            #expect(step.kl < 1e-4, "position \(step.position): KL(prompt ‖ decode) = \(step.kl)")
+            #expect(step.promptTop == step.decodeTop, "position \(step.position)")
+        }
+    }
+
+    /// One comparison of decode steps with the multi-token path: the prompt's logits at every position from one
+    /// forward pass, then the same positions decoded one token at a time after a 4-token prefix.
+    struct PromptDecodeStep {
+        var position: Int
+        /// KL(prompt ‖ decode) in nats.
+        var kl: Double
+        var promptTop: Int
+        var decodeTop: Int
+        /// Log-probability gap between the prompt path's top two tokens.
+        var promptGap: Double
+    }
+
+    static func promptVersusDecode(_ loaded: LoadedModel, _ text: String) throws -> [PromptDecodeStep] {
+        let ids = loaded.tokenizer.encode(text)
         let vocabulary = loaded.model.config.vocabularySize
         let all = try loaded.model.forward(ids, cache: loaded.model.makeCache(capacity: 32), logits: .all)
         let cache = loaded.model.makeCache(capacity: 32)
@@ -51,12 +69,13 @@ import LowBitCore
             let logTotal = log(v.reduce(0.0) { $0 + exp(Double($1) - top) }) + top
             return v.map { Double($0) - logTotal }
         }
-        for position in prefix..<ids.count {
+        return try (prefix..<ids.count).map { position in
             let step = try loaded.model.forward([ids[position]], cache: cache, logits: .last)
             let want = logSoftmax(all[(position * vocabulary)..<((position + 1) * vocabulary)]), got = logSoftmax(step[...])
-            let kl = zip(want, got).reduce(0.0) { $0 + exp($1.0) * ($1.0 - $1.1) }
-            #expect(kl < 1e-4, "position \(position): KL(prompt ‖ decode) = \(kl)")
-            #expect(want.indices.max { want[$0] < want[$1] } == got.indices.max { got[$0] < got[$1] }, "position \(position)")
+            let ranked = want.indices.sorted { want[$0] > want[$1] }
+            return PromptDecodeStep(position: position, kl: zip(want, got).reduce(0.0) { $0 + exp($1.0) * ($1.0 - $1.1) },
+                                    promptTop: ranked[0], decodeTop: got.indices.max { got[$0] < got[$1] }!,
+                                    promptGap: want[ranked[0]] - want[ranked[1]])
         }
     }
 
@@ -70,32 +89,14 @@ import LowBitCore
     /// residual gave int2 2–12 and int4 up to 0.04).
     @Test(.enabled(if: getEnvironment("LOWBIT_TEST_CHECKPOINTS") != nil)) func checkpointDecodeMatchesPromptPath() throws {
         for path in getEnvironment("LOWBIT_TEST_CHECKPOINTS")!.split(separator: ":").map(String.init) {
-            let loaded = try ModelLoader.load(path: path)
-            let ids = loaded.tokenizer.encode("It is a truth universally acknowledged, that a single man in possession")
-            let vocabulary = loaded.model.config.vocabularySize
-            let all = try loaded.model.forward(ids, cache: loaded.model.makeCache(capacity: 32), logits: .all)
-            let cache = loaded.model.makeCache(capacity: 32)
-            let prefix = 4
-            _ = try loaded.model.forward(Array(ids.prefix(prefix)), cache: cache, logits: .none)
-            func logSoftmax(_ v: ArraySlice<Float>) -> [Double] {
-                let top = Double(v.max()!)
-                let logTotal = log(v.reduce(0.0) { $0 + exp(Double($1) - top) }) + top
-                return v.map { Double($0) - logTotal }
+            let steps = try Self.promptVersusDecode(try ModelLoader.load(path: path),
+                                                    "It is a truth universally acknowledged, that a single man in possession")
+            for step in steps {
+                #expect(step.kl < 0.1, "\(path) position \(step.position): KL(prompt ‖ decode) = \(step.kl)")
+                if step.promptGap > 0.1 { #expect(step.promptTop == step.decodeTop, "\(path) position \(step.position)") }
             }
-            var kls: [Double] = []
-            for position in prefix..<ids.count {
-                let step = try loaded.model.forward([ids[position]], cache: cache, logits: .last)
-                let want = logSoftmax(all[(position * vocabulary)..<((position + 1) * vocabulary)]), got = logSoftmax(step[...])
-                let kl = zip(want, got).reduce(0.0) { $0 + exp($1.0) * ($1.0 - $1.1) }
-                kls.append(kl)
-                #expect(kl < 0.1, "\(path) position \(position): KL(prompt ‖ decode) = \(kl)")
-                let ranked = want.indices.sorted { want[$0] > want[$1] }
-                if want[ranked[0]] - want[ranked[1]] > 0.1 {
-                    #expect(ranked[0] == got.indices.max { got[$0] < got[$1] }, "\(path) position \(position)")
-                }
-            }
-            #expect(kls.reduce(0, +) / Double(kls.count) < 0.02, "\(path): mean KL(prompt ‖ decode)")
-            print("checkpoint \(path): KL(prompt ‖ decode) per position", kls.map { String(format: "%.2e", $0) }.joined(separator: " "))
+            #expect(steps.reduce(0) { $0 + $1.kl } / Double(steps.count) < 0.02, "\(path): mean KL(prompt ‖ decode)")
+            print("checkpoint \(path): KL(prompt ‖ decode) per position", steps.map { String(format: "%.2e", $0.kl) }.joined(separator: " "))
         }
     }
 

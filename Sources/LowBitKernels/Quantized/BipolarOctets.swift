@@ -101,13 +101,13 @@ public final class BipolarOctets: @unchecked Sendable {
         defer { a.deallocate() }
         let granule = max(1, min(octets / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let tb = UnsafeRawPointer(table), q = weightBits
+        let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * q,
+                                     blocks: blocks, blocksPerGroup: blocksPerGroup, groups: groups, rows: rows)
         for t in 0..<tokens {
             a.initialize(repeating: 0, count: padded + 32)
             let sa = BipolarMatmul.quantizeActivations(x + t * cols, count: cols, bits: activationBits, codes: a)
-            let job = BipolarOctetJob(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * q,
-                                      blocks: blocks, blocksPerGroup: blocksPerGroup, groups: groups, rows: rows,
-                                      a: UnsafeRawPointer(a), activationScale: sa, scales: UnsafePointer(scales),
-                                      offsets: UnsafePointer(offsets), y: y + t * rows)
+            let job = BipolarOctetJob(geometry: geometry, a: UnsafeRawPointer(a), activationScale: sa,
+                                      scales: UnsafePointer(scales), offsets: UnsafePointer(offsets), y: y + t * rows)
             // Not generic (see `PackedCodeMatrix.matvec`): the width switch is inside the closure.
             Parallel.forRanges(count: octets, granule: granule, oversubscribe: octets) { range in
                 let values = _mm256_broadcastsi128_si256(tb.loadUnaligned(as: __m128i.self))
@@ -128,13 +128,7 @@ public final class BipolarOctets: @unchecked Sendable {
 #if arch(x86_64) && os(Linux)
 /// The pointers of one token's bipolar octet matvec.
 struct BipolarOctetJob: @unchecked Sendable {
-    let codes: UnsafeRawPointer
-    let octetBytes: Int
-    let recordBytes: Int
-    let blocks: Int
-    let blocksPerGroup: Int
-    let groups: Int
-    let rows: Int
+    let geometry: OctetGeometry
     /// Activation codes a (u8), zero past the last column.
     let a: UnsafeRawPointer
     let activationScale: Float
@@ -142,12 +136,10 @@ struct BipolarOctetJob: @unchecked Sendable {
     let offsets: UnsafePointer<Int32>
     let y: UnsafeMutablePointer<Float>
 
-    /// Octets of `range`, two at a time from the two halves of the range (as `OctetJob.run`).
+    /// Octets of `range` (`OctetPairs`).
     @inline(__always)
     func run<V: OctetValues>(_ range: Range<Int>, _ v: V) {
-        let half = (range.count + 1) / 2
-        for i in 0..<half {
-            let ga = range.lowerBound + i, gb = ga + half < range.upperBound ? ga + half : ga
+        for (ga, gb) in OctetPairs(range) {
             let (ta, tb) = pair(ga, gb, v)
             store(ta, octet: ga)
             if gb != ga { store(tb, octet: gb) }
@@ -157,24 +149,24 @@ struct BipolarOctetJob: @unchecked Sendable {
     @inline(__always)
     func store(_ t: __m256, octet g: Int) {
         let v = SIMD8<Float>(t) * activationScale, r0 = 8 &* g
-        for i in 0..<min(8, rows &- r0) { y[r0 &+ i] = v[i] }
+        for i in 0..<min(8, geometry.rows &- r0) { y[r0 &+ i] = v[i] }
     }
 
     @inline(__always)
     func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
-        let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
-        let ones = _mm256_set1_epi16(1)
+        let ones = _mm256_set1_epi16(1), groups = geometry.groups
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
         var blk = 0
         for g in 0..<groups {
-            let end = min(blocks, blk &+ blocksPerGroup)
+            let end = geometry.groupEnd(blk)
             var sA = _mm256_setzero_si256(), sB = _mm256_setzero_si256()
             while blk < end {
-                let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = a + blk &* 32
+                let ra = geometry.record(ga, blk), rb = geometry.record(gb, blk), xb = a + blk &* 32
+                // Slots 0–3 and 4–7 summed apart in int16 (4 · 7650 each), then widened.
                 var lA0 = _mm256_setzero_si256(), lA1 = _mm256_setzero_si256()
                 var lB0 = _mm256_setzero_si256(), lB1 = _mm256_setzero_si256()
                 for j in 0..<8 {
-                    let xa = _mm256_set1_epi32((xb + 4 &* j).loadUnaligned(as: Int32.self))
+                    let xa = broadcast4(xb + 4 &* j)
                     let pA = _mm256_maddubs_epi16(xa, v.values(ra, j)), pB = _mm256_maddubs_epi16(xa, v.values(rb, j))
                     if j < 4 {
                         lA0 = _mm256_add_epi16(lA0, pA)

@@ -363,9 +363,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             offsets[2 * b + 1] = smallCodes ? 0 : Int32(Self.octetLimit) * r
         }
         let octetCount = (rows + 7) / 8
-        let job = OctetJob(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits, blocks: blocks,
-                           blocksPerGroup: groups == 1 ? blocks : groupSize / 32, groups: groups, rows: rows,
-                           x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
+        let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
+                                     blocks: blocks, blocksPerGroup: groups == 1 ? blocks : groupSize / 32,
+                                     groups: groups, rows: rows)
+        let job = OctetJob(geometry: geometry, x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
                            y: y, residual: tableResidual)

@@ -133,8 +133,9 @@ struct OctetTable32: OctetValues {
     }
 }
 
-/// The pointers of one octet matvec (captured by the parallel body without reference counting).
-struct OctetJob: @unchecked Sendable {
+/// Where the octets of one matrix are: `blocks` records of `recordBytes` per octet (`OctetLayout`), groups of
+/// `blocksPerGroup` blocks. Shared by the octet jobs of `PackedCodeMatrix`, `BipolarOctets` and `QuikOctets`.
+struct OctetGeometry: @unchecked Sendable {
     let codes: UnsafeRawPointer
     /// Bytes of one octet (all its records).
     let octetBytes: Int
@@ -143,6 +144,43 @@ struct OctetJob: @unchecked Sendable {
     let blocksPerGroup: Int
     let groups: Int
     let rows: Int
+
+    /// Block `blk` of octet `g`.
+    @inline(__always) func record(_ g: Int, _ blk: Int) -> UnsafeRawPointer {
+        codes + g &* octetBytes + blk &* recordBytes
+    }
+
+    /// The blocks of group `g` (`blk` ..< end), given the first block.
+    @inline(__always) func groupEnd(_ blk: Int) -> Int { min(blocks, blk &+ blocksPerGroup) }
+}
+
+/// The octets of a range two at a time, from the two halves of the range (two address streams per thread, the
+/// activation broadcasts shared; docs/cpu-kernels.md v17); an odd one out pairs with itself (b == a).
+struct OctetPairs: Sequence, IteratorProtocol {
+    let lower: Int
+    let upper: Int
+    let half: Int
+    var i = 0
+
+    init(_ range: Range<Int>) {
+        lower = range.lowerBound
+        upper = range.upperBound
+        half = (range.count + 1) / 2
+    }
+
+    @inline(__always) mutating func next() -> (a: Int, b: Int)? {
+        guard i < half else { return nil }
+        let a = lower &+ i, b = a &+ half < upper ? a &+ half : a
+        i &+= 1
+        return (a, b)
+    }
+}
+
+@inline(__always) func broadcast4(_ p: UnsafeRawPointer) -> __m256i { _mm256_set1_epi32(p.loadUnaligned(as: Int32.self)) }
+
+/// The pointers of one octet matvec (captured by the parallel body without reference counting).
+struct OctetJob: @unchecked Sendable {
+    let geometry: OctetGeometry
     /// Per block: 32 int8 codes q, 32 int8 residuals r (`DecodeActivations.codes8`), and the scales scale8_b.
     let x8: UnsafeRawPointer
     let xScales: UnsafePointer<Float>
@@ -156,18 +194,11 @@ struct OctetJob: @unchecked Sendable {
     /// Table path: also multiply by the residuals r (x ≈ scale8·(q + r/127)); small codes always do.
     let residual: Bool
 
-    @inline(__always) static func broadcast4(_ p: UnsafeRawPointer) -> __m256i {
-        _mm256_set1_epi32(p.loadUnaligned(as: Int32.self))
-    }
-
-    /// Octets of `range`, two at a time from the two halves of the range (two address streams per thread, the
-    /// activation broadcasts shared; docs/cpu-kernels.md v17). `small`: integer codes ≤ 15 with the residual.
+    /// Octets of `range` (`OctetPairs`). `small`: integer codes ≤ 15 with the residual, else table values.
     @inline(__always)
     func run<V: OctetValues>(_ range: Range<Int>, _ v: V, small: Bool) {
-        let half = (range.count + 1) / 2
-        for i in 0..<half {
-            let ga = range.lowerBound + i, gb = ga + half < range.upperBound ? ga + half : ga
-            let (ta, tb) = small ? smallPair(ga, gb, v) : tablePair(ga, gb, v)
+        for (ga, gb) in OctetPairs(range) {
+            let (ta, tb) = pair(ga, gb, v, small: small)
             store(ta, octet: ga)
             if gb != ga { store(tb, octet: gb) }
         }
@@ -176,44 +207,29 @@ struct OctetJob: @unchecked Sendable {
     @inline(__always)
     func store(_ t: __m256, octet g: Int) {
         let v = SIMD8<Float>(t), r0 = 8 &* g
-        for i in 0..<min(8, rows &- r0) { y[r0 &+ i] = v[i] - zeroTerm(r0 &+ i) }
+        for i in 0..<min(8, geometry.rows &- r0) { y[r0 &+ i] = v[i] - zeroTerm(r0 &+ i) }
     }
 
     @inline(__always)
     func zeroTerm(_ r: Int) -> Float {
         guard let zt = zeroTerms, let gsum = groupSums else { return 0 }
-        return dot(zt + r &* groups, gsum, groups)
+        return dot(zt + r &* geometry.groups, gsum, geometry.groups)
     }
 
-    /// Integer codes u ≤ 15 × (q + r/127): per block, 8 vpmaddubsw with q and 8 with r summed in int16
-    /// (8 · 2 · 15 · 127 = 30480 ≤ 32767, and 8 · 2 · 15 · 64 for r), one vpmaddwd each to int32.
+    /// Octets ga and gb: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum), the block sums from `smallBlock` or `tableBlock`.
     @inline(__always)
-    func smallPair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
-        let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
+    func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V, small: Bool) -> (__m256, __m256) {
+        let groups = geometry.groups
         let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
-        let ones = _mm256_set1_epi16(1), inverse127 = _mm256_set1_ps(1 / 127)
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
         var blk = 0
         for g in 0..<groups {
-            let end = min(blocks, blk &+ blocksPerGroup)
+            let end = geometry.groupEnd(blk)
             var accA = _mm256_setzero_ps(), accB = _mm256_setzero_ps()
             while blk < end {
-                let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x8 + blk &* 64
-                var qa = _mm256_setzero_si256(), qb = _mm256_setzero_si256()
-                var rsa = _mm256_setzero_si256(), rsb = _mm256_setzero_si256()
-                for j in 0..<8 {
-                    let xq = Self.broadcast4(xb + 4 &* j), xr = Self.broadcast4(xb + (32 &+ 4 &* j))
-                    let ua = v.values(ra, j), ub = v.values(rb, j)
-                    qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
-                    rsa = _mm256_add_epi16(rsa, _mm256_maddubs_epi16(ua, xr))
-                    qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
-                    rsb = _mm256_add_epi16(rsb, _mm256_maddubs_epi16(ub, xr))
-                }
+                let ra = geometry.record(ga, blk), rb = geometry.record(gb, blk), xb = x8 + blk &* 64
+                let (fa, fb) = small ? smallBlock(ra, rb, xb, v) : tableBlock(ra, rb, xb, blk, v)
                 let xs = _mm256_set1_ps(xScales[blk])
-                let fa = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsa, ones)), inverse127,
-                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones)))
-                let fb = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsb, ones)), inverse127,
-                                         _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones)))
                 accA = _mm256_fmadd_ps(fa, xs, accA)
                 accB = _mm256_fmadd_ps(fb, xs, accB)
                 blk &+= 1
@@ -224,62 +240,65 @@ struct OctetJob: @unchecked Sendable {
         return (totA, totB)
     }
 
-    /// Table values u = t_q + 63 ≤ 126 × q: one vpmaddubsw (each pair ≤ 2 · 126 · 127 < 32768) and one vpmaddwd
-    /// to int32 per slot; × r: two slots' vpmaddubsw summed in int16 (≤ 4 · 126 · 64), one vpmaddwd. Per block the
-    /// offsets 63 · Σ q and 63 · Σ r are subtracted, leaving Σ t_q · q and Σ t_q · r exactly.
+    /// Integer codes u ≤ 15 × (q + r/127): 8 vpmaddubsw with q and 8 with r summed in int16
+    /// (8 · 2 · 15 · 127 = 30480 ≤ 32767, and 8 · 2 · 15 · 64 for r), one vpmaddwd each to int32.
     @inline(__always)
-    func tablePair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
-        let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
-        let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
+    func smallBlock<V: OctetValues>(_ ra: UnsafeRawPointer, _ rb: UnsafeRawPointer, _ xb: UnsafeRawPointer,
+                                    _ v: V) -> (__m256, __m256) {
         let ones = _mm256_set1_epi16(1), inverse127 = _mm256_set1_ps(1 / 127)
-        var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
-        var blk = 0
-        for g in 0..<groups {
-            let end = min(blocks, blk &+ blocksPerGroup)
-            var accA = _mm256_setzero_ps(), accB = _mm256_setzero_ps()
-            while blk < end {
-                let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x8 + blk &* 64
-                var da = _mm256_setzero_si256(), db = _mm256_setzero_si256()
-                let xs = _mm256_set1_ps(xScales[blk]), off = _mm256_set1_epi32(offsets[2 &* blk])
-                if residual {
-                    var ea = _mm256_setzero_si256(), eb = _mm256_setzero_si256()
-                    for jj in 0..<4 {
-                        let j0 = 2 &* jj, j1 = j0 &+ 1
-                        let xq0 = Self.broadcast4(xb + 4 &* j0), xq1 = Self.broadcast4(xb + 4 &* j1)
-                        let xr0 = Self.broadcast4(xb + (32 &+ 4 &* j0)), xr1 = Self.broadcast4(xb + (32 &+ 4 &* j1))
-                        let ua0 = v.values(ra, j0), ub0 = v.values(rb, j0), ua1 = v.values(ra, j1), ub1 = v.values(rb, j1)
-                        da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua0, xq0), ones))
-                        db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub0, xq0), ones))
-                        da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua1, xq1), ones))
-                        db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub1, xq1), ones))
-                        ea = _mm256_add_epi32(ea, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ua0, xr0),
-                                                                                     _mm256_maddubs_epi16(ua1, xr1)), ones))
-                        eb = _mm256_add_epi32(eb, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ub0, xr0),
-                                                                                     _mm256_maddubs_epi16(ub1, xr1)), ones))
-                    }
-                    let offR = _mm256_set1_epi32(offsets[2 &* blk &+ 1])
-                    let fa = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ea, offR)), inverse127,
-                                             _mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)))
-                    let fb = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(eb, offR)), inverse127,
-                                             _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)))
-                    accA = _mm256_fmadd_ps(fa, xs, accA)
-                    accB = _mm256_fmadd_ps(fb, xs, accB)
-                } else {
-                    for j in 0..<8 {
-                        let xq = Self.broadcast4(xb + 4 &* j)
-                        let ua = v.values(ra, j), ub = v.values(rb, j)
-                        da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua, xq), ones))
-                        db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub, xq), ones))
-                    }
-                    accA = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)), xs, accA)
-                    accB = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)), xs, accB)
-                }
-                blk &+= 1
-            }
-            totA = _mm256_fmadd_ps(accA, (UnsafeRawPointer(sa + g &* 8)).loadUnaligned(as: __m256.self), totA)
-            totB = _mm256_fmadd_ps(accB, (UnsafeRawPointer(sb + g &* 8)).loadUnaligned(as: __m256.self), totB)
+        var qa = _mm256_setzero_si256(), qb = _mm256_setzero_si256()
+        var rsa = _mm256_setzero_si256(), rsb = _mm256_setzero_si256()
+        for j in 0..<8 {
+            let xq = broadcast4(xb + 4 &* j), xr = broadcast4(xb + (32 &+ 4 &* j))
+            let ua = v.values(ra, j), ub = v.values(rb, j)
+            qa = _mm256_add_epi16(qa, _mm256_maddubs_epi16(ua, xq))
+            rsa = _mm256_add_epi16(rsa, _mm256_maddubs_epi16(ua, xr))
+            qb = _mm256_add_epi16(qb, _mm256_maddubs_epi16(ub, xq))
+            rsb = _mm256_add_epi16(rsb, _mm256_maddubs_epi16(ub, xr))
         }
-        return (totA, totB)
+        return (_mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsa, ones)), inverse127,
+                                _mm256_cvtepi32_ps(_mm256_madd_epi16(qa, ones))),
+                _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(rsb, ones)), inverse127,
+                                _mm256_cvtepi32_ps(_mm256_madd_epi16(qb, ones))))
+    }
+
+    /// Table values u = t_q + 63 ≤ 126 × q: one vpmaddubsw (each pair ≤ 2 · 126 · 127 < 32768) and one vpmaddwd
+    /// to int32 per slot; × r (`residual`): two slots' vpmaddubsw summed in int16 (≤ 4 · 126 · 64), one vpmaddwd.
+    /// The offsets 63 · Σ q and 63 · Σ r are subtracted, leaving Σ t_q · q and Σ t_q · r exactly.
+    @inline(__always)
+    func tableBlock<V: OctetValues>(_ ra: UnsafeRawPointer, _ rb: UnsafeRawPointer, _ xb: UnsafeRawPointer, _ blk: Int,
+                                    _ v: V) -> (__m256, __m256) {
+        let ones = _mm256_set1_epi16(1)
+        var da = _mm256_setzero_si256(), db = _mm256_setzero_si256()
+        let off = _mm256_set1_epi32(offsets[2 &* blk])
+        if !residual {
+            for j in 0..<8 {
+                let xq = broadcast4(xb + 4 &* j)
+                da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(v.values(ra, j), xq), ones))
+                db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(v.values(rb, j), xq), ones))
+            }
+            return (_mm256_cvtepi32_ps(_mm256_sub_epi32(da, off)), _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off)))
+        }
+        var ea = _mm256_setzero_si256(), eb = _mm256_setzero_si256()
+        for jj in 0..<4 {
+            let j0 = 2 &* jj, j1 = j0 &+ 1
+            let xq0 = broadcast4(xb + 4 &* j0), xq1 = broadcast4(xb + 4 &* j1)
+            let xr0 = broadcast4(xb + (32 &+ 4 &* j0)), xr1 = broadcast4(xb + (32 &+ 4 &* j1))
+            let ua0 = v.values(ra, j0), ub0 = v.values(rb, j0), ua1 = v.values(ra, j1), ub1 = v.values(rb, j1)
+            da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua0, xq0), ones))
+            db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub0, xq0), ones))
+            da = _mm256_add_epi32(da, _mm256_madd_epi16(_mm256_maddubs_epi16(ua1, xq1), ones))
+            db = _mm256_add_epi32(db, _mm256_madd_epi16(_mm256_maddubs_epi16(ub1, xq1), ones))
+            ea = _mm256_add_epi32(ea, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ua0, xr0),
+                                                                         _mm256_maddubs_epi16(ua1, xr1)), ones))
+            eb = _mm256_add_epi32(eb, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ub0, xr0),
+                                                                         _mm256_maddubs_epi16(ub1, xr1)), ones))
+        }
+        let offR = _mm256_set1_epi32(offsets[2 &* blk &+ 1]), inverse127 = _mm256_set1_ps(1 / 127)
+        return (_mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ea, offR)), inverse127,
+                                _mm256_cvtepi32_ps(_mm256_sub_epi32(da, off))),
+                _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(eb, offR)), inverse127,
+                                _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off))))
     }
 }
 #endif

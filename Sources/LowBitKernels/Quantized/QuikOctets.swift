@@ -66,6 +66,8 @@ public final class QuikOctets: @unchecked Sendable {
         defer { q.deallocate(); sums.deallocate() }
         let granule = max(1, min(octets / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let offset = Int32(1 << (bits - 1)), aOffset = Float(1 << (a.bits - 1)), w = view
+        let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
+                                     blocks: blocks, blocksPerGroup: blocks, groups: 1, rows: rows)
         a.values.withUnsafeBufferPointer { values in
             a.outlierValues.withUnsafeBufferPointer { ob in
                 for t in 0..<tokens {
@@ -75,8 +77,7 @@ public final class QuikOctets: @unchecked Sendable {
                         q[k] = values[t * n + k]
                         qSum &+= Int32(values[t * n + k])
                     }
-                    let job = QuikOctetJob(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
-                                           blocks: blocks, x: UnsafeRawPointer(q), sums: sums)
+                    let job = QuikOctetJob(geometry: geometry, x: UnsafeRawPointer(q), sums: sums)
                     let b = bits
                     Parallel.forRanges(count: octets, granule: granule, oversubscribe: octets) { range in
                         switch b {
@@ -108,18 +109,14 @@ public final class QuikOctets: @unchecked Sendable {
 #if arch(x86_64) && os(Linux)
 /// One token's integer sums Σ c·q for every row (`sums[r]`, exact Int32).
 struct QuikOctetJob: @unchecked Sendable {
-    let codes: UnsafeRawPointer
-    let octetBytes: Int
-    let recordBytes: Int
-    let blocks: Int
+    let geometry: OctetGeometry
     let x: UnsafeRawPointer
     let sums: UnsafeMutablePointer<Int32>
 
+    /// Octets of `range` (`OctetPairs`); each octet's 8 sums stored at sums[8g ..< 8g + 8].
     @inline(__always)
     func run<V: OctetValues>(_ range: Range<Int>, _ v: V) {
-        let half = (range.count + 1) / 2
-        for i in 0..<half {
-            let ga = range.lowerBound + i, gb = ga + half < range.upperBound ? ga + half : ga
+        for (ga, gb) in OctetPairs(range) {
             let (sa, sb) = pair(ga, gb, v)
             UnsafeMutableRawPointer(sums + 8 &* ga).storeBytes(of: sa, as: __m256i.self)
             if gb != ga { UnsafeMutableRawPointer(sums + 8 &* gb).storeBytes(of: sb, as: __m256i.self) }
@@ -128,14 +125,13 @@ struct QuikOctetJob: @unchecked Sendable {
 
     @inline(__always)
     func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256i, __m256i) {
-        let pa = codes + ga &* octetBytes, pb = codes + gb &* octetBytes
         let ones = _mm256_set1_epi16(1)
         var sA = _mm256_setzero_si256(), sB = _mm256_setzero_si256()
-        for blk in 0..<blocks {
-            let ra = pa + blk &* recordBytes, rb = pb + blk &* recordBytes, xb = x + blk &* 32
+        for blk in 0..<geometry.blocks {
+            let ra = geometry.record(ga, blk), rb = geometry.record(gb, blk), xb = x + blk &* 32
             var lA = _mm256_setzero_si256(), lB = _mm256_setzero_si256()
             for j in 0..<8 {
-                let xq = _mm256_set1_epi32((xb + 4 &* j).loadUnaligned(as: Int32.self))
+                let xq = broadcast4(xb + 4 &* j)
                 lA = _mm256_add_epi16(lA, _mm256_maddubs_epi16(v.values(ra, j), xq))
                 lB = _mm256_add_epi16(lB, _mm256_maddubs_epi16(v.values(rb, j), xq))
             }
