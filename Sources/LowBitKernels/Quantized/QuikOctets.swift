@@ -62,8 +62,7 @@ public final class QuikOctets: @unchecked Sendable {
         precondition(a.quantizedColumns == n && a.outlierValues.count == tokens * nOut)
         let padded = blocks * 32, octets = (rows + 7) / 8
         let q = UnsafeMutablePointer<Int8>.allocate(capacity: padded + 32)
-        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: octets * 8)
-        defer { q.deallocate(); sums.deallocate() }
+        defer { q.deallocate() }
         let granule = max(1, min(octets / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let offset = Int32(1 << (bits - 1)), aOffset = Float(1 << (a.bits - 1)), w = view
         let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
@@ -77,7 +76,11 @@ public final class QuikOctets: @unchecked Sendable {
                         q[k] = values[t * n + k]
                         qSum &+= Int32(values[t * n + k])
                     }
-                    let job = QuikOctetJob(geometry: geometry, x: UnsafeRawPointer(q), sums: sums)
+                    let s = Float(Float16(bitPattern: a.scales[t])), z = Float(Float16(bitPattern: a.zeros[t]))
+                    let job = QuikOctetJob(geometry: geometry, x: UnsafeRawPointer(q), weights: w,
+                                           outliers: nOut > 0 ? ob.baseAddress.map { $0 + t * nOut } : nil,
+                                           integerOffset: Int(offset) * Int(qSum), scale: s, rowSumScale: z + aOffset * s,
+                                           y: y + t * rows)
                     let b = bits
                     Parallel.forRanges(count: octets, granule: granule, oversubscribe: octets) { range in
                         switch b {
@@ -86,16 +89,6 @@ public final class QuikOctets: @unchecked Sendable {
                         case 3: job.run(range, OctetIdentity(layout: Octet3()))
                         default: job.run(range, OctetIdentity(layout: Octet4()))
                         }
-                    }
-                    // The epilogue of `QuikMatmul`, row by row, with the same integer sum.
-                    let s = Float(Float16(bitPattern: a.scales[t])), z = Float(Float16(bitPattern: a.zeros[t]))
-                    for r in 0..<rows {
-                        let isum = Int(sums[r]) - Int(offset) * Int(qSum)
-                        var out = s * Float(w.scales[r]) * Float(isum) + (z + aOffset * s) * w.rowSums[r]
-                        if nOut > 0, let outl = ob.baseAddress {
-                            out += dot(w.outlierWeights + r * nOut, outl + t * nOut, nOut)
-                        }
-                        y[t * rows + r] = out
                     }
                 }
             }
@@ -107,19 +100,40 @@ public final class QuikOctets: @unchecked Sendable {
 }
 
 #if arch(x86_64) && os(Linux)
-/// One token's integer sums Σ c·q for every row (`sums[r]`, exact Int32).
+/// One token: the integer sums Σ c·q of each octet, then `QuikMatmul`'s Float epilogue for its rows (in the
+/// parallel body: the fp16 outlier dot is a large part of a decode step).
 struct QuikOctetJob: @unchecked Sendable {
     let geometry: OctetGeometry
     let x: UnsafeRawPointer
-    let sums: UnsafeMutablePointer<Int32>
+    let weights: QuikWeightsView
+    /// This token's outlier values, or nil.
+    let outliers: UnsafePointer<Float>?
+    /// 2^(b−1) · Σ q.
+    let integerOffset: Int
+    /// The activation scale s and z + 2^(p−1)·s.
+    let scale: Float
+    let rowSumScale: Float
+    /// This token's outputs.
+    let y: UnsafeMutablePointer<Float>
 
-    /// Octets of `range` (`OctetPairs`); each octet's 8 sums stored at sums[8g ..< 8g + 8].
+    /// Octets of `range` (`OctetPairs`).
     @inline(__always)
     func run<V: OctetValues>(_ range: Range<Int>, _ v: V) {
         for (ga, gb) in OctetPairs(range) {
             let (sa, sb) = pair(ga, gb, v)
-            UnsafeMutableRawPointer(sums + 8 &* ga).storeBytes(of: sa, as: __m256i.self)
-            if gb != ga { UnsafeMutableRawPointer(sums + 8 &* gb).storeBytes(of: sb, as: __m256i.self) }
+            store(sa, octet: ga)
+            if gb != ga { store(sb, octet: gb) }
+        }
+    }
+
+    @inline(__always)
+    func store(_ sums: __m256i, octet g: Int) {
+        let v = unsafeBitCast(sums, to: SIMD8<Int32>.self), r0 = 8 &* g, nOut = weights.outlierCount
+        for i in 0..<min(8, geometry.rows &- r0) {
+            let r = r0 &+ i, isum = Int(v[i]) - integerOffset
+            var out = scale * Float(weights.scales[r]) * Float(isum) + rowSumScale * weights.rowSums[r]
+            if let outliers { out += dot(weights.outlierWeights + r &* nOut, outliers, nOut) }
+            y[r] = out
         }
     }
 
