@@ -127,7 +127,7 @@ public final class BipolarOctets: @unchecked Sendable {
 
 #if arch(x86_64) && os(Linux)
 /// The pointers of one token's bipolar octet matvec.
-struct BipolarOctetJob: @unchecked Sendable {
+struct BipolarOctetJob: OctetKernel, @unchecked Sendable {
     let geometry: OctetGeometry
     /// Activation codes a (u8), zero past the last column.
     let a: UnsafeRawPointer
@@ -135,16 +135,6 @@ struct BipolarOctetJob: @unchecked Sendable {
     let scales: UnsafePointer<Float>
     let offsets: UnsafePointer<Int32>
     let y: UnsafeMutablePointer<Float>
-
-    /// Octets of `range` (`OctetPairs`).
-    @inline(__always)
-    func run<V: OctetValues>(_ range: Range<Int>, _ v: V) {
-        for (ga, gb) in OctetPairs(range) {
-            let (ta, tb) = pair(ga, gb, v)
-            store(ta, octet: ga)
-            if gb != ga { store(tb, octet: gb) }
-        }
-    }
 
     @inline(__always)
     func store(_ t: __m256, octet g: Int) {

@@ -369,7 +369,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         let job = OctetJob(geometry: geometry, x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
-                           y: y, residual: tableResidual)
+                           y: y, residual: tableResidual, small: smallCodes)
         // Chunks as in the GGML decode matvec: at least 8, at most ~256 KB of codes each.
         let granule = max(1, min(octetCount / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let tb = UnsafeRawPointer(tableBytes)
@@ -378,17 +378,17 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         Parallel.forRanges(count: octetCount, granule: granule, oversubscribe: octetCount) { range in
             let t0 = _mm256_broadcastsi128_si256(tb.loadUnaligned(as: __m128i.self))
             switch kind {
-            case -1: job.run(range, OctetIdentity(layout: Octet1()), small: true)
-            case -2: job.run(range, OctetIdentity(layout: Octet2()), small: true)
-            case -3: job.run(range, OctetIdentity(layout: Octet3()), small: true)
-            case -4: job.run(range, OctetIdentity(layout: Octet4()), small: true)
-            case 1: job.run(range, OctetTable16(layout: Octet1(), table: t0), small: false)
-            case 2: job.run(range, OctetTable16(layout: Octet2(), table: t0), small: false)
-            case 3: job.run(range, OctetTable16(layout: Octet3(), table: t0), small: false)
-            case 4: job.run(range, OctetTable16(layout: Octet4(), table: t0), small: false)
+            case -1: job.run(range, OctetIdentity(layout: Octet1()))
+            case -2: job.run(range, OctetIdentity(layout: Octet2()))
+            case -3: job.run(range, OctetIdentity(layout: Octet3()))
+            case -4: job.run(range, OctetIdentity(layout: Octet4()))
+            case 1: job.run(range, OctetTable16(layout: Octet1(), table: t0))
+            case 2: job.run(range, OctetTable16(layout: Octet2(), table: t0))
+            case 3: job.run(range, OctetTable16(layout: Octet3(), table: t0))
+            case 4: job.run(range, OctetTable16(layout: Octet4(), table: t0))
             default:
                 let t1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
-                job.run(range, OctetTable32(table0: t0, table1: t1), small: false)
+                job.run(range, OctetTable32(table0: t0, table1: t1))
             }
         }
     }

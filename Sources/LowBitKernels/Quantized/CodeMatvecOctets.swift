@@ -178,8 +178,27 @@ struct OctetPairs: Sequence, IteratorProtocol {
 
 @inline(__always) func broadcast4(_ p: UnsafeRawPointer) -> __m256i { _mm256_set1_epi32(p.loadUnaligned(as: Int32.self)) }
 
+/// An octet matvec: `pair` computes two octets (`OctetPairs`), `store` writes one octet's result.
+protocol OctetKernel {
+    associatedtype Sums
+    func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (Sums, Sums)
+    func store(_ sums: Sums, octet g: Int)
+}
+
+extension OctetKernel {
+    /// Octets of `range`, two at a time (`OctetPairs`).
+    @inline(__always)
+    func run<V: OctetValues>(_ range: Range<Int>, _ v: V) {
+        for (ga, gb) in OctetPairs(range) {
+            let (sa, sb) = pair(ga, gb, v)
+            store(sa, octet: ga)
+            if gb != ga { store(sb, octet: gb) }
+        }
+    }
+}
+
 /// The pointers of one octet matvec (captured by the parallel body without reference counting).
-struct OctetJob: @unchecked Sendable {
+struct OctetJob: OctetKernel, @unchecked Sendable {
     let geometry: OctetGeometry
     /// Per block: 32 int8 codes q, 32 int8 residuals r (`DecodeActivations.codes8`), and the scales scale8_b.
     let x8: UnsafeRawPointer
@@ -193,16 +212,8 @@ struct OctetJob: @unchecked Sendable {
     let y: UnsafeMutablePointer<Float>
     /// Table path: also multiply by the residuals r (x ≈ scale8·(q + r/127)); small codes always do.
     let residual: Bool
-
-    /// Octets of `range` (`OctetPairs`). `small`: integer codes ≤ 15 with the residual, else table values.
-    @inline(__always)
-    func run<V: OctetValues>(_ range: Range<Int>, _ v: V, small: Bool) {
-        for (ga, gb) in OctetPairs(range) {
-            let (ta, tb) = pair(ga, gb, v, small: small)
-            store(ta, octet: ga)
-            if gb != ga { store(tb, octet: gb) }
-        }
-    }
+    /// Integer codes ≤ 15 with the residual (`smallBlock`), else table values (`tableBlock`).
+    let small: Bool
 
     @inline(__always)
     func store(_ t: __m256, octet g: Int) {
@@ -218,7 +229,7 @@ struct OctetJob: @unchecked Sendable {
 
     /// Octets ga and gb: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum), the block sums from `smallBlock` or `tableBlock`.
     @inline(__always)
-    func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V, small: Bool) -> (__m256, __m256) {
+    func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
         let groups = geometry.groups
         let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()

@@ -102,7 +102,7 @@ public final class QuikOctets: @unchecked Sendable {
 #if arch(x86_64) && os(Linux)
 /// One token: the integer sums Σ c·q of each octet, then `QuikMatmul`'s Float epilogue for its rows (in the
 /// parallel body: the fp16 outlier dot is a large part of a decode step).
-struct QuikOctetJob: @unchecked Sendable {
+struct QuikOctetJob: OctetKernel, @unchecked Sendable {
     let geometry: OctetGeometry
     let x: UnsafeRawPointer
     let weights: QuikWeightsView
@@ -115,16 +115,6 @@ struct QuikOctetJob: @unchecked Sendable {
     let rowSumScale: Float
     /// This token's outputs.
     let y: UnsafeMutablePointer<Float>
-
-    /// Octets of `range` (`OctetPairs`).
-    @inline(__always)
-    func run<V: OctetValues>(_ range: Range<Int>, _ v: V) {
-        for (ga, gb) in OctetPairs(range) {
-            let (sa, sb) = pair(ga, gb, v)
-            store(sa, octet: ga)
-            if gb != ga { store(sb, octet: gb) }
-        }
-    }
 
     @inline(__always)
     func store(_ sums: __m256i, octet g: Int) {
