@@ -94,7 +94,7 @@ struct PackedCodeMatrixTests {
                                 rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                 scales: sb.baseAddress!, zeros: stored ? zb.baseAddress! : nil, constantZero: constantZero,
                                 table: tb.baseAddress!, decoding: decoding)
-                            guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual) else { return false }
+                            guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, roundedTables: true) else { return false }
                             tableError = m.tableError
                             coding = m.activationCoding
                             #expect(m.octets == (!int16 && bits <= 5), "\(name)")
@@ -191,7 +191,7 @@ struct PackedCodeMatrixTests {
                                     let view = CodeMatrixView(
                                         rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                         scales: sb.baseAddress!, zeros: nil, constantZero: 0, table: tb.baseAddress!, decoding: decoding)
-                                    guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual) else { return }
+                                    guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, roundedTables: true) else { return }
                                     tableError = m.tableError
                                     x.withUnsafeBufferPointer { xb in
                                         y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: 1, y: $0.baseAddress!) }
@@ -244,5 +244,39 @@ struct PackedCodeMatrixTests {
                 }
             }
         }
+    }
+
+    /// By default only tables the octet path holds exactly take it (integers, FPx e2m2/e2m1); NormalFloat and random
+    /// tables keep the exact int16 kernel, so CPU decode agrees with the GPU kernels' exact tables.
+    @Test func octetPathOnlyForExactTablesByDefault() throws {
+        #if arch(x86_64) && os(Linux)
+        let codes = [UInt8](repeating: 0, count: 4096)
+        let scales = [Float16](repeating: 1, count: 512)
+        var tables: [(String, [Float], Int, Bool)] = []
+        tables.append(("int4", (0..<16).map { Float($0) }, 4, true))
+        tables.append(("fp5 e2m2", try FPxFormat(exponentBits: 2, mantissaBits: 2).decodeTable, 5, true))
+        tables.append(("fpe2m1", try FPxFormat(exponentBits: 2, mantissaBits: 1).decodeTable, 4, true))
+        tables.append(("nf4", (0..<16).map { LookupTable.nf4.values[$0] }, 4, false))
+        tables.append(("nf3", (0..<8).map { LookupTable.nf3.values[$0] }, 3, false))
+        for (name, values, bits, exact) in tables {
+            var table = [Float](repeating: 0, count: 256)
+            for (i, v) in values.enumerated() { table[i] = v }
+            codes.withUnsafeBufferPointer { cb in
+                scales.withUnsafeBufferPointer { sb in
+                    table.withUnsafeBufferPointer { tb in
+                        let view = CodeMatrixView(rows: 16, cols: 256, bits: bits, groupSize: 64, codes: cb.baseAddress!,
+                                                  rowBytes: 256, scales: sb.baseAddress!, zeros: nil, constantZero: 0,
+                                                  table: tb.baseAddress!, decoding: .lookup)
+                        let byDefault = PackedCodeMatrix(view, int16: false, tableResidual: false, roundedTables: false)
+                        #expect(byDefault?.octets == exact, "\(name)")
+                        // Exact tables: no table error; the int16 kernel: |t_q/m − t| ≤ max|t| / 32766.
+                        #expect((byDefault?.tableError ?? 1) <= (exact ? 0 : 1 / 32766), "\(name)")
+                        let rounded = PackedCodeMatrix(view, int16: false, tableResidual: false, roundedTables: true)
+                        #expect(rounded?.octets == true, "\(name)")
+                    }
+                }
+            }
+        }
+        #endif
     }
 }

@@ -97,6 +97,18 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         }
     }
     public static let forceInt16 = getEnvironment("LOWBIT_CODES_INT16") == "1"
+    public static let allowRoundedTables = getEnvironment("LOWBIT_CODES_ROUNDED_TABLES") == "1"
+
+    /// Whether the octet path represents the 2^bits table entries exactly: integer codes (identity tables), or every
+    /// entry times one power of two is an integer of magnitude ≤ `octetLimit` (FPx e2m2, e2m1, …).
+    static func octetTableIsExact(_ table: UnsafePointer<Float>, bits: Int) -> Bool {
+        let entries = 1 << min(bits, 8)
+        if (0..<entries).allSatisfy({ table[$0] == Float($0) }) { return true }
+        let maxAbs = (0..<entries).map { abs(table[$0]) }.max() ?? 0
+        guard maxAbs > 0, maxAbs.isFinite else { return maxAbs == 0 }
+        let m = Float(sign: .plus, exponent: Int((octetLimit / maxAbs).exponent), significand: 1)
+        return (0..<entries).allSatisfy { (table[$0] * m).rounded() == table[$0] * m && abs(table[$0] * m) <= octetLimit }
+    }
     /// Octet table values: |t_q| ≤ 63, u = t_q + 63 ≤ 126 (a vpmaddubsw pair with q ≤ 2 · 126 · 127 < 32768;
     /// with r, two pairs ≤ 4 · 126 · 64 < 32768).
     static let octetLimit: Float = 63
@@ -121,8 +133,13 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// Repacks `w` (nil when `supports(w)` is false). The view's buffers are only read here.
     /// `int16`: the row-pair int16 kernel for every bit width (default: `LOWBIT_CODES_INT16=1`), else codes of
     /// 1–5 bits take the octet path.
+    /// `roundedTables`: also take the octet path for tables that 7-bit values cannot hold exactly (NormalFloat,
+    /// learned tables), rounding them (`tableError`). Off by default (LOWBIT_CODES_ROUNDED_TABLES=1 turns it on):
+    /// the rounded nf4/nf3 tables made CPU decode differ from the GPU kernels (exact fp16 tables) by 1.4–1.6 % in the
+    /// model self-test's logits (bound 1 %, H200, session 3), so those formats keep the exact int16 kernel.
     public init?(_ w: CodeMatrixView, int16: Bool = PackedCodeMatrix.forceInt16,
-                 tableResidual: Bool = PackedCodeMatrix.defaultTableResidual) {
+                 tableResidual: Bool = PackedCodeMatrix.defaultTableResidual,
+                 roundedTables: Bool = PackedCodeMatrix.allowRoundedTables) {
         guard Self.supports(w) else { return nil }
         self.tableResidual = tableResidual
         rows = w.rows
@@ -133,7 +150,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         blocksPerRow = (cols + 31) / 32
         blockBytes = 4 * bits
         pairStride = 2 * blocksPerRow * blockBytes
-        let octets = bits <= 5 && !int16
+        let octets = bits <= 5 && !int16 && (roundedTables || Self.octetTableIsExact(w.table, bits: bits))
         self.octets = octets
         octetBytes = blocksPerRow * OctetLayout(bits: bits).recordBytes
         let pairs = (rows + 1) / 2, octetCount = (rows + 7) / 8
