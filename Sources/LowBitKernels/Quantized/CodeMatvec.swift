@@ -72,7 +72,11 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// (`LOWBIT_CODES_TABLE_RESIDUAL=1`; costs ~30 %, and the 7-bit table keeps most of the error).
     public let smallCodes: Bool
     public let tableResidual: Bool
-    public static let defaultTableResidual = getEnvironment("LOWBIT_CODES_TABLE_RESIDUAL") == "1"
+    /// On by default (the tables on the octet path are then exact ones, fp5 e2m2 / fpe2m1, and with the residual
+    /// their decode is as precise as the int16 kernel's); off with LOWBIT_CODES_ROUNDED_TABLES=1 (c1's speed setting)
+    /// unless LOWBIT_CODES_TABLE_RESIDUAL says otherwise.
+    public static let defaultTableResidual = getEnvironment("LOWBIT_CODES_TABLE_RESIDUAL").map { $0 == "1" }
+        ?? !allowRoundedTables
     /// Bytes of one octet (8 rows × all blocks), octet path.
     let octetBytes: Int
 
