@@ -1,7 +1,7 @@
 #!/bin/bash
 # One device call for the small-batch wgmma tiles (BN = 32 / 64), the producer-side activation permute and the
 # cost-model dispatch (session 3): self-tests of every TC-FPx path (wgmma included), then the FP6 table with
-# auto / fused / wgmma in one run, the separate permute pass (LOWBIT_WGMMA_XDIRECT=0) beside it, forced-tile
+# auto / fused / wgmma in one run, forced-tile
 # timings for calibrating the planner (CALIBRATE="BN/SLABS/WGS …", CAL_N), and fp5 / fp4 at a few N (SMALL).
 # BIN = the static lowbit. Step outputs go to $RUN, packed into $OUT/run.tgz at the end (plus the log).
 OUT=${OUT:-./out}; mkdir -p "$OUT"
@@ -18,10 +18,6 @@ if [ -z "$SKIP_SELFTEST" ]; then
 fi
 step table ${TABLE_S:-120} $B --format fp6 --batches ${BATCHES:-1,16,32,64,128,256,512,1024,4096} --path ${PATHS:-auto,fused,wgmma} --repetitions 20
 row "$RUN/table.txt"
-if [ -n "$XPASS" ]; then
-  LOWBIT_WGMMA_XDIRECT=0 step xpass 60 $B --format fp6 --batches $XPASS --path wgmma --repetitions 20
-  row "$RUN/xpass.txt"
-fi
 if [ -n "$CALIBRATE" ]; then
   for t in $CALIBRATE; do IFS=/ read bn sl wgs <<< "$t"
     LOWBIT_WGMMA_BN=$bn LOWBIT_WGMMA_SLABS=$sl LOWBIT_WGMMA_WGS=${wgs:-2} step cal-$bn-$sl-${wgs:-2} 40 $B --format fp6 --batches ${CAL_N:-64} --path wgmma --repetitions 10

@@ -17,9 +17,9 @@
 //
 // The packed layout permutes K inside each 128-column unit (docs/tcfpx.md): k-step j of lane t covers physical
 // columns 32⌊j/2⌋ + 8t + 4(j mod 2) + {0,1,2,3}. wgmma reads B in 16-byte rows of 8 consecutive k, so the
-// activations are put into that order: directly (xDirect) by the producer warpgroup, 16-byte loads of 64-byte
-// column groups regrouped in registers into 16-byte shared stores of the k-step order, or by a pass before the
-// GEMM (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e] = X[n][phys(S, t) + 2q + e], zero past IC).
+// activations are put into that order by a pass before the GEMM (tcfpx_wgmma_permute_x: X'[n][16S + 8q + 2t + e] =
+// X[n][phys(S, t) + 2q + e], zero past IC). (Permuting them in the producer warpgroup instead was measured 1.3–2.1×
+// slower, session 3: the loads sit in series with each stage; removed, docs/tcfpx-wgmma.md.)
 //
 // The same pass stores X' tile by tile exactly as a pipeline stage holds it in shared memory: for column block nb
 // (BN rows, zero rows past N) and K unit kt, one contiguous BN·256-byte tile = two 64-column halves of BN rows of
@@ -108,8 +108,8 @@ __device__ __forceinline__ void wgm_step(float (&acc)[WGM_SLABS][WGM_BN / 2], co
 
 extern "C" __global__ void __launch_bounds__(WGM_THREADS, 1)
 tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scales, const act_t* __restrict__ Xt,
-            const act_t* __restrict__ X, act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int IC,
-            int KT, int mBlocks, int nBlocks, int splits, int unitsPerSplit, int xDirect) {
+            act_t* __restrict__ Y, float* __restrict__ partials, int N, int OC, int IC,
+            int KT, int mBlocks, int nBlocks, int splits, int unitsPerSplit) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     extern __shared__ unsigned char smemRaw[];
     __shared__ __align__(8) unsigned long long fullBar[WGM_STAGES], emptyBar[WGM_STAGES];
@@ -132,7 +132,7 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
     if (tid == 0) {
 #pragma unroll
         for (int s = 0; s < WGM_STAGES; s++) {
-            wgm_bar_init(smem_u32(&fullBar[s]), xDirect ? 1u + 128u : 1u);
+            wgm_bar_init(smem_u32(&fullBar[s]), 1u);
             wgm_bar_init(smem_u32(&emptyBar[s]), WGM_CONSUMERS / 32);
         }
         wgm_bar_init_fence();
@@ -145,76 +145,26 @@ tcfpx_wgmma(const unsigned char* __restrict__ W, const __half* __restrict__ scal
         wgm_setmaxnreg_dec<WGM_PRODUCER_REGS>();
         const int ptid = tid - WGM_CONSUMERS;
         const unsigned char* xtile = reinterpret_cast<const unsigned char*>(Xt) + ((size_t)nb * KT + ktBegin) * WGM_XSTAGE;
-        // Direct activations (xDirect): the 128 producer threads permute X themselves. Thread ptid takes 64-byte
-        // groups gi = ptid + 128i of the stage (row r = gi / 4, 32-column group a = gi mod 4 of the K unit): four
-        // 16-byte loads of X[n0 + r][128kt + 32a … + 32] hold the words of the four k-step-order chunks
-        // cc = 4a + 2s + q (s, q ∈ {0, 1}: chunk word tt = word 2s + q of load tt, see WGM_PHYS), stored as 16-byte
-        // chunks at their swizzled places; then fence.proxy.async (generic writes → wgmma reads) and one arrival
-        // per thread on the stage's full barrier. Zeros past N and IC. Needs IC % 8 == 0 and X 16-byte aligned.
-        for (int u = 0; u < ((xDirect || ptid == 0) ? count : 0); u++) {
+        // One thread issues every stage's bulk copies: the activation tile and the CTA's weight units.
+        for (int u = 0; u < (ptid == 0 ? count : 0); u++) {
             const int slot = u % WGM_STAGES, kt = ktBegin + u;
             if (u >= WGM_STAGES) wgm_bar_wait(smem_u32(&emptyBar[slot]), (unsigned)((u / WGM_STAGES) - 1) & 1u);
             const unsigned bar = smem_u32(&fullBar[slot]);
-            if (ptid == 0) {
-                unsigned bytes = xDirect ? 0u : (unsigned)WGM_XSTAGE;
+            unsigned bytes = (unsigned)WGM_XSTAGE;
 #pragma unroll
-                for (int blk = 0; blk < WGM_BLOCKS; blk++) {
-                    const int mt0 = mtBase + 8 * blk;
-                    if (mt0 < MTiles) bytes += min(8, MTiles - mt0) * TCFPX_UNIT_BYTES;
-                }
-                wgm_bar_expect(bar, bytes);
-                if (!xDirect)
-                    wgm_bulk(smem_u32(smem + slot * WGM_XSTAGE), xtile + (size_t)u * WGM_XSTAGE, WGM_XSTAGE, bar);
-                unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
-#pragma unroll
-                for (int blk = 0; blk < WGM_BLOCKS; blk++) {
-                    const int mt0 = mtBase + 8 * blk;
-                    if (mt0 >= MTiles) break;
-                    wgm_bulk(smem_u32(ws + blk * 8 * TCFPX_UNIT_BYTES),
-                             W + unit_index(mt0, kt, KT, MTiles) * TCFPX_UNIT_BYTES,
-                             (unsigned)(min(8, MTiles - mt0) * TCFPX_UNIT_BYTES), bar);
-                }
+            for (int blk = 0; blk < WGM_BLOCKS; blk++) {
+                const int mt0 = mtBase + 8 * blk;
+                if (mt0 < MTiles) bytes += min(8, MTiles - mt0) * TCFPX_UNIT_BYTES;
             }
-            if (xDirect) {
-                unsigned char* xs = smem + slot * WGM_XSTAGE;
-                // One group (4 loads in flight) per round, rounds not unrolled: the producer runs on 56 registers and
-                // ptxas spilled with 2 groups per round or unrolled rounds.
-                constexpr int WGM_XROUND = 1;
-#pragma unroll 1
-                for (int i0 = 0; i0 < WGM_BN / 32; i0 += WGM_XROUND) {
-                    uint4 w[WGM_XROUND][4];
+            wgm_bar_expect(bar, bytes);
+            wgm_bulk(smem_u32(smem + slot * WGM_XSTAGE), xtile + (size_t)u * WGM_XSTAGE, WGM_XSTAGE, bar);
+            unsigned char* ws = smem + WGM_STAGES * WGM_XSTAGE + slot * WGM_WSTAGE;
 #pragma unroll
-                    for (int i = 0; i < WGM_XROUND; i++) {
-                        const int gi = ptid + 128 * (i0 + i), r = gi >> 2, grp = gi & 3;
-                        const int n = n0 + r, k = kt * 128 + 32 * grp;
-#pragma unroll
-                        for (int tt = 0; tt < 4; tt++) w[i][tt] = make_uint4(0u, 0u, 0u, 0u);
-                        if (i0 + i < WGM_BN / 32 && n < N) {
-                            // The host takes this path only for IC % 8 == 0 and a 16-byte aligned X.
-                            const uint4* row = reinterpret_cast<const uint4*>(X + (size_t)n * IC + k);
-#pragma unroll
-                            for (int tt = 0; tt < 4; tt++)
-                                if (k + 8 * tt < IC) w[i][tt] = __ldg(row + tt);
-                        }
-                    }
-#pragma unroll
-                    for (int i = 0; i < WGM_XROUND; i++) {
-                        if (i0 + i >= WGM_BN / 32) break;
-                        const int gi = ptid + 128 * (i0 + i), r = gi >> 2, grp = gi & 3;
-#pragma unroll
-                        for (int sq = 0; sq < 4; sq++) {  // sq = 2s + q: chunk cc = 4·grp + sq
-                            const int cc = 4 * grp + sq;
-                            const uint4 v = sq == 0 ? make_uint4(w[i][0].x, w[i][1].x, w[i][2].x, w[i][3].x)
-                                          : sq == 1 ? make_uint4(w[i][0].y, w[i][1].y, w[i][2].y, w[i][3].y)
-                                          : sq == 2 ? make_uint4(w[i][0].z, w[i][1].z, w[i][2].z, w[i][3].z)
-                                                    : make_uint4(w[i][0].w, w[i][1].w, w[i][2].w, w[i][3].w);
-                            *reinterpret_cast<uint4*>(xs + (cc >> 3) * (WGM_BN * 128) + r * 128 +
-                                                      (((cc & 7) ^ (r & 7)) << 4)) = v;
-                        }
-                    }
-                }
-                wgm_fence_proxy();
-                wgm_bar_arrive(bar);
+            for (int blk = 0; blk < WGM_BLOCKS; blk++) {
+                const int mt0 = mtBase + 8 * blk;
+                if (mt0 >= MTiles) break;
+                wgm_bulk(smem_u32(ws + blk * 8 * TCFPX_UNIT_BYTES), W + unit_index(mt0, kt, KT, MTiles) * TCFPX_UNIT_BYTES,
+                         (unsigned)(min(8, MTiles - mt0) * TCFPX_UNIT_BYTES), bar);
             }
         }
         return;

@@ -49,16 +49,13 @@ public struct TCFPxTuning: Sendable, Hashable {
     public var wgmmaSplits: Int?
     /// wgmma path: consumer warpgroups per CTA (2, or 4 for 1-slab tiles of BN ≤ 64); nil: planned.
     public var wgmmaWarpgroups: Int?
-    /// wgmma path: A-register buffers per warp = wgmma groups in flight + 1 (2, the default, or 4: opt-in, not yet
-    /// timed; nil: LOWBIT_WGMMA_RING, else 2).
+    /// wgmma path: A-register buffers per warp = wgmma groups in flight + 1 (2 or 4; nil: LOWBIT_WGMMA_RING, else
+    /// 4 on the 256 × 128 tile and 2 elsewhere, as measured: `wgmmaPlan`).
     public var wgmmaRing: Int?
-    /// wgmma path: the producer warpgroup permutes the activations itself (true; needs IC % 8 == 0 and a 16-byte
-    /// aligned X) or a separate pass does (false); nil: LOWBIT_WGMMA_XDIRECT, else the default (`prefersDirectX`).
-    public var wgmmaDirectX: Bool?
 
     public init(warps: Int? = nil, splitAccumulators: Bool? = nil, bulkCopy: Bool? = nil,
                 clusterReduction: Bool? = nil, kWarps: Int? = nil, rowTilesPerWarp: Int? = nil,
-                wgmmaBN: Int? = nil, wgmmaSlabs: Int? = nil, wgmmaSplits: Int? = nil, wgmmaDirectX: Bool? = nil,
+                wgmmaBN: Int? = nil, wgmmaSlabs: Int? = nil, wgmmaSplits: Int? = nil,
                 wgmmaWarpgroups: Int? = nil, wgmmaRing: Int? = nil) {
         self.warps = warps
         self.splitAccumulators = splitAccumulators
@@ -69,7 +66,6 @@ public struct TCFPxTuning: Sendable, Hashable {
         self.wgmmaBN = wgmmaBN
         self.wgmmaSlabs = wgmmaSlabs
         self.wgmmaSplits = wgmmaSplits
-        self.wgmmaDirectX = wgmmaDirectX
         self.wgmmaWarpgroups = wgmmaWarpgroups
         self.wgmmaRing = wgmmaRing
     }

@@ -141,14 +141,13 @@ extension TCFPxGemm {
     ///   together) at the model bandwidth, of which one SM draws at most twice its share, + 2 µs;
     /// * split-K: the reduce kernel (a launch + ≈ 3 µs of tail) and the FP32 partials written and read back
     ///   (≈ 3 TB/s, mostly L2);
-    /// * the activation permute pass: a launch + X read and X' (rows padded to BN) written at the model bandwidth,
-    ///   or with `directX` (the producer permutes) only X read once.
+    /// * the activation permute pass: a launch + X read and X' (rows padded to BN) written at the model bandwidth.
     /// Session 3 call 2 (H200, 4 shapes × N = 1…4096, 36 cells): −10 … +14 % of the measured times (the largest
     /// errors at N = 1 on 57344×8192 and 8192×28672, where `auto` takes the fused kernel anyway).
     /// With `weightBytes` = 0 and `bandwidth` = ∞ only (a) counts (the tile-level model of run 2).
     public static func wgmmaCost(rowTiles: Int, columnTiles kt: Int, batch: Int, slabs: Int, bn: Int, splits: Int,
                                  unitMicroseconds: Double, multiprocessors: Int, weightBytes: Int = 0,
-                                 bandwidth: Double = .infinity, directX: Bool = false,
+                                 bandwidth: Double = .infinity,
                                  warpgroups: Int = 2) -> (cost: Double, splits: Int, per: Int) {
         let per = (kt + max(1, min(splits, kt)) - 1) / max(1, min(splits, kt))
         let actual = (kt + per - 1) / per
@@ -164,7 +163,7 @@ extension TCFPxGemm {
             cost = max(cost, Double(weightBytes) / rate + 2)
             let xRead = Double(batch * kt * 128 * 2)
             let xWritten = Double(columnBlocks * bn * kt * 256)
-            if directX { cost += xRead / bandwidth } else { cost += launchMicroseconds + (xRead + xWritten) / bandwidth }
+            cost += launchMicroseconds + (xRead + xWritten) / bandwidth
         }
         if actual > 1 { cost += launchMicroseconds + 3 + Double(actual * batch * rowTiles * 16 * 8) / 3e6 }
         return (cost, actual, per)
@@ -173,14 +172,14 @@ extension TCFPxGemm {
     /// The lowest `wgmmaCost` among `candidates` × `splits` (ties keep the earlier shape and fewer splits).
     public static func wgmmaChoose(rowTiles: Int, columnTiles kt: Int, batch: Int, weightBytes: Int, multiprocessors: Int,
                                    bandwidth: Double, candidates: [TCFPxWgmmaTile] = wgmmaTiles,
-                                   splits: [Int] = Array(1...16), directX: Bool = false)
+                                   splits: [Int] = Array(1...16))
         -> (cost: Double, tile: TCFPxWgmmaTile, splits: Int, per: Int) {
         var best = (cost: Double.infinity, tile: candidates.first ?? wgmmaTiles[0], splits: 1, per: kt)
         for c in candidates {
             for s in splits {
                 let r = wgmmaCost(rowTiles: rowTiles, columnTiles: kt, batch: batch, slabs: c.slabs, bn: c.bn, splits: s,
                                   unitMicroseconds: c.unitMicroseconds, multiprocessors: multiprocessors,
-                                  weightBytes: weightBytes, bandwidth: bandwidth, directX: directX, warpgroups: c.warpgroups)
+                                  weightBytes: weightBytes, bandwidth: bandwidth, warpgroups: c.warpgroups)
                 if r.cost < best.cost - 1e-9 { best = (r.cost, c, r.splits, r.per) }
             }
         }
@@ -217,8 +216,7 @@ extension TCFPxGemm {
         let forcedSplits = tuning.wgmmaSplits ?? Self.override("LOWBIT_WGMMA_SPLITS")
         let best = Self.wgmmaChoose(rowTiles: geometry.rowTiles, columnTiles: kt, batch: batch, weightBytes: weightBytes,
                                     multiprocessors: p.multiprocessorCount, bandwidth: modelBandwidth,
-                                    candidates: candidates, splits: forcedSplits.map { [$0] } ?? Array(1...16),
-                                    directX: wgmmaDirectX(alignedX: inFeatures % 8 == 0))
+                                    candidates: candidates, splits: forcedSplits.map { [$0] } ?? Array(1...16))
         let tile = best.tile
         let stages = Self.override("LOWBIT_WGMMA_STAGES")
             ?? Self.wgmmaStages(bn: tile.bn, rows: tile.rows, unitBytes: geometry.unitBytes,
@@ -246,18 +244,6 @@ extension TCFPxGemm {
                                 kernels: CUDAKernelSource.tcfpxWgmma.kernels)
     }()
 
-    /// LOWBIT_WGMMA_XDIRECT=1 / 0: activations permuted by the GEMM's producer warpgroup / by a separate pass.
-    static let directXOverride = flag("LOWBIT_WGMMA_XDIRECT")
-    /// Default: the separate pass. Session 3 call 1 (H200) timed the producer-side permute 1.3–2.1× slower than
-    /// the pass (8192×28672 N = 64: 122.1 vs 71.3 µs; N = 4096: 5539 vs 2615 µs): each stage's X loads sit in the
-    /// producer's one thread of control, in series with the stage, and throttle the pipeline.
-    static let prefersDirectX = false
-
-    /// Whether the producer permutes the activations (needs rows of X 16-byte aligned: IC % 8 == 0, aligned base).
-    func wgmmaDirectX(alignedX: Bool) -> Bool {
-        alignedX && (tuning.wgmmaDirectX ?? Self.directXOverride ?? Self.prefersDirectX)
-    }
-
     private static let wgmmaKernels = Mutex<[String: CUDAFunction]>([:])
 
     func wgmmaKernel(_ name: String, activation: GPUActivationType, plan: TCFPxWgmmaPlan) throws -> CUDAFunction {
@@ -284,26 +270,21 @@ extension TCFPxGemm {
         let plan = wgmmaPlan(batch: batch)
         let kt = geometry.columnTiles
         let ocPadded = geometry.rowTiles * 16
-        // Activations: permuted by the kernel's producer warpgroup (16-byte loads, IC % 8 == 0 and X 16-byte
-        // aligned), or by a pass into tiles before the GEMM.
-        let direct = wgmmaDirectX(alignedX: inFeatures % 8 == 0 && x.address % 16 == 0)
-        let xpBytes = direct ? 16 : plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
+        let xpBytes = plan.columnBlocks * plan.bn * kt * 256  // X' tiles, rows padded to BN
         let partialBytes = plan.splits > 1 ? plan.splits * batch * ocPadded * 4 : 4
         // Shared by every layer on this stream (calls on one stream are ordered): X' and the split-K partials.
         let xp = try context.scratch("wgmma permuted activations", stream: stream, bytes: xpBytes)
         let partials = try context.scratch("wgmma split-K partials", stream: stream, bytes: partialBytes)
         let sms = context.properties.multiprocessorCount
-        if !direct {
-            let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
-            let chunks = plan.columnBlocks * plan.bn * kt * 16
-            try permute.launch(grid: .init(x: max(1, min((chunks + 255) / 256, sms * 16))), block: 256, stream: stream,
-                               x, xp, Int32(batch), Int32(inFeatures), Int32(kt))
-        }
+        let permute = try wgmmaKernel("tcfpx_wgmma_permute_x", activation: activation, plan: plan)
+        let chunks = plan.columnBlocks * plan.bn * kt * 16
+        try permute.launch(grid: .init(x: max(1, min((chunks + 255) / 256, sms * 16))), block: 256, stream: stream,
+                           x, xp, Int32(batch), Int32(inFeatures), Int32(kt))
         let gemm = try wgmmaKernel("tcfpx_wgmma", activation: activation, plan: plan)
         try gemm.launch(grid: .init(x: plan.ctas), block: .init(x: 128 * (plan.warpgroups + 1)), sharedMemoryBytes: plan.sharedMemoryBytes, stream: stream,
-                        weights, scales, xp, x, y, partials, Int32(batch), Int32(outFeatures), Int32(inFeatures),
+                        weights, scales, xp, y, partials, Int32(batch), Int32(outFeatures), Int32(inFeatures),
                         Int32(kt), Int32(plan.rowBlocks), Int32(plan.columnBlocks), Int32(plan.splits),
-                        Int32(plan.unitsPerSplit), Int32(direct ? 1 : 0))
+                        Int32(plan.unitsPerSplit))
         if plan.splits > 1 {
             let reduce = try wgmmaKernel("tcfpx_wgmma_reduce", activation: activation, plan: plan)
             let total = batch * outFeatures

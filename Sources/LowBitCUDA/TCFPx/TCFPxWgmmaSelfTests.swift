@@ -42,11 +42,10 @@ extension GPUSelfTests {
             test("e3m1 f16 BN=32", format: "fpe3m1", oc: 1031, ic: 577, batches: [20], tuning: TCFPxTuning(wgmmaBN: 32)),
             test("e2m3 bf16 BN=64 split-K", format: "fpe2m3", oc: 2053, ic: 3000, batches: [40, 64], activation: .bfloat16,
                  tuning: TCFPxTuning(wgmmaBN: 64, wgmmaSplits: 3)),
-            // Aligned activations through the separate permute pass, pinned (the default; the producer permute is opt-in).
-            test("e3m2 f16 permute pass BN=64", format: "fp6", oc: 4099, ic: 4096, batches: [33, 64, 200],
-                 tuning: TCFPxTuning(wgmmaBN: 64, wgmmaDirectX: false)),
-            test("e2m2 f16 permute pass", format: "fp5", oc: 2053, ic: 3000, batches: [16, 300],
-                 tuning: TCFPxTuning(wgmmaDirectX: false)),
+            // Aligned activations (IC % 8 = 0) through the permute pass.
+            test("e3m2 f16 aligned X BN=64", format: "fp6", oc: 4099, ic: 4096, batches: [33, 64, 200],
+                 tuning: TCFPxTuning(wgmmaBN: 64)),
+            test("e2m2 f16 aligned X", format: "fp5", oc: 2053, ic: 3000, batches: [16, 300]),
             // 4 consumer warpgroups (1 slab, 256 rows per CTA).
             test("e3m2 f16 4 warpgroups BN=64 split-K", format: "fp6", oc: 4099, ic: 4096, batches: [1, 40, 64, 130],
                  tuning: TCFPxTuning(wgmmaBN: 64, wgmmaSplits: 3, wgmmaWarpgroups: 4)),
@@ -54,11 +53,9 @@ extension GPUSelfTests {
                  tuning: TCFPxTuning(wgmmaBN: 32, wgmmaWarpgroups: 4)),
             test("e2m1 bf16 4 warpgroups BN=64", format: "fp4", oc: 2053, ic: 3000, batches: [64, 100], activation: .bfloat16,
                  tuning: TCFPxTuning(wgmmaBN: 64, wgmmaWarpgroups: 4)),
-            test("e3m2 f16 4 warpgroups BN=32 producer permute", format: "fp6", oc: 515, ic: 1000, batches: [17, 32],
-                 tuning: TCFPxTuning(wgmmaBN: 32, wgmmaDirectX: true, wgmmaWarpgroups: 4)),
-            test("e3m2 f16 producer permute BN=128", format: "fp6", oc: 2053, ic: 3000, batches: [200],
-                 tuning: TCFPxTuning(wgmmaBN: 128, wgmmaDirectX: true)),
-            // Three wgmma groups in flight (A-register ring of 4; opt-in, added after the last GPU run of session 3).
+            test("e3m2 f16 4 warpgroups BN=32 aligned X", format: "fp6", oc: 515, ic: 1000, batches: [17, 32],
+                 tuning: TCFPxTuning(wgmmaBN: 32, wgmmaWarpgroups: 4)),
+            // Three wgmma groups in flight (A-register ring of 4), pinned on tiles where it is not the default.
             test("e3m2 f16 ring 4 BN=64 2 slabs split-K", format: "fp6", oc: 4099, ic: 4096, batches: [1, 33, 64, 65],
                  tuning: TCFPxTuning(wgmmaBN: 64, wgmmaSlabs: 2, wgmmaSplits: 3, wgmmaRing: 4)),
             test("e2m3 bf16 ring 4 4 warpgroups BN=32", format: "fpe2m3", oc: 1031, ic: 577, batches: [7, 32, 100],
