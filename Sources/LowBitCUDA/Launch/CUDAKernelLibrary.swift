@@ -14,6 +14,13 @@ public final class CUDAKernelLibrary: @unchecked Sendable {  // state behind a M
     struct ModuleKey: Hashable {
         let source: CUDAKernelSource
         let defines: [String: String]
+
+        // Hash the name and defines only: hashing the whole source text (tens of KB) on every kernel lookup is
+        // wasted work; equality still compares everything.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(source.name)
+            hasher.combine(defines)
+        }
     }
 
     init(context: CUDAContext) { self.context = context }

@@ -282,10 +282,12 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         // CTA shape: warps = (warps along M) × kWarps; each warp owns mtPerWarp row tiles of one column tile per
         // stage. kWarps = 1: 4 warps × 2 row tiles = one 8-tile block of the layout (v5). 8 warps × 1 tile passed the
         // GPU self-tests but gave no consistent gain (runs 4–5), so it stays opt-in.
-        let (defaultKW, defaultMT) = Self.defaultShape(batch: batch)
-        let kWarps = tuning.kWarps ?? Self.kWarpsOverride ?? defaultKW
+        // Intra-CTA split-K (kWarps > 1, 16–64-row CTAs) is opt-in: run 6 (H200) timed kWarps 2, 4, 8 against the
+        // v5 shape at N = 1…64 on the four Llama-2-70B shapes; none was faster at N = 1 beyond run-to-run noise
+        // and all were slower at N ≥ 16 (the X tile is no longer shared by 128 rows).
+        let kWarps = tuning.kWarps ?? Self.kWarpsOverride ?? 1
         let warps = max(tuning.warps ?? Self.warpsOverride ?? 4, kWarps)
-        let mtPerWarp = tuning.rowTilesPerWarp ?? Self.mtOverride ?? (kWarps == 1 ? 8 / warps : defaultMT)
+        let mtPerWarp = tuning.rowTilesPerWarp ?? Self.mtOverride ?? (kWarps == 1 ? 8 / warps : 2)
         let rowTiles = mtPerWarp * warps / kWarps
         guard warps % kWarps == 0, [1, 2, 4, 8].contains(rowTiles) else {
             throw LowBitError.invalidArgument("tuning", "TC-FPx CTA of \(warps) warps, \(kWarps) along K, \(mtPerWarp) row tiles per warp: row tiles per CTA must divide 8")
@@ -367,14 +369,6 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let f = try context.kernels.function(name, in: source, defines: defines)
         kernelCache.withLock { $0[key] = f }
         return f
-    }
-
-    /// Default CTA shape for a batch: (warps along K, row tiles per warp) with 4 warps. Run 6 (H200) timed the
-    /// intra-CTA split-K shapes (kWarps 2, 4, 8 over 16-, 32- and 64-row CTAs) against the v5 shape at N = 1…64 on
-    /// the four Llama-2-70B shapes: none was faster than v5 at N = 1 beyond run-to-run noise and all were slower
-    /// at N ≥ 16 (the X tile is no longer shared by 128 rows), so v5's 128-row CTA (kWarps = 1) stays the default.
-    static func defaultShape(batch: Int) -> (kWarps: Int, mtPerWarp: Int) {
-        (1, 2)
     }
 
     /// Default choice of the split-K reduction (run 5, H200): the cluster reduction (partials in distributed

@@ -65,12 +65,6 @@ enum GGMLIntegerDot {
         #endif
     }
 
-    #if arch(x86_64) && os(Linux)
-    /// The 4 bytes at p in every 32-bit lane.
-    @inline(__always)
-    static func broadcast4(_ p: UnsafeRawPointer) -> __m256i { _mm256_set1_epi32(p.loadUnaligned(as: Int32.self)) }
-    #endif
-
     /// Σ over the blocks of two Q8_0 groups (see q4_1Pair).
     @inline(__always)
     static func q8_0Pair(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, blocks: Int, codes: UnsafePointer<Int16>,

@@ -99,12 +99,13 @@ public final class BipolarOctets: @unchecked Sendable {
         let padded = blocks * 32, octets = (rows + 7) / 8
         let a = UnsafeMutablePointer<UInt8>.allocate(capacity: padded + 32)
         defer { a.deallocate() }
-        let granule = max(1, min(octets / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let tb = UnsafeRawPointer(table), q = weightBits
         let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * q,
                                      blocks: blocks, blocksPerGroup: blocksPerGroup, groups: groups, rows: rows)
+        let granule = geometry.granule
+        // Every token writes codes 0..<cols: the zero padding past them is written once.
+        a.initialize(repeating: 0, count: padded + 32)
         for t in 0..<tokens {
-            a.initialize(repeating: 0, count: padded + 32)
             let sa = BipolarMatmul.quantizeActivations(x + t * cols, count: cols, bits: activationBits, codes: a)
             let job = BipolarOctetJob(geometry: geometry, a: UnsafeRawPointer(a), activationScale: sa,
                                       scales: UnsafePointer(scales), offsets: UnsafePointer(offsets), y: y + t * rows)

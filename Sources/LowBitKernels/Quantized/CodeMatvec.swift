@@ -110,9 +110,18 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         if (0..<entries).allSatisfy({ table[$0] == Float($0) }) { return true }
         let maxAbs = (0..<entries).map { abs(table[$0]) }.max() ?? 0
         guard maxAbs > 0, maxAbs.isFinite else { return maxAbs == 0 }
-        let m = Float(sign: .plus, exponent: Int((octetLimit / maxAbs).exponent), significand: 1)
-        return (0..<entries).allSatisfy { (table[$0] * m).rounded() == table[$0] * m && abs(table[$0] * m) <= octetLimit }
+        return tableScaling(table, entries: entries, maxAbs: maxAbs, limit: octetLimit).exact
     }
+
+    /// The multiplier m that puts the table on an integer grid within ±`limit`: the largest power of two with
+    /// m · max|table| ≤ limit when that makes every entry an integer (`exact`), else limit / max|table|.
+    static func tableScaling(_ table: UnsafePointer<Float>, entries: Int, maxAbs: Float, limit: Float)
+        -> (m: Float, exact: Bool) {
+        let m = Float(sign: .plus, exponent: Int((limit / maxAbs).exponent), significand: 1)
+        let exact = (0..<entries).allSatisfy { (table[$0] * m).rounded() == table[$0] * m }
+        return exact ? (m, true) : (limit / maxAbs, false)
+    }
+
     /// Octet table values: |t_q| ≤ 63, u = t_q + 63 ≤ 126 (a vpmaddubsw pair with q ≤ 2 · 126 · 127 < 32768;
     /// with r, two pairs ≤ 4 · 126 · 64 < 32768).
     static let octetLimit: Float = 63
@@ -172,9 +181,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         let limit = octets ? Self.octetLimit : Self.valueLimit
         if maxAbs > 0 && !(identity && (!octets || smallCodes)) {
             // identity tables (integers) on the int16 and small-code paths: the code itself is the value (m = 1)
-            m = Float(sign: .plus, exponent: Int((limit / maxAbs).exponent), significand: 1)
-            let exact = (0..<entries).allSatisfy { (w.table[$0] * m).rounded() == w.table[$0] * m }
-            if !exact { m = limit / maxAbs }
+            m = Self.tableScaling(w.table, entries: entries, maxAbs: maxAbs, limit: limit).m
         }
         tableMultiplier = m
         tableBytes = .allocate(capacity: 128)
@@ -188,7 +195,6 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                 worst = max(worst, abs(q / m - w.table[c]))
                 tableBytes[c] = UInt8(Int(q) + Int(limit))
             }
-            if smallCodes { worst = 0 }
         } else if bits <= 6 {
             for c in 0..<entries {
                 let q = Int16(max(-Self.valueLimit, min(Self.valueLimit, (w.table[c] * m).rounded())))
@@ -311,11 +317,17 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     func matvec(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         #if arch(x86_64) && os(Linux)
         let padded = blocksPerRow * 32
-        let xp = UnsafeMutablePointer<Float>.allocate(capacity: padded)
-        defer { xp.deallocate() }
-        xp.initialize(from: x, count: cols)
-        (xp + cols).initialize(repeating: 0, count: padded - cols)
-        let act = DecodeActivations(xp, cols: padded)
+        // Widths that are not a multiple of 32 get a zero-padded copy of x.
+        let act: DecodeActivations
+        if padded == cols {
+            act = DecodeActivations(x, cols: cols)
+        } else {
+            let xp = UnsafeMutablePointer<Float>.allocate(capacity: padded)
+            defer { xp.deallocate() }
+            xp.initialize(from: x, count: cols)
+            (xp + cols).initialize(repeating: 0, count: padded - cols)
+            act = DecodeActivations(xp, cols: padded)
+        }
         // Per-group sums of x for the zero-point term.
         var groupSums: UnsafeMutablePointer<Float>?
         if zeroTerms != nil {
@@ -383,7 +395,6 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             offsets[2 * b] = smallCodes ? 0 : Int32(Self.octetLimit) * s
             offsets[2 * b + 1] = smallCodes ? 0 : Int32(Self.octetLimit) * r
         }
-        let octetCount = (rows + 7) / 8
         let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
                                      blocks: blocks, blocksPerGroup: groups == 1 ? blocks : groupSize / 32,
                                      groups: groups, rows: rows)
@@ -391,8 +402,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
                            y: y, residual: tableResidual, small: smallCodes)
-        // Chunks as in the GGML decode matvec: at least 8, at most ~256 KB of codes each.
-        let granule = max(1, min(octetCount / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
+        let octetCount = geometry.octets, granule = geometry.granule
         let tb = UnsafeRawPointer(tableBytes)
         let kind = smallCodes ? -bits : bits
         // Not generic (see `matvec`): the format switch is inside the closure.
@@ -653,10 +663,7 @@ struct MatvecJob: @unchecked Sendable {
     }
 
     @inline(__always)
-    func zeroTerm(_ r: Int) -> Float {
-        guard let zt = zeroTerms, let gsum = groupSums else { return 0 }
-        return dot(zt + r * groups, gsum, groups)
-    }
+    func zeroTerm(_ r: Int) -> Float { zeroPointTerm(zeroTerms, groupSums, row: r, groups: groups) }
 
     /// Rows r and r+1 (r even).
     @inline(__always)

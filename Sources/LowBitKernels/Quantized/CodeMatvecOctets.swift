@@ -145,6 +145,11 @@ struct OctetGeometry: @unchecked Sendable {
     let groups: Int
     let rows: Int
 
+    /// Octets of 8 rows (the last one padded).
+    var octets: Int { (rows + 7) / 8 }
+    /// Octets per parallel chunk, as in the GGML decode matvec: at least 8 chunks, at most ~256 KB of codes each.
+    var granule: Int { max(1, min(octets / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes))) }
+
     /// Block `blk` of octet `g`.
     @inline(__always) func record(_ g: Int, _ blk: Int) -> UnsafeRawPointer {
         codes + g &* octetBytes + blk &* recordBytes
@@ -176,6 +181,14 @@ struct OctetPairs: Sequence, IteratorProtocol {
     }
 }
 
+/// Row r's zero-point term Σ_g s_g·z_g · Σ_{k∈g} x_k (0 without zero points), shared by the row-pair and octet jobs.
+@inline(__always)
+func zeroPointTerm(_ zeroTerms: UnsafePointer<Float>?, _ groupSums: UnsafePointer<Float>?, row r: Int, groups: Int) -> Float {
+    guard let zt = zeroTerms, let gsum = groupSums else { return 0 }
+    return dot(zt + r &* groups, gsum, groups)
+}
+
+/// The 4 bytes at p in every 32-bit lane (the GGML and octet matvecs).
 @inline(__always) func broadcast4(_ p: UnsafeRawPointer) -> __m256i { _mm256_set1_epi32(p.loadUnaligned(as: Int32.self)) }
 
 /// An octet matvec: `pair` computes two octets (`OctetPairs`), `store` writes one octet's result.
@@ -222,10 +235,7 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     }
 
     @inline(__always)
-    func zeroTerm(_ r: Int) -> Float {
-        guard let zt = zeroTerms, let gsum = groupSums else { return 0 }
-        return dot(zt + r &* geometry.groups, gsum, geometry.groups)
-    }
+    func zeroTerm(_ r: Int) -> Float { zeroPointTerm(zeroTerms, groupSums, row: r, groups: geometry.groups) }
 
     /// Octets ga and gb: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum), the block sums from `smallBlock` or `tableBlock`.
     @inline(__always)

@@ -63,14 +63,15 @@ public final class QuikOctets: @unchecked Sendable {
         let padded = blocks * 32, octets = (rows + 7) / 8
         let q = UnsafeMutablePointer<Int8>.allocate(capacity: padded + 32)
         defer { q.deallocate() }
-        let granule = max(1, min(octets / 8, GGMLBlockMatmul.matvecChunkBytes / max(1, octetBytes)))
         let offset = Int32(1 << (bits - 1)), aOffset = Float(1 << (a.bits - 1)), w = view
         let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
                                      blocks: blocks, blocksPerGroup: blocks, groups: 1, rows: rows)
+        let granule = geometry.granule
+        // Every token writes codes 0..<n: the zero padding past them is written once.
+        q.initialize(repeating: 0, count: padded + 32)
         a.values.withUnsafeBufferPointer { values in
             a.outlierValues.withUnsafeBufferPointer { ob in
                 for t in 0..<tokens {
-                    q.initialize(repeating: 0, count: padded + 32)
                     var qSum: Int32 = 0
                     for k in 0..<n {
                         q[k] = values[t * n + k]
