@@ -165,6 +165,27 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         /// Launch plans and kernels by (batch, activation, path, aligned X): a decode loop pays the planning
         /// (module lookup, occupancy, split rule) once.
         var plans: [PlanKey: (TCFPxLaunchPlan, CUDAFunction)] = [:]
+        /// `prefersWgmma` by batch (it plans 9 tiles × 16 splits; `auto` asks on every call).
+        var prefersWgmma: [Int: Bool] = [:]
+    }
+
+    /// `auto`'s choice between the wgmma kernel and the rest, memoized per batch (the inputs are fixed per instance).
+    func autoTakesWgmma(batch: Int) -> Bool {
+        if let known = scratch.withLock({ $0.prefersWgmma[batch] }) { return known }
+        let decision = prefersWgmma(batch: batch)
+        scratch.withLock { $0.prefersWgmma[batch] = decision }
+        return decision
+    }
+
+    /// Whether a call on `path` runs the wgmma kernel.
+    public func usesWgmma(batch: Int, path: TCFPxPath) -> Bool {
+        path == .wgmma || (path == .auto && autoTakesWgmma(batch: batch))
+    }
+
+    /// What a call of `batch` rows on `path` launches (benches print it).
+    public func plan(batch: Int, activation: GPUActivationType, path: TCFPxPath) -> String {
+        usesWgmma(batch: batch, path: path) ? wgmmaPlan(batch: batch).description
+            : (try? launchPlan(batch: batch, activation: activation, path: path).description) ?? "unavailable"
     }
 
     struct PlanKey: Hashable {
@@ -222,10 +243,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         try encode(x: x, y: y, batch: batch, activation: activation, stream: stream, path: .auto)
     }
 
-    public func plan(batch: Int) -> String {
-        if prefersWgmma(batch: batch, activation: .float16) { return wgmmaPlan(batch: batch).description }
-        return (try? launchPlan(batch: batch, activation: .float16, path: .auto).description) ?? "unavailable"
-    }
+    public func plan(batch: Int) -> String { plan(batch: batch, activation: .float16, path: .auto) }
 
     public func hostDequantizedWeights(rows: Range<Int>) throws -> [Float] {
         guard rows.lowerBound >= 0, rows.upperBound <= outFeatures else {
@@ -404,7 +422,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         guard batch >= 1, batch <= Int(Int32.max) / max(1, inFeatures) else {
             throw LowBitError.invalidArgument("batch", "TC-FPx GEMM batch \(batch) must be ≥ 1 and fit 32-bit indexing")
         }
-        if path == .wgmma || (path == .auto && prefersWgmma(batch: batch, activation: activation)) {
+        if usesWgmma(batch: batch, path: path) {
             try encodeWgmma(x: x, y: y, batch: batch, activation: activation, stream: stream)
             return
         }

@@ -78,7 +78,7 @@ extension TCFPxGemm {
     /// Whether `auto` sends this call to the wgmma kernel: on compute capability 9.0 when its modelled time
     /// (`wgmmaPlan(batch:).modelMicroseconds`, permute and reduce included) is below the fused kernel's
     /// (`fusedModelMicroseconds`).
-    public func prefersWgmma(batch: Int, activation: GPUActivationType) -> Bool {
+    public func prefersWgmma(batch: Int) -> Bool {
         guard Self.wgmmaAvailable(context) else { return false }
         if Self.wgmmaEnabled == true { return true }
         if let threshold = Self.wgmmaThreshold { return batch >= threshold }

@@ -207,9 +207,7 @@ struct BenchGemmCommand: ParsableCommand {
                         }
                         let planText: String
                         if let t = first as? TCFPxGemm, let pth {
-                            planText = pth == .wgmma || (pth == .auto && t.prefersWgmma(batch: n, activation: act))
-                                ? t.wgmmaPlan(batch: n).description
-                                : (try? t.launchPlan(batch: n, activation: act, path: pth).description) ?? "?"
+                            planText = t.plan(batch: n, activation: act, path: pth)
                         } else if let f = first as? FLUTEGemm, let pth {
                             planText = f.plan(batch: n, path: FLUTEPath(rawValue: pth.rawValue)!)
                         } else {
