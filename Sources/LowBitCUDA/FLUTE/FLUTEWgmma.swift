@@ -122,14 +122,15 @@ extension FLUTEGemm {
         if let tile, fits(tile.slabs, tile.bn, 3) { candidates = [tile] }
         var best = (cost: Double.infinity, slabs: candidates.first?.slabs ?? 1, bn: candidates.first?.bn ?? 64,
                     splits: 1, per: kt)
-        for c in candidates {
-            for s in forcedSplits.map({ [$0] }) ?? Array(1...16) {
-                let r = TCFPxGemm.wgmmaCost(rowTiles: shape.rowTiles, columnTiles: kt, batch: batch, slabs: c.slabs,
-                                            bn: c.bn, splits: s,
-                                            unitMicroseconds: wgmmaUnitMicroseconds(slabs: c.slabs, bn: c.bn),
-                                            multiprocessors: multiprocessors)
-                if r.cost < best.cost - 1e-9 { best = (r.cost, c.slabs, c.bn, r.splits, r.per) }
+        if !candidates.isEmpty {
+            // TC-FPx's planner with this kernel's unit times (the tile-level model: no weight-bytes or X terms).
+            let tiles = candidates.map {
+                TCFPxWgmmaTile(slabs: $0.slabs, bn: $0.bn, unitMicroseconds: wgmmaUnitMicroseconds(slabs: $0.slabs, bn: $0.bn))
             }
+            let c = TCFPxGemm.wgmmaChoose(rowTiles: shape.rowTiles, columnTiles: kt, batch: batch, weightBytes: 0,
+                                          multiprocessors: multiprocessors, bandwidth: .infinity, candidates: tiles,
+                                          splits: forcedSplits.map { [$0] } ?? Array(1...16))
+            best = (c.cost, c.tile.slabs, c.tile.bn, c.splits, c.per)
         }
         let (slabs, bn) = (best.slabs, best.bn)
         var stages = max(3, maxStages ?? 6)
