@@ -24,12 +24,24 @@ struct PackedCodeMatrixTests {
     static func expectedCoding(bits: Int, kind: Kind, int16: Bool, residual: Bool) -> PackedCodeMatrix.ActivationCoding {
         if int16 || bits > 5 { return .int16 }
         if case .integer = kind, bits <= 4 { return .int8Residual }
+        // Tables 7 bits cannot hold: two levels with the residual up to 4 bits, the int16 kernel at 5.
+        if inexactTable(kind) { return bits <= 4 ? .int8Residual : .int16 }
         return residual ? .int8Residual : .int8
+    }
+
+    /// NormalFloat and random tables: not integers after any power-of-two scaling within ±63.
+    static func inexactTable(_ kind: Kind) -> Bool {
+        switch kind {
+        case .table, .randomTable: return true
+        default: return false
+        }
     }
 
     /// The kernels: octets with and without the table path's residual (small integer codes always use it), and the
     /// int16 row pairs.
     static let paths: [(int16: Bool, residual: Bool)] = [(false, true), (false, false), (true, true)]
+    /// Inexact tables of every width the two-level octet kernel handles take it here (by default only 3 bits do).
+    static let twoLevel: Set<Int> = [1, 2, 3, 4]
 
     /// Per-element activation error of a block whose largest |x| is b (round to nearest on the coding's grid).
     static func activationError(_ coding: PackedCodeMatrix.ActivationCoding, blockMax b: Double) -> Double {
@@ -94,10 +106,17 @@ struct PackedCodeMatrixTests {
                                 rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                 scales: sb.baseAddress!, zeros: stored ? zb.baseAddress! : nil, constantZero: constantZero,
                                 table: tb.baseAddress!, decoding: decoding)
-                            guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, roundedTables: true) else { return false }
+                            guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, twoLevelBits: Self.twoLevel) else { return false }
                             tableError = m.tableError
                             coding = m.activationCoding
-                            #expect(m.octets == (!int16 && bits <= 5), "\(name)")
+                            let inexact = Self.inexactTable(kind)
+                            #expect(m.octets == (!int16 && (bits <= 4 || (bits == 5 && !inexact))), "\(name)")
+                            #expect(m.splitTable == (m.octets && inexact), "\(name)")
+                            if m.splitTable {
+                                // Two levels: within 1/128 of a 7-bit step (m·max|t| = 63).
+                                let maxAbs = table.prefix(1 << bits).map { abs($0) }.max()!
+                                #expect(m.tableError <= maxAbs / (63 * 128) * 1.0001, "\(name): table error \(m.tableError)")
+                            }
                             // 6-bit FPx takes the sign-magnitude path; a random 6-bit table the full lookup.
                             if bits == 6, case .fpx = kind { #expect(m.signSymmetric, "\(name)") }
                             if case .randomTable = kind { #expect(!m.signSymmetric, "\(name)") }
@@ -184,15 +203,16 @@ struct PackedCodeMatrixTests {
                     let (packed, rowBytes) = packRowsForTest(codes, rows: rows, cols: cols, bits: bits)
                     for (int16, residual) in Self.paths {
                         var y = [Float](repeating: .nan, count: rows)
-                        var tableError: Float = 0
+                        var tableError: Float = 0, split = false
                         packed.withUnsafeBufferPointer { pb in
                             scales.withUnsafeBufferPointer { sb in
                                 table.withUnsafeBufferPointer { tb in
                                     let view = CodeMatrixView(
                                         rows: rows, cols: cols, bits: bits, groupSize: gs, codes: pb.baseAddress!, rowBytes: rowBytes,
                                         scales: sb.baseAddress!, zeros: nil, constantZero: 0, table: tb.baseAddress!, decoding: decoding)
-                                    guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, roundedTables: true) else { return }
+                                    guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, twoLevelBits: Self.twoLevel) else { return }
                                     tableError = m.tableError
+                                    split = m.splitTable
                                     x.withUnsafeBufferPointer { xb in
                                         y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: 1, y: $0.baseAddress!) }
                                     }
@@ -208,7 +228,7 @@ struct PackedCodeMatrixTests {
                                 // x lies on the int8 grid (q = ±127) except pattern 3's half steps: off by half a step with
                                 // int8 alone, by the residual's worst case 1/(127·254) with it (127 · 0.5 = 63.5 rounds to
                                 // 64), by at most that with int16.
-                                let withResidual = residual || (bits <= 4 && decoding == .integer)
+                                let withResidual = residual || split || (bits <= 4 && decoding == .integer)
                                 let e = pattern != 3 ? 0 : (int16 ? 1.0 / 65534 : (withResidual ? 1.0 / (127 * 254) : 1.0 / 254))
                                 bound += s * (abs(v) * e + Double(tableError) * (abs(Double(x[k])) + e))
                             }
@@ -246,18 +266,21 @@ struct PackedCodeMatrixTests {
         }
     }
 
-    /// By default only tables the octet path holds exactly take it (integers, FPx e2m2/e2m1); NormalFloat and random
-    /// tables keep the exact int16 kernel, so CPU decode agrees with the GPU kernels' exact tables.
-    @Test func octetPathOnlyForExactTablesByDefault() throws {
+    /// Tables the octet path holds exactly (integers, FPx e2m2/e2m1) take it with one level and no table error;
+    /// by default 3-bit tables it cannot hold (NormalFloat, learned) with two levels, within 1/128 of a 7-bit step;
+    /// the others keep the int16 kernel. So CPU decode stays as exact as the GPU kernels' fp16 tables.
+    @Test func octetTablesAreExactOrTwoLevel() throws {
         #if arch(x86_64) && os(Linux)
         let codes = [UInt8](repeating: 0, count: 4096)
         let scales = [Float16](repeating: 1, count: 512)
-        var tables: [(String, [Float], Int, Bool)] = []
+        var tables: [(String, [Float], Int, exact: Bool)] = []
         tables.append(("int4", (0..<16).map { Float($0) }, 4, true))
         tables.append(("fp5 e2m2", try FPxFormat(exponentBits: 2, mantissaBits: 2).decodeTable, 5, true))
         tables.append(("fpe2m1", try FPxFormat(exponentBits: 2, mantissaBits: 1).decodeTable, 4, true))
         tables.append(("nf4", (0..<16).map { LookupTable.nf4.values[$0] }, 4, false))
         tables.append(("nf3", (0..<8).map { LookupTable.nf3.values[$0] }, 3, false))
+        tables.append(("nf2", (0..<4).map { LookupTable.nf2.values[$0] }, 2, false))
+        tables.append(("lut5", (0..<32).map { Float($0) * 0.37 - 5 }, 5, false))
         for (name, values, bits, exact) in tables {
             var table = [Float](repeating: 0, count: 256)
             for (i, v) in values.enumerated() { table[i] = v }
@@ -267,12 +290,15 @@ struct PackedCodeMatrixTests {
                         let view = CodeMatrixView(rows: 16, cols: 256, bits: bits, groupSize: 64, codes: cb.baseAddress!,
                                                   rowBytes: 256, scales: sb.baseAddress!, zeros: nil, constantZero: 0,
                                                   table: tb.baseAddress!, decoding: .lookup)
-                        let byDefault = PackedCodeMatrix(view, int16: false, tableResidual: false, roundedTables: false)
-                        #expect(byDefault?.octets == exact, "\(name)")
-                        // Exact tables: no table error; the int16 kernel: |t_q/m − t| ≤ max|t| / 32766.
-                        #expect((byDefault?.tableError ?? 1) <= (exact ? 0 : 1 / 32766), "\(name)")
-                        let rounded = PackedCodeMatrix(view, int16: false, tableResidual: false, roundedTables: true)
-                        #expect(rounded?.octets == true, "\(name)")
+                        let m = PackedCodeMatrix(view, int16: false, tableResidual: false)
+                        let twoLevel = !exact && bits == 3
+                        #expect(m?.octets == (exact || twoLevel), "\(name)")
+                        #expect(m?.splitTable == twoLevel, "\(name)")
+                        let maxAbs = values.map { abs($0) }.max()!
+                        let bound: Float = exact ? 0 : (twoLevel ? maxAbs / (63 * 128) : maxAbs / 32766)
+                        #expect((m?.tableError ?? 1) <= bound * 1.0001, "\(name): \(m?.tableError ?? -1) > \(bound)")
+                        // Two-level tables always carry the activation residual.
+                        if twoLevel { #expect(m?.activationCoding == .int8Residual, "\(name)") }
                     }
                 }
             }

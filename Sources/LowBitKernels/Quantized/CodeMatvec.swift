@@ -53,7 +53,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     let constantZero: Float
     /// 256 Float entries: the exact table.
     let table: UnsafeMutablePointer<Float>
-    /// 64 lo bytes then 64 hi bytes of t_q (bits ≤ 6).
+    /// Row-pair path: 64 lo bytes then 64 hi bytes of t_q (bits ≤ 6). Octet path: the bytes u = t_q + 63 (5 bits:
+    /// 32 of them), and with a two-level table (`splitTable`) the low level's bytes l + 32 at offset 32.
     let tableBytes: UnsafeMutablePointer<UInt8>
     /// m and the bound δ on |t_q/m − table|.
     public let tableMultiplier: Float
@@ -68,15 +69,23 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// Octet path with integer codes ≤ 4 bits: the weight byte is the code, and the activations are q + r/127
     /// (int8 and an int8 residual): the weights are exact, so the activations are the only error (int8 alone:
     /// KL(prompt ‖ decode) up to 0.04 for int4, 2–12 for int2, docs/cpu-kernels.md c2). Otherwise on the octet
-    /// path: u = t_q + 63 with |t_q| ≤ 63 (the table rounded to 7 bits), activations q only unless `tableResidual`
-    /// (`LOWBIT_CODES_TABLE_RESIDUAL=1`; costs ~30 %, and the 7-bit table keeps most of the error).
+    /// path: u = t_q + 63 with |t_q| ≤ 63 (tables that 7 bits hold exactly: FPx e2m2, e2m1), activations q + r/127
+    /// unless `tableResidual` is off (A/B runs: int8 activations alone cost logits accuracy, c2–c5), or a two-level
+    /// table (`splitTable`).
     public let smallCodes: Bool
     public let tableResidual: Bool
-    /// On by default (the tables on the octet path are then exact ones, fp5 e2m2 / fpe2m1, and with the residual
-    /// their decode is as precise as the int16 kernel's); off with LOWBIT_CODES_ROUNDED_TABLES=1 (c1's speed setting)
-    /// unless LOWBIT_CODES_TABLE_RESIDUAL says otherwise.
-    public static let defaultTableResidual = getEnvironment("LOWBIT_CODES_TABLE_RESIDUAL").map { $0 == "1" }
-        ?? !allowRoundedTables
+    /// Octet path for tables that 7 bits cannot hold (NormalFloat, learned) of `twoLevelTableBits`: m·t ≈ h + l/64,
+    /// |h| ≤ 63, |l| ≤ 32 (`OctetTable16Split`), activations always q + r/127; `tableError` ≤ max|t| / (63 · 128).
+    /// The 7-bit table alone (session 3's c1, 1/126 of max|t|) made CPU decode differ from the GPU's fp16 tables by
+    /// 1.4–1.6 % in the model self-test's logits (bound 1 %); fp16 itself rounds a table entry by up to 1/2048 of it.
+    public let splitTable: Bool
+    /// Widths whose inexact tables take the two-level octet table rather than the int16 kernel: where it measured
+    /// faster (docs/cpu-kernels.md c6: nf3 −7…−30 % CPU time per call; nf4 +6…+33 % and nf2 −14…+32 %, so those
+    /// keep the int16 kernel). The kernel itself handles 1–4 bits (`PackedCodeMatrixTests` covers them all).
+    public static let twoLevelTableBits: Set<Int> = [3]
+    /// On by default: with the residual, decode on exact tables (fp5 e2m2, fpe2m1) is as precise as the int16
+    /// kernel's; `LOWBIT_CODES_TABLE_RESIDUAL=0` turns it off (A/B runs).
+    public static let defaultTableResidual = getEnvironment("LOWBIT_CODES_TABLE_RESIDUAL") != "0"
     /// Bytes of one octet (8 rows × all blocks), octet path.
     let octetBytes: Int
 
@@ -91,7 +100,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         case int8
     }
     public var activationCoding: ActivationCoding {
-        octets ? (smallCodes || tableResidual ? .int8Residual : .int8) : .int16
+        octets ? (smallCodes || tableResidual || splitTable ? .int8Residual : .int8) : .int16
     }
     public var activationErrorFraction: Float {
         switch activationCoding {
@@ -101,7 +110,6 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         }
     }
     public static let forceInt16 = getEnvironment("LOWBIT_CODES_INT16") == "1"
-    public static let allowRoundedTables = getEnvironment("LOWBIT_CODES_ROUNDED_TABLES") == "1"
 
     /// Whether the octet path represents the 2^bits table entries exactly: integer codes (identity tables), or every
     /// entry times one power of two is an integer of magnitude ≤ `octetLimit` (FPx e2m2, e2m1, …).
@@ -125,6 +133,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// Octet table values: |t_q| ≤ 63, u = t_q + 63 ≤ 126 (a vpmaddubsw pair with q ≤ 2 · 126 · 127 < 32768;
     /// with r, two pairs ≤ 4 · 126 · 64 < 32768).
     static let octetLimit: Float = 63
+    /// Two-level tables' low level: |l| ≤ 32, bytes l + 32 ≤ 64 (two slots' vpmaddubsw with q summed in int16:
+    /// 4 · 64 · 127 < 32768).
+    static let splitLowLimit: Float = 32
 
     static let valueLimit: Float = 16383
 
@@ -146,13 +157,11 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// Repacks `w` (nil when `supports(w)` is false). The view's buffers are only read here.
     /// `int16`: the row-pair int16 kernel for every bit width (default: `LOWBIT_CODES_INT16=1`), else codes of
     /// 1–5 bits take the octet path.
-    /// `roundedTables`: also take the octet path for tables that 7-bit values cannot hold exactly (NormalFloat,
-    /// learned tables), rounding them (`tableError`). Off by default (LOWBIT_CODES_ROUNDED_TABLES=1 turns it on):
-    /// the rounded nf4/nf3 tables made CPU decode differ from the GPU kernels (exact fp16 tables) by 1.4–1.6 % in the
-    /// model self-test's logits (bound 1 %, H200, session 3), so those formats keep the exact int16 kernel.
+    /// 1–5 bits take the octet path when their table is exact there, or two-level (`twoLevelTableBits`).
+    /// `twoLevelBits` overrides `twoLevelTableBits` (tests).
     public init?(_ w: CodeMatrixView, int16: Bool = PackedCodeMatrix.forceInt16,
                  tableResidual: Bool = PackedCodeMatrix.defaultTableResidual,
-                 roundedTables: Bool = PackedCodeMatrix.allowRoundedTables) {
+                 twoLevelBits: Set<Int> = PackedCodeMatrix.twoLevelTableBits) {
         guard Self.supports(w) else { return nil }
         self.tableResidual = tableResidual
         rows = w.rows
@@ -163,8 +172,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         blocksPerRow = (cols + 31) / 32
         blockBytes = 4 * bits
         pairStride = 2 * blocksPerRow * blockBytes
-        let octets = bits <= 5 && !int16 && (roundedTables || Self.octetTableIsExact(w.table, bits: bits))
+        let exactOnOctets = Self.octetTableIsExact(w.table, bits: bits)
+        let octets = bits <= 5 && !int16 && (exactOnOctets || (bits <= 4 && twoLevelBits.contains(bits)))
         self.octets = octets
+        splitTable = octets && !exactOnOctets
         octetBytes = blocksPerRow * OctetLayout(bits: bits).recordBytes
         let pairs = (rows + 1) / 2, octetCount = (rows + 7) / 8
         let codeBytes = octets ? octetCount * octetBytes : pairs * pairStride
@@ -190,10 +201,18 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         var quantized = [Int16](repeating: 0, count: entries)
         if octets {
             for c in 0..<entries {
-                let q = max(-limit, min(limit, (w.table[c] * m).rounded()))
+                let scaled = w.table[c] * m
+                let q = max(-limit, min(limit, scaled.rounded()))
                 quantized[c] = Int16(q)
-                worst = max(worst, abs(q / m - w.table[c]))
                 tableBytes[c] = UInt8(Int(q) + Int(limit))
+                if splitTable {
+                    // The low level: the rounding remainder (|scaled − q| ≤ 1/2) in 64ths.
+                    let l = max(-Self.splitLowLimit, min(Self.splitLowLimit, ((scaled - q) * 64).rounded()))
+                    tableBytes[32 + c] = UInt8(Int(l) + Int(Self.splitLowLimit))
+                    worst = max(worst, abs(Float((Double(q) + Double(l) / 64) / Double(m)) - w.table[c]))
+                } else {
+                    worst = max(worst, abs(q / m - w.table[c]))
+                }
             }
         } else if bits <= 6 {
             for c in 0..<entries {
@@ -383,8 +402,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     private func octetMatvec(_ act: borrowing DecodeActivations, groupSums: UnsafeMutablePointer<Float>?,
                              y: UnsafeMutablePointer<Float>) {
         let blocks = blocksPerRow
-        // The table offset's share of the block sums: 63 · Σ q and 63 · Σ r per block.
-        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * blocks)
+        // The table offsets' share of the block sums: 63 · Σ q, 63 · Σ r and (two-level tables) 32 · Σ q per block.
+        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * blocks)
         defer { offsets.deallocate() }
         for b in 0..<blocks {
             var s: Int32 = 0, r: Int32 = 0
@@ -392,8 +411,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
                 s &+= Int32(act.codes8[b * 64 + k])
                 r &+= Int32(act.codes8[b * 64 + 32 + k])
             }
-            offsets[2 * b] = smallCodes ? 0 : Int32(Self.octetLimit) * s
-            offsets[2 * b + 1] = smallCodes ? 0 : Int32(Self.octetLimit) * r
+            offsets[3 * b] = smallCodes ? 0 : Int32(Self.octetLimit) * s
+            offsets[3 * b + 1] = smallCodes ? 0 : Int32(Self.octetLimit) * r
+            offsets[3 * b + 2] = Int32(Self.splitLowLimit) * s
         }
         let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
                                      blocks: blocks, blocksPerGroup: groups == 1 ? blocks : groupSize / 32,
@@ -401,10 +421,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         let job = OctetJob(geometry: geometry, x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
-                           y: y, residual: tableResidual, small: smallCodes)
+                           y: y, residual: tableResidual, small: smallCodes, split: splitTable)
         let octetCount = geometry.octets, granule = geometry.granule
         let tb = UnsafeRawPointer(tableBytes)
-        let kind = smallCodes ? -bits : bits
+        let kind = smallCodes ? -bits : (splitTable ? 8 + bits : bits)
         // Not generic (see `matvec`): the format switch is inside the closure.
         Parallel.forRanges(count: octetCount, granule: granule, oversubscribe: octetCount) { range in
             let t0 = _mm256_broadcastsi128_si256(tb.loadUnaligned(as: __m128i.self))
@@ -417,6 +437,14 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             case 2: job.run(range, OctetTable16(layout: Octet2(), table: t0))
             case 3: job.run(range, OctetTable16(layout: Octet3(), table: t0))
             case 4: job.run(range, OctetTable16(layout: Octet4(), table: t0))
+            case 9, 10, 11, 12:
+                let low = _mm256_broadcastsi128_si256((tb + 32).loadUnaligned(as: __m128i.self))
+                switch kind {
+                case 9: job.run(range, OctetTable16Split(layout: Octet1(), table: t0, low: low))
+                case 10: job.run(range, OctetTable16Split(layout: Octet2(), table: t0, low: low))
+                case 11: job.run(range, OctetTable16Split(layout: Octet3(), table: t0, low: low))
+                default: job.run(range, OctetTable16Split(layout: Octet4(), table: t0, low: low))
+                }
             default:
                 let t1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
                 job.run(range, OctetTable32(table0: t0, table1: t1))

@@ -65,6 +65,14 @@ struct OctetLayout {
 /// Slot j (< 8) of a record → 32 unsigned weight bytes u (lane i = row i, 4 columns).
 protocol OctetValues {
     func values(_ record: UnsafeRawPointer, _ j: Int) -> __m256i
+    /// Two-level tables (`OctetTable16Split`): the high and low bytes of slot j; others never get here.
+    func splitValues(_ record: UnsafeRawPointer, _ j: Int) -> (high: __m256i, low: __m256i)
+}
+
+extension OctetValues {
+    @inline(__always) func splitValues(_ record: UnsafeRawPointer, _ j: Int) -> (high: __m256i, low: __m256i) {
+        (values(record, j), _mm256_setzero_si256())
+    }
 }
 
 /// Slot j's indices (< 2^bits) of the plane layouts up to 4 bits.
@@ -119,6 +127,22 @@ struct OctetTable16<I: OctetIndices>: OctetValues {
     let table: __m256i
     @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
         _mm256_shuffle_epi8(table, layout.indices(p, j))
+    }
+}
+
+/// ≤ 4-bit codes through a table that 7 bits cannot hold (NormalFloat, learned tables), in two levels:
+/// m·t ≈ h + l/64 with |h| ≤ 63 and |l| ≤ 32, bytes h + 63 (`table`) and l + 32 (`low`): one more vpshufb per slot
+/// and the table to 1/128 of a 7-bit step (`PackedCodeMatrix.tableError`), below the GPU's fp16 table rounding.
+struct OctetTable16Split<I: OctetIndices>: OctetValues {
+    let layout: I
+    let table: __m256i
+    let low: __m256i
+    @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+        _mm256_shuffle_epi8(table, layout.indices(p, j))
+    }
+    @inline(__always) func splitValues(_ p: UnsafeRawPointer, _ j: Int) -> (high: __m256i, low: __m256i) {
+        let i = layout.indices(p, j)
+        return (_mm256_shuffle_epi8(table, i), _mm256_shuffle_epi8(low, i))
     }
 }
 
@@ -216,7 +240,8 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     /// Per block: 32 int8 codes q, 32 int8 residuals r (`DecodeActivations.codes8`), and the scales scale8_b.
     let x8: UnsafeRawPointer
     let xScales: UnsafePointer<Float>
-    /// Per block: 63 · Σ q and 63 · Σ r (the table offset's contribution, subtracted from the block sums; table path).
+    /// Per block: 63 · Σ q, 63 · Σ r and 32 · Σ q (the table offsets' contributions, subtracted from the block
+    /// sums; table paths).
     let offsets: UnsafePointer<Int32>
     /// [octet][group][8] s_g / m.
     let scales: UnsafePointer<Float>
@@ -227,6 +252,8 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     let residual: Bool
     /// Integer codes ≤ 15 with the residual (`smallBlock`), else table values (`tableBlock`).
     let small: Bool
+    /// Two-level table (`OctetTable16Split`, `splitTableBlock`; always with the residual).
+    let split: Bool
 
     @inline(__always)
     func store(_ t: __m256, octet g: Int) {
@@ -240,6 +267,7 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     /// Octets ga and gb: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum), the block sums from `smallBlock` or `tableBlock`.
     @inline(__always)
     func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
+        if split { return (splitOctet(ga, v), splitOctet(gb, v)) }
         let groups = geometry.groups
         let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
@@ -291,7 +319,7 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
                                     _ v: V) -> (__m256, __m256) {
         let ones = _mm256_set1_epi16(1)
         var da = _mm256_setzero_si256(), db = _mm256_setzero_si256()
-        let off = _mm256_set1_epi32(offsets[2 &* blk])
+        let off = _mm256_set1_epi32(offsets[3 &* blk])
         if !residual {
             for j in 0..<8 {
                 let xq = broadcast4(xb + 4 &* j)
@@ -315,11 +343,58 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
             eb = _mm256_add_epi32(eb, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(ub0, xr0),
                                                                          _mm256_maddubs_epi16(ub1, xr1)), ones))
         }
-        let offR = _mm256_set1_epi32(offsets[2 &* blk &+ 1]), inverse127 = _mm256_set1_ps(1 / 127)
+        let offR = _mm256_set1_epi32(offsets[3 &* blk &+ 1]), inverse127 = _mm256_set1_ps(1 / 127)
         return (_mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ea, offR)), inverse127,
                                 _mm256_cvtepi32_ps(_mm256_sub_epi32(da, off))),
                 _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(eb, offR)), inverse127,
                                 _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off))))
+    }
+    /// Octet g with a two-level table: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum). One octet at a time, unlike
+    /// `pair`'s two: two at once need more than AVX2's 16 vector registers (the two-octet version spilled).
+    @inline(__always)
+    func splitOctet<V: OctetValues>(_ o: Int, _ v: V) -> __m256 {
+        let groups = geometry.groups
+        let so = scales + o &* groups &* 8
+        var total = _mm256_setzero_ps()
+        var blk = 0
+        for g in 0..<groups {
+            let end = geometry.groupEnd(blk)
+            var acc = _mm256_setzero_ps()
+            while blk < end {
+                acc = _mm256_fmadd_ps(splitTableBlock(geometry.record(o, blk), x8 + blk &* 64, blk, v),
+                                      _mm256_set1_ps(xScales[blk]), acc)
+                blk &+= 1
+            }
+            total = _mm256_fmadd_ps(acc, (UnsafeRawPointer(so + g &* 8)).loadUnaligned(as: __m256.self), total)
+        }
+        return total
+    }
+
+    /// Two-level table values h + 63 ≤ 126 and l + 32 ≤ 64 (m·t ≈ h + l/64) × (q + r/127): h·q as `tableBlock`,
+    /// h·r and l·q two slots summed in int16 (≤ 4 · 126 · 64 and 4 · 64 · 127 < 32768), one vpmaddwd each; the
+    /// dropped l·r term is below 1/(64·127) of a step. Offsets 63·Σq, 63·Σr and 32·Σq are subtracted.
+    @inline(__always)
+    func splitTableBlock<V: OctetValues>(_ rec: UnsafeRawPointer, _ xb: UnsafeRawPointer, _ blk: Int, _ v: V) -> __m256 {
+        let ones = _mm256_set1_epi16(1)
+        var d = _mm256_setzero_si256(), e = _mm256_setzero_si256(), l = _mm256_setzero_si256()
+        for jj in 0..<4 {
+            // Slots j and j + 4 share their code vector (4-bit: the two nibbles), which then dies at once.
+            let j0 = jj, j1 = jj &+ 4
+            let xq0 = broadcast4(xb + 4 &* j0), xq1 = broadcast4(xb + 4 &* j1)
+            let xr0 = broadcast4(xb + (32 &+ 4 &* j0)), xr1 = broadcast4(xb + (32 &+ 4 &* j1))
+            let u0 = v.splitValues(rec, j0), u1 = v.splitValues(rec, j1)
+            d = _mm256_add_epi32(d, _mm256_madd_epi16(_mm256_maddubs_epi16(u0.high, xq0), ones))
+            d = _mm256_add_epi32(d, _mm256_madd_epi16(_mm256_maddubs_epi16(u1.high, xq1), ones))
+            e = _mm256_add_epi32(e, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(u0.high, xr0),
+                                                                       _mm256_maddubs_epi16(u1.high, xr1)), ones))
+            l = _mm256_add_epi32(l, _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(u0.low, xq0),
+                                                                       _mm256_maddubs_epi16(u1.low, xq1)), ones))
+        }
+        let off = _mm256_set1_epi32(offsets[3 &* blk]), offR = _mm256_set1_epi32(offsets[3 &* blk &+ 1])
+        let offL = _mm256_set1_epi32(offsets[3 &* blk &+ 2])
+        return _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(l, offL)), _mm256_set1_ps(1 / 64),
+                               _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(e, offR)), _mm256_set1_ps(1 / 127),
+                                               _mm256_cvtepi32_ps(_mm256_sub_epi32(d, off))))
     }
 }
 #endif
