@@ -167,6 +167,15 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         var plans: [PlanKey: (TCFPxLaunchPlan, CUDAFunction)] = [:]
         /// `prefersWgmma` by batch (it plans 9 tiles × 16 splits; `auto` asks on every call).
         var prefersWgmma: [Int: Bool] = [:]
+        /// Forced K splits of the fused kernel for this object (`forcedSplits`).
+        var forcedSplits: Int?
+    }
+
+    /// Benches only: K splits of the fused kernel forced for this object (nil: LOWBIT_TCFPX_SPLITS, else the planner's),
+    /// so one process can time several splits on the same weights. Setting it drops the cached plans.
+    public var forcedSplits: Int? {
+        get { scratch.withLock { $0.forcedSplits } }
+        set { scratch.withLock { $0.forcedSplits = newValue.flatMap { $0 > 0 ? $0 : nil }; $0.plans.removeAll() } }
     }
 
     /// `auto`'s choice between the wgmma kernel and the rest, memoized per batch (the inputs are fixed per instance).
@@ -341,7 +350,7 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let kt = geometry.columnTiles
         var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
                                maxSplits: clusterForced == true ? Self.maxClusterSplits : 32, granule: kWarps)
-        if let forced = Self.splitsOverride {
+        if let forced = forcedSplits ?? Self.splitsOverride {
             let per = ((kt + min(forced, kt) - 1) / min(forced, kt) + kWarps - 1) / kWarps * kWarps
             best = (0, (kt + per - 1) / per, per)
         }

@@ -44,6 +44,9 @@ struct BenchGemmCommand: ParsableCommand {
     @Option(help: "TC-FPx and FLUTE: kernel path(s), comma-separated: auto, fused, dequant+cublas, wgmma.")
     var path: String = "auto"
 
+    @Option(help: "TC-FPx fused path only: forced K splits to sweep, comma-separated (default: the planner's).")
+    var splits: String?
+
     @Option(help: "Timed repetitions per measurement.")
     var repetitions: Int = 50
 
@@ -104,6 +107,7 @@ struct BenchGemmCommand: ParsableCommand {
         }
         let shapeList = try Self.parseShapes(shapes)
         let batchList = try Self.parseList(batches, "--batches")
+        let splitList: [Int?] = try splits.map { try Self.parseList($0, "--splits") } ?? [nil]
         guard let act = GPUActivationType(rawValue: activation.lowercased()) else {
             throw LowBitError.invalidArgument("--activation", "'\(activation)' is not f16 or bf16")
         }
@@ -197,32 +201,36 @@ struct BenchGemmCommand: ParsableCommand {
                 for n in batchList {
                     let usedPaths: [TCFPxPath?] = first is TCFPxGemm || first is FLUTEGemm ? paths : [nil]
                     for pth in usedPaths {
-                        // Plan and compile for every copy first, so no timed repetition pays for it.
-                        for g in gemms {
-                            try Self.encode(g, x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream, path: pth)
+                        for split in first is TCFPxGemm && pth == .fused ? splitList : [nil] {
+                            for g in gemms { (g as? TCFPxGemm)?.forcedSplits = split }
+                            // Plan and compile for every copy first, so no timed repetition pays for it.
+                            for g in gemms {
+                                try Self.encode(g, x: x.pointer(), y: y.pointer(), batch: n, activation: act, stream: stream, path: pth)
+                            }
+                            let timing = try CUDATimer.measure(context: context, stream: stream, repetitions: repetitions) { i in
+                                try Self.encode(gemms[i % copies], x: x.pointer(), y: y.pointer(), batch: n, activation: act,
+                                                stream: stream, path: pth)
+                            }
+                            let planText: String
+                            if let t = first as? TCFPxGemm, let pth {
+                                planText = t.plan(batch: n, activation: act, path: pth)
+                            } else if let f = first as? FLUTEGemm, let pth {
+                                planText = f.plan(batch: n, path: FLUTEPath(rawValue: pth.rawValue)!)
+                            } else {
+                                planText = first.plan(batch: n)
+                            }
+                            let us = timing.medianMicroseconds
+                            let blasUS = cublasTimes[n]!.medianMicroseconds
+                            rows.append(Row(format: formatName, path: pth?.rawValue ?? "auto", outFeatures: oc, inFeatures: ic,
+                                            batch: n, plan: planText, microseconds: us, weightBytes: first.weightBytes,
+                                            weightGBps: Double(first.weightBytes) / us / 1e3,
+                                            rooflineMicroseconds: floorUS, rooflineFraction: floorUS / us,
+                                            cublasMicroseconds: blasUS, speedupOverCublas: blasUS / us,
+                                            hostWasAhead: timing.hostWasAhead && cublasTimes[n]!.hostWasAhead,
+                                            readKernelMicroseconds: readKernelUS))
+                            if !json { printLine(Self.format(rows.last!)) }
                         }
-                        let timing = try CUDATimer.measure(context: context, stream: stream, repetitions: repetitions) { i in
-                            try Self.encode(gemms[i % copies], x: x.pointer(), y: y.pointer(), batch: n, activation: act,
-                                            stream: stream, path: pth)
-                        }
-                        let planText: String
-                        if let t = first as? TCFPxGemm, let pth {
-                            planText = t.plan(batch: n, activation: act, path: pth)
-                        } else if let f = first as? FLUTEGemm, let pth {
-                            planText = f.plan(batch: n, path: FLUTEPath(rawValue: pth.rawValue)!)
-                        } else {
-                            planText = first.plan(batch: n)
-                        }
-                        let us = timing.medianMicroseconds
-                        let blasUS = cublasTimes[n]!.medianMicroseconds
-                        rows.append(Row(format: formatName, path: pth?.rawValue ?? "auto", outFeatures: oc, inFeatures: ic,
-                                        batch: n, plan: planText, microseconds: us, weightBytes: first.weightBytes,
-                                        weightGBps: Double(first.weightBytes) / us / 1e3,
-                                        rooflineMicroseconds: floorUS, rooflineFraction: floorUS / us,
-                                        cublasMicroseconds: blasUS, speedupOverCublas: blasUS / us,
-                                        hostWasAhead: timing.hostWasAhead && cublasTimes[n]!.hostWasAhead,
-                                        readKernelMicroseconds: readKernelUS))
-                        if !json { printLine(Self.format(rows.last!)) }
+                        for g in gemms { (g as? TCFPxGemm)?.forcedSplits = nil }
                     }
                 }
             }
