@@ -207,17 +207,80 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
     }
 }
 
-/// The split-K wave rule, checked against the plans printed in the H200 runs (132 SMs × 3 CTAs = 396 slots).
+/// The split-K time model (`TCFPxGemm.splitK`) with H100 and H200 constants (132 SMs; 93 % of the DRAM peak:
+/// 2619 MHz × 5120 bit → 3.12 TB/s, 3201 MHz × 6016 bit → 4.48 TB/s), against session 4's H100 sweep of forced
+/// splits (docs/measurements/2026-11-21-s4-fpxplan-sweep.txt; docs/tcfpx.md "Split-K by time").
 @Suite struct TCFPxSplitRuleTests {
-    @Test func llamaShapes() {
-        // 8192×8192: 64 row blocks, 64 column tiles → 6 splits (384 CTAs fill one wave).
-        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
-        // 10240×8192: 80 row blocks → 4 splits of 16 (320 CTAs).
-        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 80, columnBlocks: 1, slots: 396).splits == 4)
-        // 57344×8192: 448 row blocks → 4 splits (1792 CTAs, 5 waves of 16 units).
-        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 448, columnBlocks: 1, slots: 396).splits == 4)
-        // 8192×28672: 224 column tiles → 6 splits.
-        #expect(TCFPxGemm.splitK(columnTiles: 224, rowBlocks: 64, columnBlocks: 1, slots: 396).splits == 6)
+    static let h100 = 0.93 * 2619e3 * 1e3 * 2 * 5120 / 8 / 1e6
+    static let h200 = 0.93 * 3201e3 * 1e3 * 2 * 6016 / 8 / 1e6
+    static let shapes = [(8192, 8192), (10240, 8192), (57344, 8192), (8192, 28672)]
+
+    /// Splits for a v5 CTA (128 rows = 8 row tiles of `width`-bit codes) with `ctasPerSM` CTAs per SM.
+    static func split(_ oc: Int, _ ic: Int, width: Int, ctasPerSM: Int, bandwidth: Double) -> Int {
+        TCFPxGemm.splitK(columnTiles: (ic + 127) / 128, rowBlocks: (oc + 127) / 128, columnBlocks: 1,
+                         slots: 132 * ctasPerSM, multiprocessors: 132, ctaUnitBytes: 8 * 256 * width,
+                         bandwidth: bandwidth).splits
+    }
+
+    /// H100, N = 1 (FP6 3 CTAs per SM, FP5 4, FP4 5): every pick within 2 % of the fastest forced split of the sweep
+    /// (µs, fastest in brackets): FP6 2 → 24.6 (s4 24.4), 3 → 28.8, 8 → 123.3 (s6 122.6), 2 → 66.9 (s4 66.3);
+    /// FP5 4 → 21.6, 3 → 26.2 (s5 26.0), 8 → 103.4, 4 → 55.5; FP4 4 → 20.2, 3 → 24.3 (s8 23.8), 8 → 90.9 (s4 89.6),
+    /// 4 → 50.2 (s8 49.5). The wave rule took 6/4/4/6, 8/6/1/8 and 10/8/4/10: FP5 57344×8192 at one split ran
+    /// 122.9 µs (448 CTAs, 52 SMs with 4 and 80 with 3), 19 % slower than 8 splits.
+    @Test func h100LlamaShapes() {
+        let expected = [(6, 3, [2, 3, 8, 2]), (5, 4, [4, 3, 8, 4]), (4, 5, [4, 3, 8, 4])]
+        for (width, ctasPerSM, splits) in expected {
+            for ((oc, ic), s) in zip(Self.shapes, splits) {
+                #expect(Self.split(oc, ic, width: width, ctasPerSM: ctasPerSM, bandwidth: Self.h100) == s,
+                        "fp\(width) \(oc)x\(ic)")
+            }
+        }
+        // N = 16 on 57344×8192 (FP5: 3 CTAs per SM, FP4: 4): split, not the single partial wave the wave rule chose
+        // (FP4: 113.1 µs at 1 split, 105.6 at 8, 97.0 at 2).
+        #expect(Self.split(57344, 8192, width: 5, ctasPerSM: 3, bandwidth: Self.h100) == 8)
+        #expect(Self.split(57344, 8192, width: 4, ctasPerSM: 4, bandwidth: Self.h100) == 8)
+    }
+
+    /// H200 (compute-bound: the per-SM term decides): about two CTAs per SM in one wave, as on the H100, except
+    /// 8192×8192 and 8192×28672 FP6, where the H100's bytes term allows one. Not timed on an H200 (the wave rule's
+    /// 6/4/4/6 were: 20.4 / 25.6 / 95.5 / 50.3 µs in run 6b).
+    @Test func h200LlamaShapes() {
+        for (width, ctasPerSM) in [(6, 3), (5, 4), (4, 5)] {
+            for ((oc, ic), s) in zip(Self.shapes, [4, 3, 8, 4]) {
+                #expect(Self.split(oc, ic, width: width, ctasPerSM: ctasPerSM, bandwidth: Self.h200) == s,
+                        "fp\(width) \(oc)x\(ic)")
+            }
+        }
+    }
+
+    /// The model's terms each decide somewhere: one CTA per SM costs its lone-CTA time (no 1-split 64-CTA grids),
+    /// a grid longer than one wave pays a tail (fewer units per CTA), more than 8 splits only inside one wave.
+    @Test func termsAndLimits() {
+        for (oc, ic) in Self.shapes {
+            let kt = ic / 128, rb = oc / 128
+            for bw in [Self.h100, Self.h200] {
+                let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: rb, columnBlocks: 1, slots: 396, multiprocessors: 132,
+                                         ctaUnitBytes: 8 * 1536, bandwidth: bw)
+                #expect(r.splits > 1 && r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+                #expect(r.splits <= 8 || rb * r.splits <= 396)
+            }
+        }
+        // Infinite bandwidth: only the per-SM and per-CTA terms; a tiny layer (one column tile) never splits.
+        #expect(TCFPxGemm.splitK(columnTiles: 1, rowBlocks: 5, columnBlocks: 1, slots: 396, multiprocessors: 132,
+                                 ctaUnitBytes: 12288, bandwidth: .infinity).splits == 1)
+        // A long grid (30 waves at one split): its tail costs 0.65 µs per unit → split, but at most 8.
+        let long = TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 3960 * 3, columnBlocks: 1, slots: 396,
+                                    multiprocessors: 132, ctaUnitBytes: 12288, bandwidth: Self.h100)
+        #expect(long.splits > 1 && long.splits <= 8)
+        // Less bandwidth never makes a call faster; 57344×8192 FP6 is memory-bound on the H100, so it costs more.
+        for (oc, ic) in Self.shapes {
+            func cost(_ bw: Double) -> Double {
+                TCFPxGemm.splitK(columnTiles: ic / 128, rowBlocks: oc / 128, columnBlocks: 1, slots: 396,
+                                 multiprocessors: 132, ctaUnitBytes: 12288, bandwidth: bw).cost
+            }
+            #expect(cost(Self.h100 / 2) >= cost(Self.h100) && cost(Self.h100) >= cost(Self.h200))
+            if oc == 57344 { #expect(cost(Self.h100) > cost(Self.h200)) }
+        }
     }
 
     @Test func clusterReductionChoice() {
@@ -231,19 +294,20 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         #expect(!TCFPxGemm.prefersClusterReduction(splits: 9, ctas: 3960, slots: 396))
         // The capped rule still covers every column tile with at most 8 splits.
         for kt in [2, 9, 64, 224] {
-            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 1, slots: 396, maxSplits: 8)
+            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 1, slots: 396, multiprocessors: 132,
+                                     ctaUnitBytes: 12288, bandwidth: Self.h100, maxSplits: 8)
             #expect(r.splits <= 8 && r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
         }
     }
 
     @Test func edgeCases() {
-        // One column tile cannot be split; a grid of whole waves is not split (3960 = 10 × 396).
-        #expect(TCFPxGemm.splitK(columnTiles: 1, rowBlocks: 5, columnBlocks: 1, slots: 396).splits == 1)
-        #expect(TCFPxGemm.splitK(columnTiles: 64, rowBlocks: 3960, columnBlocks: 1, slots: 396).splits == 1)
         // Every split covers at least one tile and together they cover all.
         for kt in [1, 2, 3, 5, 17, 64, 224] {
-            let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 2, slots: 264)
-            #expect(r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+            for bw in [Self.h100, Self.h200, Double.infinity] {
+                let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: 3, columnBlocks: 2, slots: 264, multiprocessors: 132,
+                                         ctaUnitBytes: 12288, bandwidth: bw)
+                #expect(r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
+            }
         }
     }
 
@@ -253,14 +317,13 @@ func randomCodes(count: Int, width: Int, seed: UInt64) -> [UInt8] {
         for g in [2, 4, 8] {
             for kt in [1, 2, 3, 5, 17, 64, 224] {
                 for rowBlocks in [3, 257, 512] {
-                    let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: rowBlocks, columnBlocks: 1, slots: 660, granule: g)
+                    let r = TCFPxGemm.splitK(columnTiles: kt, rowBlocks: rowBlocks, columnBlocks: 1, slots: 660,
+                                             multiprocessors: 132, ctaUnitBytes: 3072, bandwidth: Self.h100,
+                                             ctaUnitWeights: 32 * 128, granule: g)
                     #expect(r.per % g == 0 && r.per * (r.splits - 1) < kt && r.per * r.splits >= kt)
                 }
             }
         }
-        // 4099×4096 with kWarps = 4 (run 6b's determinism self-test): 257 CTAs in 660 slots → 2 splits of 16.
-        let r = TCFPxGemm.splitK(columnTiles: 32, rowBlocks: 257, columnBlocks: 1, slots: 660, granule: 4)
-        #expect(r.splits == 2 && r.per == 16)
     }
 }
 

@@ -75,15 +75,40 @@ import Testing
     /// N = 1 and 16 on all four shapes, the wgmma kernel from N = 32 (e.g. 8192×8192 N = 16: fused 25.9 µs, wgmma
     /// 28.0; N = 32: 36.6 vs 29.2). A tiny layer (SmolLM2's 576×192) at N = 1 stays on the fused kernel, whose
     /// single launch is all it costs.
-    @Test func dispatchFollowsTheMeasuredFasterPath() {
+    ///
+    /// H100 (session 4, docs/tcfpx.md "Split-K by time"; 93 % of 2619 MHz × 5120 bit = 3.12 TB/s): the same
+    /// dispatch. Measured at N = 1 / 16, fused (best split) vs wgmma, µs: 8192×8192 24.4 / 27.6 vs 31.5 / 32.9,
+    /// 10240×8192 28.8 / 32.5 vs 37.0 / 38.2, 57344×8192 122.6 / 128.4 vs 133.5 / 134.5, 8192×28672 66.3 / 70.7 vs
+    /// 75.6 / 76.8 (the old fused model, bytes at 88 % of the model bandwidth, sent N = 16 on all four and N = 1 on the
+    /// two large shapes to wgmma). N = 32: wgmma 135.8 vs fused 140.6 µs on 57344×8192, within 7 % either way on the
+    /// three others.
+    @Test(arguments: [false, true])
+    func dispatchFollowsTheMeasuredFasterPath(h100: Bool) {
+        let bandwidth = h100 ? 0.93 * 2619e3 * 1e3 * 2 * 5120 / 8 / 1e6 : Self.bandwidth
         for (oc, ic) in Self.shapes + [(576, 192)] {
             let bytes = oc * ic * 6 / 8 + 2 * oc
-            for n in oc == 576 ? [1] : [1, 16, 32, 64, 128, 256, 4096] {
-                let wgmma = Self.choose(oc, ic, batch: n).cost
+            for n in oc == 576 ? [1] : [1, 8, 16, 32, 64, 128, 256, 4096] {
+                let wgmma = TCFPxGemm.wgmmaChoose(rowTiles: (oc + 15) / 16, columnTiles: (ic + 127) / 128, batch: n,
+                                                  weightBytes: bytes, multiprocessors: 132, bandwidth: bandwidth).cost
                 let fused = TCFPxGemm.fusedModel(outFeatures: oc, inFeatures: ic, weightBytes: bytes, batch: n,
-                                                 bandwidth: Self.bandwidth)
+                                                 bandwidth: bandwidth)
                 #expect((wgmma < fused) == (n >= 32), "\(oc)x\(ic) N=\(n): wgmma \(wgmma) µs, fused \(fused) µs")
             }
+        }
+    }
+
+    /// The fused model against the measured best split at N = 1 on the H100 (memory-bound: 8.7 µs + bytes at the model
+    /// bandwidth) and run 6b's default on the H200 (compute-bound: 8.7 µs + weights at 5.4 T/s): within 6 %.
+    @Test func fusedModelMatchesBothDevices() {
+        let h100 = 0.93 * 2619e3 * 1e3 * 2 * 5120 / 8 / 1e6
+        let measured: [(Double, Double)] = [(24.4, 20.4), (28.8, 25.6), (122.6, 95.5), (66.3, 50.3)]  // (H100, H200) µs
+        for ((oc, ic), (onH100, onH200)) in zip(Self.shapes, measured) {
+            let bytes = oc * ic * 6 / 8 + 2 * oc
+            let m100 = TCFPxGemm.fusedModel(outFeatures: oc, inFeatures: ic, weightBytes: bytes, batch: 1, bandwidth: h100)
+            let m200 = TCFPxGemm.fusedModel(outFeatures: oc, inFeatures: ic, weightBytes: bytes, batch: 1,
+                                            bandwidth: Self.bandwidth)
+            #expect(abs(m100 / onH100 - 1) < 0.06, "\(oc)x\(ic) H100: model \(m100) µs, measured \(onH100)")
+            #expect(abs(m200 / onH200 - 1) < 0.06, "\(oc)x\(ic) H200: model \(m200) µs, measured \(onH200)")
         }
     }
 

@@ -15,7 +15,7 @@ extension CUDAKernelSource {
 public enum TCFPxPath: String, Sendable, CaseIterable {
     /// Pick by batch size (fused below `TCFPxGemm.largeBatchThreshold`, else dequantize + cuBLAS; BF16 always fused).
     case auto
-    /// Fused dequantization + mma.sync, split-K by the wave rule.
+    /// Fused dequantization + mma.sync, split-K by the time model of `TCFPxGemm.splitK`.
     case fused
     /// Dequantize to FP16/BF16 in L2-sized row chunks, then cuBLAS on each chunk.
     case dequantizeCublas = "dequant+cublas"
@@ -287,9 +287,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         ]) { _, library in library }
     }
 
-    /// The launch for `batch`: tile N from the batch, pipeline depth from shared memory, and split-K by the wave
-    /// rule: among splits s = 1…min(KT, 32), minimize waves(s) · ⌈KT / s⌉ · (1 + 3% per extra split), where
-    /// waves(s) = ⌈CTAs(s) / (SMs · CTAs per SM)⌉; ties keep the smaller s.
+    /// The launch for `batch`: tile N from the batch, pipeline depth from shared memory, and split-K by the time
+    /// model of `splitK` (bytes over the bandwidth, CTA-units per SM, tail of a multi-wave grid); ties keep the
+    /// smaller s.
     public func launchPlan(batch: Int, activation: GPUActivationType, path requested: TCFPxPath,
                            xAligned: Bool = true) throws -> TCFPxLaunchPlan {
         // BF16 stays fused: dense BF16 weights would round scale·fpx (8 significant bits), the fused kernel is exact.
@@ -348,7 +348,10 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let mBlocks = (geometry.rowTiles + rowTiles - 1) / rowTiles
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
+        let clockScale = p.clockRateKHz > 0 ? 1_980_000 / Double(p.clockRateKHz) : 1
         var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
+                               multiprocessors: p.multiprocessorCount, ctaUnitBytes: rowTiles * geometry.unitBytes,
+                               bandwidth: modelBandwidth, ctaUnitWeights: rows * 128, clockScale: clockScale,
                                maxSplits: clusterForced == true ? Self.maxClusterSplits : 32, granule: kWarps)
         if let forced = forcedSplits ?? Self.splitsOverride {
             let per = ((kt + min(forced, kt) - 1) / min(forced, kt) + kWarps - 1) / kWarps * kWarps
@@ -407,19 +410,41 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         splits > 1 && splits <= maxClusterSplits && ctas > slots
     }
 
-    /// The wave rule: among s = 1…min(KT, 32) splits of the KT column tiles, minimize
-    /// ⌈CTAs(s) / slots⌉ · ⌈KT / s⌉ · (1 + 3 % per extra split) (waves × units per CTA, with a small price for the
-    /// partial-sum traffic); ties keep the smaller s. `slots` = SMs × CTAs per SM.
-    public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int,
-                              slots: Int, maxSplits: Int = 32, granule: Int = 1) -> (cost: Double, splits: Int, per: Int) {
+    /// Split-K of the fused kernel by a time model (no tables; session 4, H100 sweep of s = 1…10 on the four
+    /// Llama-2-70B shapes × FP6/FP5/FP4 × N = 1, 8, 16: docs/tcfpx.md "Split-K by time"). Among s = 1…min(KT, 32)
+    /// splits (more than `maxClusterSplits` only while the grid fits in one wave: a multi-wave grid needs the cluster
+    /// reduction), minimize the modelled µs
+    ///   max(W / BW, ⌈CTAs / SMs⌉ · per · tSM, per · tCTA) + 0.5 · (s − 1) + (CTAs > slots ? 0.65 · per : 0)
+    /// with per = ⌈KT / s⌉ column tiles per CTA, W = the weight bytes the grid reads, BW = `bandwidth` (bytes/µs),
+    /// tSM = 0.45 µs: what an SM needs per CTA-unit (`ctaUnitWeights` weights) however many CTAs it holds (its
+    /// dequantization + mma throughput: one CTA nearly fills it), tCTA = 0.5 µs: what one CTA needs per unit
+    /// (a lone CTA per SM is slower than the SM), 0.5 µs per extra split (the reduction), and 0.65 µs per unit for
+    /// the tail of a grid longer than one wave (its last CTAs start late and run alone). tSM and tCTA are for
+    /// 128 × 128-weight units at a 1.98 GHz SM clock and scale with `ctaUnitWeights` and `clockScale` (= 1.98 GHz /
+    /// the SM clock). The bytes term makes the memory-bound device (H100: 3.1 TB/s) balance bytes over the SMs,
+    /// the per-SM term makes the compute-bound one (H200: 4.5 TB/s) balance CTA-units; both then prefer about two
+    /// CTAs per SM in one wave (8192×8192: 4 splits) over the fuller waves the old rule (waves × units) chose.
+    public static func splitK(columnTiles kt: Int, rowBlocks: Int, columnBlocks: Int, slots: Int, multiprocessors: Int,
+                              ctaUnitBytes: Int, bandwidth: Double, ctaUnitWeights: Int = 128 * 128,
+                              clockScale: Double = 1, maxSplits: Int = 32, granule: Int = 1)
+        -> (cost: Double, splits: Int, per: Int) {
+        let sms = max(1, multiprocessors)
+        let unit = Double(ctaUnitWeights) / 16384 * clockScale
+        let tSM = 0.45 * unit, tCTA = 0.5 * unit
+        let bytes = Double(rowBlocks * columnBlocks * kt) * Double(ctaUnitBytes)
+        let memory = bandwidth > 0 && bandwidth.isFinite ? bytes / bandwidth : 0
         var best = (cost: Double.infinity, splits: 1, per: (kt + granule - 1) / granule * granule)
+        var seen = Set<Int>()
         for s in 1...max(1, min(kt, maxSplits)) {
             // Units per split: a multiple of `granule` (the column tiles of one pipeline stage).
             let per = ((kt + s - 1) / s + granule - 1) / granule * granule
             let actual = (kt + per - 1) / per
+            guard seen.insert(per).inserted else { continue }
             let ctas = rowBlocks * actual * columnBlocks
-            let waves = (ctas + max(1, slots) - 1) / max(1, slots)
-            let cost = Double(waves * per) * (1 + 0.03 * Double(actual - 1))
+            if actual > maxClusterSplits && ctas > slots { continue }
+            let busiest = Double((ctas + sms - 1) / sms)
+            var cost = max(memory, busiest * Double(per) * tSM, Double(per) * tCTA) + 0.5 * Double(actual - 1)
+            if ctas > max(1, slots) { cost += 0.65 * Double(per) * unit }
             if cost < best.cost - 1e-9 { best = (cost, actual, per) }
         }
         return best

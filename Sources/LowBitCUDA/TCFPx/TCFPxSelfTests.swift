@@ -66,10 +66,11 @@ extension GPUSelfTests {
                                ic: 577, batches: [1, 7, 16, 33, 64], activation: .float16, path: .fused,
                                tuning: TCFPxTuning(bulkCopy: true, clusterReduction: true)))
         tests.append(GPUSelfTest("tcfpx e3m2 cluster split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
-            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(clusterReduction: true, kWarps: 1))
+            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(clusterReduction: true, kWarps: 1),
+                                 splits: 6)
         })
         tests.append(GPUSelfTest("tcfpx e3m2 split-K determinism OC=8192 IC=8192 N=4 (3 runs bitwise)") { t in
-            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(kWarps: 1))
+            try tcfpxDeterminism(t, oc: 8192, ic: 8192, batch: 4, tuning: TCFPxTuning(kWarps: 1), splits: 6)
         })
         // Intra-CTA split-K (warps along K, partials added in shared memory), the small-batch default; explicit
         // shapes beside the defaults: 64-row CTAs (2 warps along K), 16-row CTAs of 8 warps (with split-K across
@@ -84,7 +85,7 @@ extension GPUSelfTests {
                                oc: 4099, ic: 4104, batches: [1, 3, 8, 16, 64], activation: .float16, path: .fused,
                                tuning: TCFPxTuning(kWarps: 4, rowTilesPerWarp: 1)))
         tests.append(GPUSelfTest("tcfpx e3m2 kw=4 split-K determinism OC=4099 IC=4096 N=3 (3 runs bitwise)") { t in
-            try tcfpxDeterminism(t, oc: 4099, ic: 4096, batch: 3, tuning: TCFPxTuning(kWarps: 4))
+            try tcfpxDeterminism(t, oc: 4099, ic: 4096, batch: 3, tuning: TCFPxTuning(kWarps: 4), splits: 3)
         })
         return tests
     }()
@@ -149,12 +150,14 @@ extension GPUSelfTests {
         }
     }
 
+    /// Three runs bitwise identical, with `splits` K splits pinned (the planner's choice moves with the device).
     static func tcfpxDeterminism(_ t: GPUSelfTestContext, oc: Int, ic: Int, batch: Int,
-                                 tuning: TCFPxTuning = TCFPxTuning()) throws -> GPUSelfTestOutcome {
+                                 tuning: TCFPxTuning = TCFPxTuning(), splits: Int) throws -> GPUSelfTestOutcome {
         let fmt = try TCFPxFormat(name: "fp6")
         let (codes, scales) = TCFPxGemmBuilder.randomCodes(format: fmt, outFeatures: oc, inFeatures: ic, seed: t.random.next())
         let gemm = try TCFPxGemm(context: t.context, format: fmt, outFeatures: oc, inFeatures: ic, codes: codes, scales: scales,
                                  tuning: tuning)
+        gemm.forcedSplits = splits
         let plan = try gemm.launchPlan(batch: batch, activation: .float16, path: .fused)
         guard plan.splits > 1 else {
             return GPUSelfTestOutcome(passed: false, detail: "plan has no split-K (\(plan)); the test needs one")

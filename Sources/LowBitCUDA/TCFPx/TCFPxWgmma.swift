@@ -93,25 +93,32 @@ extension TCFPxGemm {
         return peak > 0 ? 0.93 * peak : 3e6
     }
 
-    /// Modelled time (µs) of the fused mma.sync kernel (tcfpx_gemm.cu) for `batch` columns: a launch (3.2 µs) and
-    /// up to 5.5 µs of pipeline fill and split-K tail, which shrink with the matrix below 8192×8192 (together the
-    /// 8.7 µs intercept of run 6b's fit on the Llama-2-70B shapes) + the weight bytes at 88 % of the model bandwidth
-    /// (run 6b least squares at N = 1: 8.7 µs + bytes / 4.09 TB/s) + for N > 8 the wider CTAs' cost (fewer CTAs per SM, longer dependent mma chains:
-    /// up to 12 µs) + the mma.sync and dequantization work of the columns past the first 8, which the kernel does not
-    /// hide behind the stream: OC · IC · (N − 8) weight-columns at 300 per ps (≈ 600 TFLOP/s). Fitted to session 3
-    /// calls 1–2 (H200, N = 1 / 16 / 32 / 64 on the four Llama-2-70B shapes): within ±9 %. Not fitted for N ≥ 128
-    /// (optimistic there by up to 2×), where the wgmma kernel is 1.5–2.3× faster than the fused one anyway.
+    /// Modelled time (µs) of the fused mma.sync kernel (tcfpx_gemm.cu) for `batch` columns, at its best split:
+    /// a launch (3.2 µs) and up to 5.5 µs of pipeline fill and split-K tail, which shrink with the matrix below
+    /// 8192×8192 (together run 6b's 8.7 µs intercept) + for N > 8 the wider CTAs' cost (fewer CTAs per SM, longer
+    /// dependent mma chains: up to 12 µs) + the larger of
+    ///   * the weight bytes at the model bandwidth (memory-bound: the H100, where the best split of every shape ran
+    ///     at 8.7 µs + bytes / 3.1 TB/s at N = 1 in session 4's sweep, docs/tcfpx.md "Split-K by time"), and
+    ///   * the SMs' dequantization + mma work: OC · IC weights at 40.96 k weights per µs per SM at 1.98 GHz (132 SMs:
+    ///     5.4 T weights/s, run 6b's marginal FP6 rate on the H200, which is compute-bound there) + for N > 8 the
+    ///     columns past the first 8, OC · IC · (N − 8) weight-columns at 300 per ps (≈ 600 TFLOP/s).
+    /// Fitted to session 3 calls 1–2 (H200) and session 4's sweep (H100), N = 1 / 16 / 32 on the four Llama-2-70B
+    /// shapes: within ±6 % at N ≤ 16. Not fitted for N ≥ 128 (optimistic there by up to 2×), where the wgmma kernel
+    /// is 1.5–2.3× faster than the fused one anyway.
     public func fusedModelMicroseconds(batch: Int) -> Double {
-        Self.fusedModel(outFeatures: outFeatures, inFeatures: inFeatures, weightBytes: weightBytes, batch: batch,
-                        bandwidth: modelBandwidth)
+        let p = context.properties
+        return Self.fusedModel(outFeatures: outFeatures, inFeatures: inFeatures, weightBytes: weightBytes, batch: batch,
+                               bandwidth: modelBandwidth, multiprocessors: p.multiprocessorCount,
+                               clockScale: p.clockRateKHz > 0 ? 1_980_000 / Double(p.clockRateKHz) : 1)
     }
 
     public static func fusedModel(outFeatures: Int, inFeatures: Int, weightBytes: Int, batch: Int,
-                                  bandwidth: Double) -> Double {
+                                  bandwidth: Double, multiprocessors: Int = 132, clockScale: Double = 1) -> Double {
         let extra = Double(max(0, batch - 8))
         let weights = Double(outFeatures) * Double(inFeatures)
         let fixed = launchMicroseconds + 5.5 * min(1, weights / (8192 * 8192))
-        return fixed + Double(weightBytes) / (0.88 * bandwidth) + min(12, extra / 2) + weights * extra / 300e6
+        let compute = weights * clockScale / (40_960 * Double(max(1, multiprocessors))) + weights * extra / 300e6
+        return fixed + min(12, extra / 2) + max(Double(weightBytes) / bandwidth, compute)
     }
 
     /// Tile shapes the planner chooses among, with their modelled µs per K unit of one CTA (H200). BN = 128 / 192:
