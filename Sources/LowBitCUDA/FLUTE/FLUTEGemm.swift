@@ -89,6 +89,16 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let streamAllBits = getEnvironment("LOWBIT_FLUTE_STREAM_ALLBITS").flatMap { Int($0) }.map { $0 != 0 } ?? false
     static let streamWarps = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_WARPS") ?? 16
     static let streamPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_PREFETCH") ?? 6
+    /// Streaming-configuration options (flute.cu FLUTE_RWARP, FLUTE_EARLY, FLUTE_PACK; docs/flute.md, session 4):
+    /// a reducer warp per CTA that does every row-tile reduction (streaming warps only store partials), the table and
+    /// activation loads issued before the weight ring's prologue, and the activations placed right behind the aligned
+    /// table (the alignment slack holds the ring and slots). LOWBIT_FLUTE_STREAM_RWARP / _EARLY / _PACK = 0/1.
+    static func environmentFlag(_ name: String) -> Bool? { getEnvironment(name).flatMap { Int($0) }.map { $0 != 0 } }
+    static let streamReducerWarp = environmentFlag("LOWBIT_FLUTE_STREAM_RWARP") ?? false
+    static let streamEarly = environmentFlag("LOWBIT_FLUTE_STREAM_EARLY") ?? false
+    static let streamPack = environmentFlag("LOWBIT_FLUTE_STREAM_PACK") ?? false
+    /// Row-tile slots of the CTA reduction (LOWBIT_FLUTE_STREAM_SLOTS; default 2, 4 with the reducer warp).
+    static let streamSlots = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_SLOTS")
     /// Activations in shared memory in the streaming configuration when they fit in this many bytes beside the rest
     /// (LOWBIT_FLUTE_STREAM_XSMEM_BYTES; 0 = off).
     static let streamXSharedLimit: Int = getEnvironment("LOWBIT_FLUTE_STREAM_XSMEM_BYTES").flatMap { Int($0) } ?? (1 << 20)
@@ -183,6 +193,9 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let grid = (try? gridSize(cfg)) ?? 0
         return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(cfg.warps) warps "
             + (cfg.streaming ? "CTA stream-K cp.async ring" : "stream-K")
+            + (cfg.defines["FLUTE_RWARP"] == "1" ? " +reducer warp" : "") + (cfg.defines["FLUTE_EARLY"] == "1" ? " early" : "")
+            + (cfg.defines["FLUTE_PACK"] == "1" ? " packed" : "") + (cfg.defines["FLUTE_RING_HIGH"] == "1" ? " ring-high" : "")
+            + (cfg.streaming ? " pf\(cfg.defines["FLUTE_PREFETCH"] ?? "?")" : "")
             + (cfg.xSharedBytes > 0 ? " x-smem" : "") + (Self.scaleAhead && !cfg.streaming ? " scale-ahead" : "")
             + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
     }
@@ -214,19 +227,28 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     struct KernelConfig {
         var defines: [String: String]
         var warps: Int
+        /// Threads per CTA: the streaming warps plus the reducer warp (FLUTE_RWARP).
+        var threads: Int
         /// Dynamic shared memory: the kernel's FLUTE_SMEM_BYTES (+ activations with FLUTE_XSMEM).
         var sharedMemoryBytes: Int
         var xSharedBytes: Int
         var streaming: Bool
     }
 
-    /// Shared memory of the streaming configuration without activations (mirrors FLUTE_SMEM_BYTES in flute.cu).
-    func streamingSharedBytes(warps: Int, prefetch: Int, nTiles: Int) -> Int {
+    /// Shared memory of the streaming configuration without activations (mirrors FLUTE_SMEM_BYTES in flute.cu; with
+    /// FLUTE_PACK the table sits at the first multiple of its size after slots + ring, counted from the dynamic
+    /// shared base 0x400, and the activations follow it).
+    func streamingSharedBytes(warps: Int, prefetch: Int, nTiles: Int, slots: Int = 2, slotT: Int = 4,
+                              pack: Bool = false, ringHigh: Bool = false) -> Int {
         let prmt = shape.bits == 4
         let lutBytes = (1 << (2 * shape.bits)) << (prmt ? 8 : 7)
-        let slots = 2 * warps * 4 * nTiles * 32 * 4 + 16 * 2
+        let slotBytes = slots * warps * 4 * nTiles * 8 * slotT * 4 + 16 * slots
         let ring = warps * prefetch * 32 * (16 + (shape.bits == 3 ? 8 : 0))
-        return slots + ring + 2 * lutBytes
+        if pack {
+            let base = 0x400, below = slotBytes + (ringHigh ? 0 : ring)
+            return (base + below + lutBytes - 1) / lutBytes * lutBytes - base + lutBytes + (ringHigh ? ring : 0)
+        }
+        return slotBytes + ring + 2 * lutBytes
     }
 
     func kernelConfig(rows: Int, activation: GPUActivationType) -> KernelConfig {
@@ -238,23 +260,50 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             "FLUTE_DEQ_WIDE": Self.wideDequantize ? "1" : "0",
         ]
         if Self.streaming && rows <= Self.streamMaxRows && (shape.bits == 4 || Self.streamAllBits) {
-            let warps = Self.streamWarps, prefetch = Self.streamPrefetch
-            let bytes = streamingSharedBytes(warps: warps, prefetch: prefetch, nTiles: nt)
+            let warps = Self.streamWarps
+            let rwarp = Self.streamReducerWarp, pack = Self.streamPack
+            let slots = Self.streamSlots ?? (rwarp ? 4 : 2)
+            let slotT = rwarp && nt == 1 ? min(4, (rows + 1) / 2) : 4
+            let limit = context.properties.maxSharedMemoryPerBlockOptIn
             let xBytes = rows * (shape.chunks * shape.chunkK + 8) * 2
-            let xShared = Self.streamXSharedLimit > 0 && xBytes <= Self.streamXSharedLimit
-                && bytes + xBytes <= context.properties.maxSharedMemoryPerBlockOptIn ? xBytes : 0
+            let wantX = Self.streamXSharedLimit > 0 && xBytes <= Self.streamXSharedLimit
+            // The smaller of the two layouts (ring below or above the table) for `pf` ring stages.
+            func layout(_ pf: Int) -> (bytes: Int, ringHigh: Bool) {
+                let low = streamingSharedBytes(warps: warps, prefetch: pf, nTiles: nt, slots: slots, slotT: slotT, pack: pack)
+                guard pack else { return (low, false) }
+                let high = streamingSharedBytes(warps: warps, prefetch: pf, nTiles: nt, slots: slots, slotT: slotT,
+                                                pack: true, ringHigh: true)
+                return high < low ? (high, true) : (low, false)
+            }
+            // The requested ring depth with the activations in shared memory if they fit; with FLUTE_PACK a shallower
+            // ring (down to 4 stages) if that is what makes them fit; else the requested depth without them.
+            var prefetch = Self.streamPrefetch
+            var chosen = layout(prefetch)
+            var xShared = wantX && chosen.bytes + xBytes <= limit ? xBytes : 0
+            if wantX && xShared == 0 && pack {
+                for pf in stride(from: prefetch - 2, through: 4, by: -2) where layout(pf).bytes + xBytes <= limit {
+                    prefetch = pf
+                    chosen = layout(pf)
+                    xShared = xBytes
+                    break
+                }
+            }
+            let bytes = chosen.bytes
             let d = base.merging([
                 "FLUTE_CTA": "1", "FLUTE_ASYNC": "1", "FLUTE_PRMT": shape.bits == 4 ? "1" : "0",
                 "FLUTE_WARPS": "\(warps)", "FLUTE_PREFETCH": "\(prefetch)", "FLUTE_MINB": "1",
                 "FLUTE_XSMEM": xShared > 0 ? "1" : "0", "FLUTE_SCALE_AHEAD": "0",
+                "FLUTE_RWARP": rwarp ? "1" : "0", "FLUTE_SLOTS": "\(slots)", "FLUTE_SLOT_T": "\(slotT)",
+                "FLUTE_EARLY": Self.streamEarly ? "1" : "0", "FLUTE_PACK": pack ? "1" : "0",
+                "FLUTE_RING_HIGH": chosen.ringHigh ? "1" : "0",
             ]) { a, _ in a }.merging(Self.extraDefines) { _, extra in extra }
-            return KernelConfig(defines: d, warps: warps, sharedMemoryBytes: bytes + xShared, xSharedBytes: xShared,
-                                streaming: true)
+            return KernelConfig(defines: d, warps: warps, threads: 32 * (warps + (rwarp ? 1 : 0)),
+                                sharedMemoryBytes: bytes + xShared, xSharedBytes: xShared, streaming: true)
         }
         let xBytes = sharedActivationBytes(rows: rows)
         let d = defines(activation: activation, nTiles: nt, xShared: xBytes > 0)
-        return KernelConfig(defines: d, warps: Self.warps, sharedMemoryBytes: sharedMemoryBytes + xBytes,
-                            xSharedBytes: xBytes, streaming: false)
+        return KernelConfig(defines: d, warps: Self.warps, threads: 32 * Self.warps,
+                            sharedMemoryBytes: sharedMemoryBytes + xBytes, xSharedBytes: xBytes, streaming: false)
     }
 
     /// Shared-memory bytes of the activations kept there for a batch of `rows` (0: loaded from global memory).
@@ -287,7 +336,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let function = try context.kernels.function("flute_gemm", in: .flute, defines: config.defines)
         let p = context.properties
         let registers = max(1, try function.attribute(.registers))
-        let threads = 32 * config.warps
+        let threads = config.threads
         let byRegs = 65536 / (((registers + 7) / 8 * 8) * threads)
         let bySmem = p.maxSharedMemoryPerMultiprocessor / (config.sharedMemoryBytes + 1024)
         let perSM = (config.streaming ? nil : Self.ctasPerSMOverride) ?? max(1, min(byRegs, bySmem, 2048 / threads))
@@ -344,7 +393,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             let pair = activation == .bfloat16 ? pairBF16 : pairF16
             let high = shape.bits == 3 ? codes.pointer(byteOffset: shape.rowTiles * shape.chunks * 32 * 16) : codes.pointer()
             try function.launch(
-                grid: .init(x: grid), block: .init(x: 32 * config.warps), sharedMemoryBytes: config.sharedMemoryBytes,
+                grid: .init(x: grid), block: .init(x: config.threads), sharedMemoryBytes: config.sharedMemoryBytes,
                 stream: stream,
                 codes.pointer(), high, scales, pair,
                 CUDADevicePointer(address: xIn.address + UInt64(done * ldx * 2)),

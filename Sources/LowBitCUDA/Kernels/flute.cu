@@ -65,10 +65,53 @@ typedef long long i64;
 #if FLUTE_PRMT && FLUTE_BITS != 4
 #error "FLUTE_PRMT is for 4-bit codes"
 #endif
+// FLUTE_RWARP = 1 (with FLUTE_CTA): one extra warp per CTA (FLUTE_WARPS + 1 warps) does every reduction. The
+// streaming warps only store their partial of a row tile in a shared-memory slot and count themselves in; the
+// reducer warp sums the slots in warp order, writes Y, and handles the (at most two) row tiles shared with the
+// neighbouring CTAs: the CTA that holds a tile's first chunk (it reaches the tile at the end of its range) waits for
+// the others' partials (published at the start of their ranges, one release each, never waiting) and adds them in
+// CTA order, so the result is deterministic and no streaming warp ever fences or waits on global memory. Needs all
+// CTAs resident at once (the persistent grid of the streaming configuration: one CTA per SM).
+#ifndef FLUTE_RWARP
+#define FLUTE_RWARP 0
+#endif
+#if FLUTE_RWARP && !FLUTE_CTA
+#error "FLUTE_RWARP needs FLUTE_CTA"
+#endif
+#define FLUTE_THREADS ((FLUTE_WARPS + FLUTE_RWARP) * 32)
+// FLUTE_SLOT_T (1, 2 or 4): lanes t < FLUTE_SLOT_T hold the batch columns 2t, 2t + 1 a batch of M <= 2 * FLUTE_SLOT_T
+// rows needs; only they store partials in the slots (FLUTE_NT == 1 only).
+#ifndef FLUTE_SLOT_T
+#define FLUTE_SLOT_T 4
+#endif
+#if FLUTE_SLOT_T != 4 && (FLUTE_NT != 1 || !FLUTE_RWARP)
+#error "FLUTE_SLOT_T < 4 needs FLUTE_NT == 1 and FLUTE_RWARP"
+#endif
+#define SLOT_LANES (8 * FLUTE_SLOT_T)
 #define LUT_SHIFT (FLUTE_PRMT ? 8 : 7)                  // log2 of the byte distance between entries
 #define LUT_BYTES (LUT_ENTRIES << LUT_SHIFT)
-#define SLOT_FLOATS (FLUTE_WARPS * 4 * FLUTE_NT * 32)   // one slot: every warp's partial of one row tile
+#define SLOT_FLOATS (FLUTE_WARPS * 4 * FLUTE_NT * SLOT_LANES)   // one slot: every warp's partial of one row tile
 #define CTA_SMEM_BYTES (FLUTE_CTA ? FLUTE_SLOTS * SLOT_FLOATS * 4 + 16 * FLUTE_SLOTS : 0)
+// FLUTE_PACK = 1: the activations (FLUTE_XSMEM) follow the table directly instead of the doubled table region, so the
+// alignment slack below the table is what the slots and the ring use (launcher: bytes = alignUp(0x400 + slots + ring,
+// LUT_BYTES) - 0x400 + LUT_BYTES + activations; the kernel traps if its dynamic shared memory is shorter).
+#ifndef FLUTE_PACK
+#define FLUTE_PACK 0
+#endif
+// FLUTE_RING_HIGH = 1 (with FLUTE_PACK): the weight ring follows the table (then the activations), only the slots
+// stay below it; for rings deeper than the alignment slack holds (launcher: alignUp(0x400 + slots, LUT_BYTES) - 0x400
+// + LUT_BYTES + ring + activations).
+#ifndef FLUTE_RING_HIGH
+#define FLUTE_RING_HIGH 0
+#endif
+#if FLUTE_RING_HIGH && !FLUTE_PACK
+#error "FLUTE_RING_HIGH needs FLUTE_PACK"
+#endif
+// FLUTE_EARLY = 1 (FLUTE_ASYNC): the table loads and the activation copy (cp.async, zero-filled) are issued before
+// the weight ring's prologue, so they do not queue behind it, and the table is stored while the ring fills.
+#ifndef FLUTE_EARLY
+#define FLUTE_EARLY 0
+#endif
 // FLUTE_ASYNC = 1: the weight ring lives in shared memory and is filled by cp.async (each lane copies and later
 // reads its own 16 bytes, so no barrier is needed), FLUTE_PREFETCH stages per warp, FLUTE_PREFETCH - 1 copies in
 // flight while a chunk is consumed. A register ring shares the warp's 6 scoreboards with the activation, scale and
@@ -297,6 +340,10 @@ __device__ __forceinline__ u32 lut_offset(const u32 (&words)[4], uint2 high, u32
 __device__ __forceinline__ void cp_async16(u32 dst, const void* src) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" :: "r"(dst), "l"(src) : "memory");
 }
+// 16-byte cp.async that reads `bytes` (0 or 16) and zero-fills the rest.
+__device__ __forceinline__ void cp_async16z(u32 dst, const void* src, u32 bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(bytes) : "memory");
+}
 __device__ __forceinline__ void cp_async4(u32 dst, const void* src) {
     asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" :: "r"(dst), "l"(src) : "memory");
 }
@@ -323,12 +370,120 @@ __device__ __forceinline__ u32 lds(u32 byteAddress) {
     return v;
 }
 
+#if FLUTE_RWARP
+// Waits of the reducer-warp scheme: a wait that could only end by a bug (or by CTAs that are not all resident) traps
+// after ~2^25 polls instead of hanging the GPU.
+#define FLUTE_SPIN(cond, ns)                                      \
+    {                                                             \
+        u32 spins_ = 0;                                           \
+        while (cond) {                                            \
+            __nanosleep(ns);                                      \
+            if (++spins_ > (1u << 25)) __trap();                  \
+        }                                                         \
+    }
+__device__ __forceinline__ u32 ld_acquire_gpu(const u32* p) {
+    u32 v;
+    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+    return v;
+}
+
+// The reducer warp of a CTA (FLUTE_RWARP): the CTA's row tiles lo / chunks .. (hi - 1) / chunks in order. Per tile:
+// wait until every streaming warp with items in the CTA's segment has stored its partial, add the partials in warp
+// order, free the slot. Full tiles are written to Y. A tile that continues into the next CTAs' ranges (this CTA
+// holds its first chunk, so it is this CTA's last tile) waits for their partials (loaded before its own warps finish)
+// and adds them in CTA order; a tile that started in an earlier CTA (this CTA's first tile) is published: partial to
+// the workspace, one release increment of the tile's counter, no waiting. The waiting CTA resets the counter.
+__device__ __noinline__ void flute_reduce_warp(const float* slots, u32* slotCount, int* slotTile, float* workspace,
+                                               u32* counters, u16* y, int lo, int hi, int rtFirst, int chunks,
+                                               int total, int totalUnits, int unit, int M, int outputs, int lane) {
+    const int g = lane >> 2, t = lane & 3;
+    if (lo >= hi) return;
+    const int rtLast = (hi - 1) / chunks;
+    volatile u32* count = slotCount;
+    volatile int* tileOfSlot = slotTile;
+    for (int rt = rtFirst; rt <= rtLast; ++rt) {
+        const int segS = max(lo, rt * chunks), segE = min(hi, (rt + 1) * chunks);
+        const int len = segE - segS;
+        const int contributors = len < FLUTE_WARPS ? len : FLUTE_WARPS;
+        const int s = (rt - rtFirst) % FLUTE_SLOTS;
+        const bool full = segS == rt * chunks && segE == (rt + 1) * chunks;
+        const bool gather = !full && segS == rt * chunks;  // this CTA holds the tile's first chunk: it reduces
+        float ext[FLUTE_NT][4];
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) ext[n][0] = ext[n][1] = ext[n][2] = ext[n][3] = 0.f;
+        if (gather) {
+            const int qLast = (int)owner_of((i64)rt * chunks + chunks - 1, total, totalUnits);
+            if (lane == 0) FLUTE_SPIN(ld_acquire_gpu(counters + rt) != (u32)(qLast - unit), 32)
+            __syncwarp();
+            __threadfence();
+            for (int q = unit + 1; q <= qLast; ++q) {
+                const float* src = workspace + ((i64)(q * 2) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                    for (int r = 0; r < 4; ++r) ext[n][r] += __ldcg(src + (n * 4 + r) * 32);
+            }
+            if (lane == 0) counters[rt] = 0;  // every other contributor has arrived
+        }
+        if (lane == 0) FLUTE_SPIN(count[s] != (u32)contributors, 20)
+        __syncwarp();
+        __threadfence_block();
+        float acc[FLUTE_NT][4];
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+        if (t < FLUTE_SLOT_T) {
+            const int off = (segS - lo) % FLUTE_WARPS;
+            for (int k = 0; k < FLUTE_WARPS; ++k) {
+                if ((k - off + FLUTE_WARPS) % FLUTE_WARPS >= len) continue;  // warp k has no item in the segment
+                const volatile float* src = slots + (s * FLUTE_WARPS + k) * (4 * FLUTE_NT) * SLOT_LANES + g * FLUTE_SLOT_T + t;
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                    for (int r = 0; r < 4; ++r) acc[n][r] += src[(n * 4 + r) * SLOT_LANES];
+            }
+        }
+        __syncwarp();
+        if (lane == 0) {
+            count[s] = 0;
+            __threadfence_block();
+            tileOfSlot[s] = rt + FLUTE_SLOTS;
+        }
+        if (!full && !gather) {
+            // Publish this CTA's part of a tile that an earlier CTA reduces.
+            float* dst = workspace + ((i64)(unit * 2) * (4 * FLUTE_NT)) * 32 + lane;
+#pragma unroll
+            for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                for (int r = 0; r < 4; ++r) __stcg(dst + (n * 4 + r) * 32, acc[n][r]);
+            __threadfence();
+            __syncwarp();
+            if (lane == 0) atomicAdd(counters + rt, 1u);
+            continue;
+        }
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) acc[n][r] += ext[n][r];
+        const int row = rt * 16 + g;
+#pragma unroll
+        for (int n = 0; n < FLUTE_NT; ++n) {
+            const int m0 = n * 8 + 2 * t;
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
+                if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
+            }
+        }
+    }
+}
+#endif
+
 // FLUTE_LAYOUT_ONLY = 1: only the layout's device code above (flute_wgmma.cu's program reuses it), no kernels.
 #ifndef FLUTE_LAYOUT_ONLY
 #define FLUTE_LAYOUT_ONLY 0
 #endif
 #if !FLUTE_LAYOUT_ONLY
-extern "C" __global__ void __launch_bounds__(FLUTE_WARPS * 32, FLUTE_MINB)
+extern "C" __global__ void __launch_bounds__(FLUTE_THREADS, FLUTE_MINB)
 flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, chunk, lane)
            const uint2* __restrict__ codesHigh,  // 3-bit: 1-bit plane, same indexing; else unused
            const u32* __restrict__ scales,       // (row tile, group, g): rows g | g+8 << 16
@@ -347,9 +502,27 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #endif
     extern __shared__ __align__(16) u32 lutRaw[];
     const u32 smemBase = (u32)__cvta_generic_to_shared(lutRaw);
-    const u32 rawBase = smemBase + CTA_SMEM_BYTES + RING_BYTES;
+    const u32 rawBase = smemBase + CTA_SMEM_BYTES + (FLUTE_RING_HIGH ? 0 : RING_BYTES);
     const u32 alignedBase = (rawBase + LUT_BYTES - 1) & ~(u32)(LUT_BYTES - 1);
     u32* lut = lutRaw + ((alignedBase - smemBase) >> 2);
+#if FLUTE_PACK
+    {   // the launcher sized the region for a dynamic shared base of 0x400
+        u32 dynBytes;
+        asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynBytes));
+        const u32 xBytes = FLUTE_XSMEM ? (u32)M * (chunks * CK + 8) * 2 : 0u;
+        if (alignedBase + LUT_BYTES + (FLUTE_RING_HIGH ? RING_BYTES : 0) + xBytes > smemBase + dynBytes) __trap();
+    }
+#endif
+#if FLUTE_XSMEM
+    // X rows in shared memory (zero beyond `inputs`, row stride + 8 halfs against bank conflicts): behind the doubled
+    // table region, or right behind the aligned table (FLUTE_PACK).
+    const int xstride = chunks * CK + 8;
+#if FLUTE_PACK
+    u16* xsm = (u16*)((char*)lutRaw + (alignedBase - smemBase) + LUT_BYTES + (FLUTE_RING_HIGH ? RING_BYTES : 0));
+#else
+    u16* xsm = (u16*)((char*)lutRaw + FLUTE_SMEM_BYTES);
+#endif
+#endif
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2, t = lane & 3;
     const int total = rowTiles * chunks;  // < 2^31 (checked by the launcher)
@@ -362,8 +535,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     const int wk = threadIdx.x >> 5;
     const int lo = unit < totalUnits ? (int)((i64)unit * total / totalUnits) : total;
     const int hi = unit < totalUnits ? (int)((i64)(unit + 1) * total / totalUnits) : total;
-    const int first = lo + wk;
-    float* slots = (float*)lutRaw;                                   // [FLUTE_SLOTS][W][4 * NT][32]
+    const int first = wk < FLUTE_WARPS ? lo + wk : hi;  // the reducer warp (FLUTE_RWARP) streams nothing
+    float* slots = (float*)lutRaw;                                   // [FLUTE_SLOTS][W][4 * NT][SLOT_LANES]
     u32* slotCount = (u32*)(lutRaw + FLUTE_SLOTS * SLOT_FLOATS);     // arrivals per slot
     int* slotTile = (int*)(slotCount + FLUTE_SLOTS);                 // row tile allowed in each slot
     const int rtFirst = lo / chunks;
@@ -393,14 +566,37 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #define FLUTE_ADVANCE_SCALE() \
     for (cA += STRIDE; cA >= chunks; cA -= chunks) ++rtA;
 #endif
+#if FLUTE_EARLY
+    // Table loads first (stored after the ring's prologue is issued), then the activation copy as the oldest
+    // cp.async group.
+    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_THREADS - 1) / FLUTE_THREADS;
+    u32 fill[kFill];
+#pragma unroll
+    for (int r = 0; r < kFill; ++r) {
+        const int i = threadIdx.x + r * FLUTE_THREADS;
+        fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
+    }
+#if FLUTE_XSMEM
+    {
+        const int perRow = xstride / 8, totalVec = M * perRow;
+        const u32 xsmBase = (u32)__cvta_generic_to_shared(xsm);
+        for (int i = threadIdx.x; i < totalVec; i += FLUTE_THREADS) {
+            const int row = i / perRow, k = (i - row * perRow) * 8;
+            cp_async16z(xsmBase + i * 16, x + (i64)row * ldx + (k < inputs ? k : 0), k < inputs ? 16u : 0u);
+        }
+    }
+#endif
+    cp_async_commit();
+#endif
 #if FLUTE_ASYNC
     // This lane's 16 bytes of stage i: ringLow + i * 512 (3-bit high plane: ringHigh + i * 256).
-    const u32 ringLow = smemBase + CTA_SMEM_BYTES + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 16;
+    const u32 ringBase = FLUTE_RING_HIGH ? alignedBase + LUT_BYTES : smemBase + CTA_SMEM_BYTES;
+    const u32 ringLow = ringBase + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 16;
 #if FLUTE_BITS == 3
-    const u32 ringHigh = smemBase + CTA_SMEM_BYTES + RING_LOW_BYTES + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 8;
+    const u32 ringHigh = ringBase + RING_LOW_BYTES + ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 8;
 #endif
 #if FLUTE_ASYNC_SCALE
-    const u32 ringScale = smemBase + CTA_SMEM_BYTES + RING_LOW_BYTES + RING_HIGH_BYTES +
+    const u32 ringScale = ringBase + RING_LOW_BYTES + RING_HIGH_BYTES +
                           ((threadIdx.x >> 5) * FLUTE_PREFETCH * 32 + lane) * 4;
 #define FLUTE_ASYNC_SCALE_COPY(stage) \
     cp_async4(ringScale + (stage) * 128, scales + (rtA * groupsPerRow + ((cA * CK + t * KL) >> groupShift)) * 8 + g)
@@ -458,24 +654,22 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
         xrow[n] = x + (i64)(xvalid[n] ? n * 8 + g : 0) * ldx + t * KL;
     }
     const int klimit = inputs - t * KL;  // chunk c, vector v is inside iff c*CK + 8v < klimit
-#if FLUTE_XSMEM
-    // X rows in shared memory behind the (doubled) table region, zero beyond `inputs`; all loads first.
-    u16* xsm = (u16*)((char*)lutRaw + FLUTE_SMEM_BYTES);
-    const int xstride = chunks * CK + 8;
+#if FLUTE_XSMEM && !FLUTE_EARLY
+    // X rows into shared memory, all loads first.
     {
         const int perRow = xstride / 8, totalVec = M * perRow;
-        for (int i0 = threadIdx.x; i0 < totalVec; i0 += 4 * FLUTE_WARPS * 32) {
+        for (int i0 = threadIdx.x; i0 < totalVec; i0 += 4 * FLUTE_THREADS) {
             uint4 q[4];
 #pragma unroll
             for (int r = 0; r < 4; ++r) {
-                const int i = i0 + r * FLUTE_WARPS * 32;
+                const int i = i0 + r * FLUTE_THREADS;
                 const int row = i / perRow, k = (i - row * perRow) * 8;
                 q[r] = make_uint4(0, 0, 0, 0);
                 if (i < totalVec && k < inputs) q[r] = __ldg((const uint4*)(x + (i64)row * ldx + k));
             }
 #pragma unroll
             for (int r = 0; r < 4; ++r) {
-                const int i = i0 + r * FLUTE_WARPS * 32;
+                const int i = i0 + r * FLUTE_THREADS;
                 if (i < totalVec) *(uint4*)(xsm + i * 8) = q[r];
             }
         }
@@ -510,27 +704,39 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 
     // 32 copies of each entry as 8 16-byte stores; 8 consecutive threads cover one entry (conflict-free).
 #if FLUTE_PROBE == 2
-#elif FLUTE_FILL_FIRST
+#elif FLUTE_FILL_FIRST || FLUTE_EARLY
+#if !FLUTE_EARLY
     // A fixed trip count, so all of a thread's table loads are issued before its first store.
-    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_WARPS * 32 - 1) / (FLUTE_WARPS * 32);
+    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_THREADS - 1) / FLUTE_THREADS;
     u32 fill[kFill];
 #pragma unroll
     for (int r = 0; r < kFill; ++r) {
-        const int i = threadIdx.x + r * FLUTE_WARPS * 32;
+        const int i = threadIdx.x + r * FLUTE_THREADS;
         fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
     }
+#endif
 #pragma unroll
     for (int r = 0; r < kFill; ++r) {
-        const int i = threadIdx.x + r * FLUTE_WARPS * 32;
+        const int i = threadIdx.x + r * FLUTE_THREADS;
         if (i < LUT_ENTRIES * 8) *(uint4*)(lut + (i >> 3) * (1 << (LUT_SHIFT - 2)) + (i & 7) * 4) = make_uint4(fill[r], fill[r], fill[r], fill[r]);
     }
 #else
-    for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_WARPS * 32) {
+    for (int i = threadIdx.x; i < LUT_ENTRIES * 8; i += FLUTE_THREADS) {
         const u32 v = __ldg(pairTable + (i >> 3));
         *(uint4*)(lut + (i >> 3) * (1 << (LUT_SHIFT - 2)) + (i & 7) * 4) = make_uint4(v, v, v, v);
     }
 #endif
+#if FLUTE_EARLY
+    cp_async_wait<FLUTE_PREFETCH - 1>();  // this thread's activation copies (the oldest group) have landed
+#endif
     __syncthreads();
+#if FLUTE_RWARP
+    if (wk == FLUTE_WARPS) {
+        flute_reduce_warp(slots, slotCount, slotTile, workspace, counters, y, lo, hi, rtFirst, chunks, total, totalUnits,
+                          unit, M, outputs, lane);
+        return;
+    }
+#endif
     if (first >= hi) return;
     const u32 laneBytes = alignedBase | (lane << 2);
 #if FLUTE_XSLOTS == 2 && FLUTE_XSMEM
@@ -665,6 +871,25 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #endif
 
             // End of this warp's part of a row tile: flush.
+#if FLUTE_RWARP
+            if (rtn != rt || p + STRIDE >= hi) {
+                // Store the partial in the tile's slot and count in; the reducer warp does the rest.
+                const int s = (rt - rtFirst) % FLUTE_SLOTS;
+                volatile int* tileOfSlot = slotTile;
+                FLUTE_SPIN(tileOfSlot[s] != rt, 20)  // the slot's previous tile is not reduced yet
+                if (t < FLUTE_SLOT_T) {
+                    volatile float* mine = slots + (s * STRIDE + wk) * (4 * FLUTE_NT) * SLOT_LANES + g * FLUTE_SLOT_T + t;
+#pragma unroll
+                    for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                        for (int r = 0; r < 4; ++r) mine[(n * 4 + r) * SLOT_LANES] = acc[n][r];
+                }
+                __syncwarp();
+                if (lane == 0) atomicAdd(slotCount + s, 1u);
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+            }
+#else
 #if FLUTE_CTA
             if (rtn != rt || p + STRIDE >= hi) {
                 // The CTA's segment of row tile rt and the warps that have items in it (residues mod W).
@@ -779,6 +1004,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                 segmentStart = p + 1;
 #endif
             }
+#endif  // FLUTE_RWARP
             rt = rtn;
             c = cn;
         }
