@@ -31,7 +31,7 @@ bench V6-all-pf8-rows8 4,8 $ALL LOWBIT_FLUTE_STREAM_ROWS=8 LOWBIT_FLUTE_STREAM_P
 echo "=== selftest, options forced on for N <= 8 (pf8)"; SECONDS=0
 for f in "flute n" "flute l"; do
     env $ALL LOWBIT_FLUTE_STREAM_ROWS=8 LOWBIT_FLUTE_STREAM_PREFETCH=8 timeout 90 $L selftest --device cuda --filter "$f" \
-        > "$OUT/selftest-$f.txt" 2>&1
-    grep -v "^PASS\|^      " "$OUT/selftest-$f.txt" | tail -5
+        > "$OUT/selftest-${f// /_}.txt" 2>&1
+    grep -v "^PASS\|^      " "$OUT/selftest-${f// /_}.txt" | tail -5
 done
 echo "($SECONDS s)"

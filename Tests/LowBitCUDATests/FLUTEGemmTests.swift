@@ -76,6 +76,15 @@ import LowBitFormats
                            "FLUTE_ASYNC_SCALE": bits == 3 ? "1" : "0", "FLUTE_WARPS": "16", "FLUTE_PREFETCH": "6"]
             let m = try nvrtc.compile(.flute, architecture: CUDAArchitecture("sm_90a"), defines: defines, useCache: false)
             #expect(Set(m.loweredNames.keys) == Set(CUDAKernelSource.flute.kernels), "\(defines)")
+            // Session 4: reducer warp, early table/activation loads, packed shared memory (ring below and above the
+            // table), compact slots, split accumulators.
+            for ringHigh in ["0", "1"] {
+                let d = defines.merging(["FLUTE_RWARP": "1", "FLUTE_EARLY": "1", "FLUTE_PACK": "1", "FLUTE_RING_HIGH": ringHigh,
+                                         "FLUTE_SLOTS": ringHigh == "1" ? "2" : "4", "FLUTE_SLOT_T": ringHigh == "1" ? "2" : "1",
+                                         "FLUTE_SPLIT_ACC": ringHigh]) { _, new in new }
+                let m = try nvrtc.compile(.flute, architecture: CUDAArchitecture("sm_90a"), defines: d, useCache: false)
+                #expect(Set(m.loweredNames.keys) == Set(CUDAKernelSource.flute.kernels), "\(d)")
+            }
         }
     }
 }

@@ -81,11 +81,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// The streaming configuration (docs/flute.md, v7): Stream-K at CTA granularity with the row-tile reduction in
     /// shared memory (FLUTE_CTA), the weight ring in shared memory filled by cp.async (FLUTE_ASYNC), PRMT lookups
     /// for 4-bit (FLUTE_PRMT), activations in shared memory when they fit (FLUTE_XSMEM), 16 warps, one CTA per SM.
-    /// Measured faster than the per-warp kernel only for 4-bit at N = 1, so used there by default;
-    /// LOWBIT_FLUTE_STREAM=0 turns it off, LOWBIT_FLUTE_STREAM_ROWS=R (≤ 8) widens it to batches of ≤ R rows and
-    /// LOWBIT_FLUTE_STREAM_ALLBITS=1 to 2- and 3-bit codes.
+    /// With the session-4 options below it is faster than the per-warp kernel for 4-bit at N = 1…8 (H100, docs/flute.md),
+    /// so used there by default; LOWBIT_FLUTE_STREAM=0 turns it off, LOWBIT_FLUTE_STREAM_ROWS=R (≤ 8) limits it to
+    /// batches of ≤ R rows and LOWBIT_FLUTE_STREAM_ALLBITS=1 widens it to 2- and 3-bit codes.
     static let streaming = getEnvironment("LOWBIT_FLUTE_STREAM").flatMap { Int($0) }.map { $0 != 0 } ?? true
-    static let streamMaxRows = min(8, fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_ROWS") ?? 1)
+    static let streamMaxRows = min(8, fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_ROWS") ?? 8)
     static let streamAllBits = getEnvironment("LOWBIT_FLUTE_STREAM_ALLBITS").flatMap { Int($0) }.map { $0 != 0 } ?? false
     static let streamWarps = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_WARPS") ?? 16
     static let streamPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_PREFETCH") ?? 6
@@ -94,10 +94,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// activation loads issued before the weight ring's prologue, and the activations placed right behind the aligned
     /// table (the alignment slack holds the ring and slots). LOWBIT_FLUTE_STREAM_RWARP / _EARLY / _PACK = 0/1.
     static func environmentFlag(_ name: String) -> Bool? { getEnvironment(name).flatMap { Int($0) }.map { $0 != 0 } }
-    static let streamReducerWarp = environmentFlag("LOWBIT_FLUTE_STREAM_RWARP") ?? false
-    static let streamEarly = environmentFlag("LOWBIT_FLUTE_STREAM_EARLY") ?? false
-    static let streamPack = environmentFlag("LOWBIT_FLUTE_STREAM_PACK") ?? false
-    /// Row-tile slots of the CTA reduction (LOWBIT_FLUTE_STREAM_SLOTS; default 2, 4 with the reducer warp).
+    static let streamReducerWarp = environmentFlag("LOWBIT_FLUTE_STREAM_RWARP") ?? true
+    static let streamEarly = environmentFlag("LOWBIT_FLUTE_STREAM_EARLY") ?? true
+    static let streamPack = environmentFlag("LOWBIT_FLUTE_STREAM_PACK") ?? true
+    /// Row-tile slots of the CTA reduction (LOWBIT_FLUTE_STREAM_SLOTS; default 2, 4 with the reducer warp when its
+    /// compact slots (batches of ≤ 2 rows) keep slots + ring inside the table's alignment slack).
     static let streamSlots = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_SLOTS")
     /// Activations in shared memory in the streaming configuration when they fit in this many bytes beside the rest
     /// (LOWBIT_FLUTE_STREAM_XSMEM_BYTES; 0 = off).
@@ -239,11 +240,11 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// FLUTE_PACK the table sits at the first multiple of its size after slots + ring, counted from the dynamic
     /// shared base 0x400, and the activations follow it).
     func streamingSharedBytes(warps: Int, prefetch: Int, nTiles: Int, slots: Int = 2, slotT: Int = 4,
-                              pack: Bool = false, ringHigh: Bool = false) -> Int {
+                              pack: Bool = false, ringHigh: Bool = false, asyncScale: Bool = false) -> Int {
         let prmt = shape.bits == 4
         let lutBytes = (1 << (2 * shape.bits)) << (prmt ? 8 : 7)
         let slotBytes = slots * warps * 4 * nTiles * 8 * slotT * 4 + 16 * slots
-        let ring = warps * prefetch * 32 * (16 + (shape.bits == 3 ? 8 : 0))
+        let ring = warps * prefetch * 32 * (16 + (shape.bits == 3 ? 8 : 0) + (asyncScale ? 4 : 0))
         if pack {
             let base = 0x400, below = slotBytes + (ringHigh ? 0 : ring)
             return (base + below + lutBytes - 1) / lutBytes * lutBytes - base + lutBytes + (ringHigh ? ring : 0)
@@ -262,17 +263,20 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         if Self.streaming && rows <= Self.streamMaxRows && (shape.bits == 4 || Self.streamAllBits) {
             let warps = Self.streamWarps
             let rwarp = Self.streamReducerWarp, pack = Self.streamPack
-            let slots = Self.streamSlots ?? (rwarp ? 4 : 2)
             let slotT = rwarp && nt == 1 ? min(4, (rows + 1) / 2) : 4
+            let slots = Self.streamSlots ?? (rwarp && slotT == 1 ? 4 : 2)
+            // FLUTE_ASYNC_SCALE (opt-in define) puts 4 more bytes per lane and stage in the ring.
+            let asyncScale = Self.extraDefines["FLUTE_ASYNC_SCALE"] == "1"
             let limit = context.properties.maxSharedMemoryPerBlockOptIn
             let xBytes = rows * (shape.chunks * shape.chunkK + 8) * 2
             let wantX = Self.streamXSharedLimit > 0 && xBytes <= Self.streamXSharedLimit
             // The smaller of the two layouts (ring below or above the table) for `pf` ring stages.
             func layout(_ pf: Int) -> (bytes: Int, ringHigh: Bool) {
-                let low = streamingSharedBytes(warps: warps, prefetch: pf, nTiles: nt, slots: slots, slotT: slotT, pack: pack)
+                let low = streamingSharedBytes(warps: warps, prefetch: pf, nTiles: nt, slots: slots, slotT: slotT, pack: pack,
+                                               asyncScale: asyncScale)
                 guard pack else { return (low, false) }
                 let high = streamingSharedBytes(warps: warps, prefetch: pf, nTiles: nt, slots: slots, slotT: slotT,
-                                                pack: true, ringHigh: true)
+                                                pack: true, ringHigh: true, asyncScale: asyncScale)
                 return high < low ? (high, true) : (low, false)
             }
             // The requested ring depth with the activations in shared memory if they fit; with FLUTE_PACK a shallower

@@ -254,6 +254,9 @@ __device__ __forceinline__ float scale_to_float(u32 bits16) {
 #ifndef FLUTE_POST_SCALE
 #define FLUTE_POST_SCALE 0
 #endif
+#ifndef FLUTE_SPLIT_ACC
+#define FLUTE_SPLIT_ACC 0
+#endif
 // Activation slots with FLUTE_XSMEM (1: LDS at the chunk's start; meant for FLUTE_SCALE_AHEAD, whose scales come
 // with the weights).
 #ifndef FLUTE_XSMEM_SLOTS
@@ -824,9 +827,13 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             hp += 32 * STRIDE;
 #endif
 #if FLUTE_POST_SCALE
-            float part[FLUTE_NT][4];
+            // FLUTE_SPLIT_ACC = 1: even and odd MMA steps accumulate into two partials (two dependent HMMA chains of
+            // STEPS / 2 instead of one of STEPS), added in the scaling below.
+            float part[1 + FLUTE_SPLIT_ACC][FLUTE_NT][4];
 #pragma unroll
-            for (int n = 0; n < FLUTE_NT; ++n) part[n][0] = part[n][1] = part[n][2] = part[n][3] = 0.f;
+            for (int h = 0; h <= FLUTE_SPLIT_ACC; ++h)
+#pragma unroll
+                for (int n = 0; n < FLUTE_NT; ++n) part[h][n][0] = part[h][n][1] = part[h][n][2] = part[h][n][3] = 0.f;
 #else
             const u32 sLow = (swCur & 0xffffu) * 0x10001u;   // scale of row g in both halves
             const u32 sHigh = (swCur >> 16) * 0x10001u;      // scale of row g + 8
@@ -842,7 +849,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
     }
 #if FLUTE_POST_SCALE
 #define FLUTE_APPLY(J)                                                                                     \
-    _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n) mma(part[n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
+    _Pragma("unroll") for (int n = 0; n < FLUTE_NT; ++n)                                                  \
+        mma(part[FLUTE_SPLIT_ACC ? (J & 1) : 0][n], a, xs[slot][n][2 * J], xs[slot][n][2 * J + 1]);
 #else
 #define FLUTE_APPLY(J)                                                                                     \
     a[0] = mul2(a[0], sLow); a[1] = mul2(a[1], sHigh); a[2] = mul2(a[2], sLow); a[3] = mul2(a[3], sHigh);   \
@@ -861,12 +869,14 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
             {
                 const float fLow = scale_to_float(swCur & 0xffffu), fHigh = scale_to_float(swCur >> 16);
 #pragma unroll
-                for (int n = 0; n < FLUTE_NT; ++n) {
-                    acc[n][0] = fmaf(part[n][0], fLow, acc[n][0]);
-                    acc[n][1] = fmaf(part[n][1], fLow, acc[n][1]);
-                    acc[n][2] = fmaf(part[n][2], fHigh, acc[n][2]);
-                    acc[n][3] = fmaf(part[n][3], fHigh, acc[n][3]);
-                }
+                for (int n = 0; n < FLUTE_NT; ++n)
+#pragma unroll
+                    for (int h = 0; h <= FLUTE_SPLIT_ACC; ++h) {
+                        acc[n][0] = fmaf(part[h][n][0], fLow, acc[n][0]);
+                        acc[n][1] = fmaf(part[h][n][1], fLow, acc[n][1]);
+                        acc[n][2] = fmaf(part[h][n][2], fHigh, acc[n][2]);
+                        acc[n][3] = fmaf(part[h][n][3], fHigh, acc[n][3]);
+                    }
             }
 #endif
 
