@@ -97,6 +97,9 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let streamReducerWarp = environmentFlag("LOWBIT_FLUTE_STREAM_RWARP") ?? true
     static let streamEarly = environmentFlag("LOWBIT_FLUTE_STREAM_EARLY") ?? true
     static let streamPack = environmentFlag("LOWBIT_FLUTE_STREAM_PACK") ?? true
+    /// Scale words by cp.async in the weight ring (FLUTE_ASYNC_SCALE) instead of one global load per chunk a chunk
+    /// ahead; LOWBIT_FLUTE_STREAM_ASYNC_SCALE=0 turns it off.
+    static let streamAsyncScale = environmentFlag("LOWBIT_FLUTE_STREAM_ASYNC_SCALE") ?? true
     /// Row-tile slots of the CTA reduction (LOWBIT_FLUTE_STREAM_SLOTS; default 2, 4 with the reducer warp when its
     /// compact slots (batches of ≤ 2 rows) keep slots + ring inside the table's alignment slack).
     static let streamSlots = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_SLOTS")
@@ -195,7 +198,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         return "fused NT=\(nTiles(for: min(batch, 64))) \(grid)×\(cfg.warps) warps "
             + (cfg.streaming ? "CTA stream-K cp.async ring" : "stream-K")
             + (cfg.defines["FLUTE_RWARP"] == "1" ? " +reducer warp" : "") + (cfg.defines["FLUTE_EARLY"] == "1" ? " early" : "")
-            + (cfg.defines["FLUTE_PACK"] == "1" ? " packed" : "") + (cfg.defines["FLUTE_RING_HIGH"] == "1" ? " ring-high" : "")
+            + (cfg.defines["FLUTE_PACK"] == "1" ? " packed" : "") + (cfg.defines["FLUTE_ASYNC_SCALE"] == "1" ? " scale-ring" : "") + (cfg.defines["FLUTE_RING_HIGH"] == "1" ? " ring-high" : "")
             + (cfg.streaming ? " pf\(cfg.defines["FLUTE_PREFETCH"] ?? "?")" : "")
             + (cfg.xSharedBytes > 0 ? " x-smem" : "") + (Self.scaleAhead && !cfg.streaming ? " scale-ahead" : "")
             + (batch > 64 ? " ×\((batch + 63) / 64) slices" : "")
@@ -265,8 +268,8 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             let rwarp = Self.streamReducerWarp, pack = Self.streamPack
             let slotT = rwarp && nt == 1 ? min(4, (rows + 1) / 2) : 4
             let slots = Self.streamSlots ?? (rwarp && slotT == 1 ? 4 : 2)
-            // FLUTE_ASYNC_SCALE (opt-in define) puts 4 more bytes per lane and stage in the ring.
-            let asyncScale = Self.extraDefines["FLUTE_ASYNC_SCALE"] == "1"
+            // FLUTE_ASYNC_SCALE puts 4 more bytes per lane and stage in the ring.
+            let asyncScale = Self.extraDefines["FLUTE_ASYNC_SCALE"].map { $0 == "1" } ?? Self.streamAsyncScale
             let limit = context.properties.maxSharedMemoryPerBlockOptIn
             let xBytes = rows * (shape.chunks * shape.chunkK + 8) * 2
             let wantX = Self.streamXSharedLimit > 0 && xBytes <= Self.streamXSharedLimit
@@ -299,7 +302,7 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
                 "FLUTE_XSMEM": xShared > 0 ? "1" : "0", "FLUTE_SCALE_AHEAD": "0",
                 "FLUTE_RWARP": rwarp ? "1" : "0", "FLUTE_SLOTS": "\(slots)", "FLUTE_SLOT_T": "\(slotT)",
                 "FLUTE_EARLY": Self.streamEarly ? "1" : "0", "FLUTE_PACK": pack ? "1" : "0",
-                "FLUTE_RING_HIGH": chosen.ringHigh ? "1" : "0",
+                "FLUTE_RING_HIGH": chosen.ringHigh ? "1" : "0", "FLUTE_ASYNC_SCALE": asyncScale ? "1" : "0",
             ]) { a, _ in a }.merging(Self.extraDefines) { _, extra in extra }
             return KernelConfig(defines: d, warps: warps, threads: 32 * (warps + (rwarp ? 1 : 0)),
                                 sharedMemoryBytes: bytes + xShared, xSharedBytes: xShared, streaming: true)
