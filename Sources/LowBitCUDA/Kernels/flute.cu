@@ -373,6 +373,31 @@ __device__ __forceinline__ u32 lds(u32 byteAddress) {
     return v;
 }
 
+// Table fill: a thread's share of the 8 x LUT_ENTRIES 16-byte stores (entry i >> 3), all loads issued first.
+constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_THREADS - 1) / FLUTE_THREADS;
+__device__ __forceinline__ void load_table(u32 (&fill)[kFill], const u32* pairTable) {
+#pragma unroll
+    for (int r = 0; r < kFill; ++r) {
+        const int i = threadIdx.x + r * FLUTE_THREADS;
+        fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
+    }
+}
+
+// Writes a finished row tile: lane (g, t) holds rows g, g + 8 and batch columns n * 8 + 2t, 2t + 1.
+__device__ __forceinline__ void store_tile(u16* y, const float (&acc)[FLUTE_NT][4], int rt, int g, int t, int M,
+                                           int outputs) {
+    const int row = rt * 16 + g;
+#pragma unroll
+    for (int n = 0; n < FLUTE_NT; ++n) {
+        const int m0 = n * 8 + 2 * t;
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
+            if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
+        }
+    }
+}
+
 #if FLUTE_RWARP
 // Waits of the reducer-warp scheme: a wait that could only end by a bug (or by CTAs that are not all resident) traps
 // after ~2^25 polls instead of hanging the GPU.
@@ -467,16 +492,7 @@ __device__ __noinline__ void flute_reduce_warp(const float* slots, u32* slotCoun
         for (int n = 0; n < FLUTE_NT; ++n)
 #pragma unroll
             for (int r = 0; r < 4; ++r) acc[n][r] += ext[n][r];
-        const int row = rt * 16 + g;
-#pragma unroll
-        for (int n = 0; n < FLUTE_NT; ++n) {
-            const int m0 = n * 8 + 2 * t;
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
-                if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
-            }
-        }
+        store_tile(y, acc, rt, g, t, M, outputs);
     }
 }
 #endif
@@ -572,13 +588,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #if FLUTE_EARLY
     // Table loads first (stored after the ring's prologue is issued), then the activation copy as the oldest
     // cp.async group.
-    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_THREADS - 1) / FLUTE_THREADS;
     u32 fill[kFill];
-#pragma unroll
-    for (int r = 0; r < kFill; ++r) {
-        const int i = threadIdx.x + r * FLUTE_THREADS;
-        fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
-    }
+    load_table(fill, pairTable);
 #if FLUTE_XSMEM
     {
         const int perRow = xstride / 8, totalVec = M * perRow;
@@ -710,13 +721,8 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
 #elif FLUTE_FILL_FIRST || FLUTE_EARLY
 #if !FLUTE_EARLY
     // A fixed trip count, so all of a thread's table loads are issued before its first store.
-    constexpr int kFill = (LUT_ENTRIES * 8 + FLUTE_THREADS - 1) / FLUTE_THREADS;
     u32 fill[kFill];
-#pragma unroll
-    for (int r = 0; r < kFill; ++r) {
-        const int i = threadIdx.x + r * FLUTE_THREADS;
-        fill[r] = i < LUT_ENTRIES * 8 ? __ldg(pairTable + (i >> 3)) : 0u;
-    }
+    load_table(fill, pairTable);
 #endif
 #pragma unroll
     for (int r = 0; r < kFill; ++r) {
@@ -995,18 +1001,7 @@ flute_gemm(const uint4* __restrict__ codes,      // packed vectors, (row tile, c
                             write = true;
                         }
                     }
-                    if (write) {
-                        const int row = rt * 16 + g;
-#pragma unroll
-                        for (int n = 0; n < FLUTE_NT; ++n) {
-                            const int m0 = n * 8 + 2 * t;
-#pragma unroll
-                            for (int r = 0; r < 4; ++r) {
-                                const int m = m0 + (r & 1), nrow = row + (r >> 1) * 8;
-                                if (m < M && nrow < outputs) y[(i64)m * outputs + nrow] = to16(acc[n][r]);
-                            }
-                        }
-                    }
+                    if (write) store_tile(y, acc, rt, g, t, M, outputs);
                 }
 #pragma unroll
                 for (int n = 0; n < FLUTE_NT; ++n) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
