@@ -98,10 +98,8 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     static let streamEarly = environmentFlag("LOWBIT_FLUTE_STREAM_EARLY") ?? true
     static let streamPack = environmentFlag("LOWBIT_FLUTE_STREAM_PACK") ?? true
     /// Scale words by cp.async in the weight ring (FLUTE_ASYNC_SCALE) instead of one global load per chunk a chunk
-    /// ahead: LOWBIT_FLUTE_STREAM_ASYNC_SCALE=1. Measured faster on H100 in session 4 (nf4 N = 1, 2: −1.2…−9.5 µs,
-    /// docs/flute.md) but not yet through the GPU selftest in this combination, so off by default (branch flute-async
-    /// turns it on).
-    static let streamAsyncScale = environmentFlag("LOWBIT_FLUTE_STREAM_ASYNC_SCALE") ?? false
+    /// ahead (session 4, H100: nf4 N = 1, 2 −1.2…−9.5 µs, docs/flute.md); LOWBIT_FLUTE_STREAM_ASYNC_SCALE=0 turns it off.
+    static let streamAsyncScale = environmentFlag("LOWBIT_FLUTE_STREAM_ASYNC_SCALE") ?? true
     /// Row-tile slots of the CTA reduction (LOWBIT_FLUTE_STREAM_SLOTS; default 2, 4 with the reducer warp when its
     /// compact slots (batches of ≤ 2 rows) keep slots + ring inside the table's alignment slack).
     static let streamSlots = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_SLOTS")
