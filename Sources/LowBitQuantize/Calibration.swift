@@ -10,12 +10,16 @@ public final class InputStatistics: @unchecked Sendable {
     public private(set) var tokens = 0
     let h: UnsafeMutablePointer<Float>
     public private(set) var columnMax: [Float]
+    /// Σ_t x_t per input column (the mean input is sum / tokens: the part of the output error that every token
+    /// shares, `QuantizationReport`).
+    public private(set) var sum: [Double]
 
     init(width: Int) {
         self.width = width
         h = .allocate(capacity: width * width)
         h.initialize(repeating: 0, count: width * width)
         columnMax = [Float](repeating: 0, count: width)
+        sum = [Double](repeating: 0, count: width)
     }
 
     deinit { h.deallocate() }
@@ -31,7 +35,12 @@ public final class InputStatistics: @unchecked Sendable {
                 }
             }
         }
-        for s in 0..<t { for k in 0..<d { columnMax[k] = max(columnMax[k], x[s * d + k].magnitude) } }
+        for s in 0..<t {
+            for k in 0..<d {
+                columnMax[k] = max(columnMax[k], x[s * d + k].magnitude)
+                sum[k] += Double(x[s * d + k])
+            }
+        }
         tokens += t
     }
 

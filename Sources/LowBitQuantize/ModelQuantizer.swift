@@ -134,7 +134,8 @@ public enum ModelQuantizer {
                                                     symmetric: true, groupSize: 32)
                 } else if isEmbedding {
                     q = try TensorQuantizer.roundToNearest(name, weights: values, rows: rows, cols: cols,
-                                                           format: options.format, groupSize: options.effectiveGroupSize)
+                                                           format: options.format, groupSize: options.effectiveGroupSize,
+                                                           signedScales: options.signedScales)
                 } else {
                     q = try quantizeBlockLinear(name, values: values, rows: rows, cols: cols, options: options,
                                                 statistics: statistics, cache: factorCache)
@@ -162,6 +163,10 @@ public enum ModelQuantizer {
             "lowbit.version": LowBitVersion.string,
         ], to: output)
         progress.finish()
+        if let reportPath = getEnvironment("LOWBIT_QUANTIZE_REPORT") {
+            try QuantizationReport.write(to: reportPath, checkpoint: output, source: weights, metadata: metadata,
+                                         statistics: statistics, options: options)
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return QuantizeSummary(path: output, bytes: size, quantizedTensors: layouts.count,
                                floatTensors: floatTensors, bitsPerWeight: codedWeights > 0 ? codedBits / codedWeights : 0,
@@ -202,14 +207,16 @@ public enum ModelQuantizer {
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
             let factor = try cache.get(inputKey) { try GPTQ.factor(hessian: stats.hessian, n: cols, name: name) }
             return try TensorQuantizer.gptq(name, weights: values, rows: rows, cols: cols, format: options.format,
-                                            groupSize: options.effectiveGroupSize, factor: factor, tuneScales: options.tuneScales)
+                                            groupSize: options.effectiveGroupSize, factor: factor, tuneScales: options.tuneScales,
+                                            signedScales: options.signedScales)
         case .int where options.tuneScales, .lut where options.tuneScales:
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
             return try TensorQuantizer.tunedScales(name, weights: values, rows: rows, cols: cols, format: options.format,
-                                                   groupSize: options.effectiveGroupSize, hessian: stats.hessian)
+                                                   groupSize: options.effectiveGroupSize, hessian: stats.hessian,
+                                                   signedScales: options.signedScales)
         default:
             return try TensorQuantizer.roundToNearest(name, weights: values, rows: rows, cols: cols, format: options.format,
-                                                      groupSize: options.effectiveGroupSize)
+                                                      groupSize: options.effectiveGroupSize, signedScales: options.signedScales)
         }
     }
 

@@ -102,13 +102,16 @@ public struct QuantizeOptions: Sendable {
     public var skipPatterns: [String]
     public var quantizeEmbeddings: Bool
     public var tuneScales: Bool
+    /// Lookup tables that are not sign-symmetric (nf*, asymmetric lut*): each group scale may be negative (the
+    /// mirrored table) when that lowers the group's error (`LUTMatrix.quantize(signedScales:)`).
+    public var signedScales: Bool
     /// Progress lines on stderr.
     public var showProgress: Bool
 
     public init(formatName: String, format: QuantizationFormat, groupSize: Int? = nil, gptq: Bool = false,
                 calibrationPath: String? = nil, calibrationTokens: Int = 2048, calibrationContext: Int = 512,
                 outliers: Int = 256, skipPatterns: [String] = [], quantizeEmbeddings: Bool = false,
-                tuneScales: Bool = false, showProgress: Bool = true) {
+                tuneScales: Bool = false, signedScales: Bool = false, showProgress: Bool = true) {
         self.formatName = formatName
         self.format = format
         self.groupSize = groupSize
@@ -120,6 +123,7 @@ public struct QuantizeOptions: Sendable {
         self.skipPatterns = skipPatterns
         self.quantizeEmbeddings = quantizeEmbeddings
         self.tuneScales = tuneScales
+        self.signedScales = signedScales
         self.showProgress = showProgress
     }
 
@@ -164,6 +168,9 @@ public struct QuantizeOptions: Sendable {
             }
             throw LowBitError.invalidArgument(
                 "--tune-scales", "tunes the group scales of the lookup-table and integer formats (nf*, lut*, int*), not \(formatName): \(why)")
+        }
+        if signedScales, case .lut = format {} else if signedScales {
+            throw LowBitError.invalidArgument("--signed-scales", "is for the lookup-table formats (nf*, lut*), not \(formatName)")
         }
         if usesCalibration && calibrationPath == nil {
             let who = format == .quik ? "quik-w4a4" : gptq ? "--gptq" : "--tune-scales"

@@ -6,14 +6,40 @@ import LowBitFormats
 /// exactly the round-to-nearest quantization of `LUTMatrix` / `IntMatrix` (same fp16 scale, zero point, codes).
 enum GroupGrid: Sendable {
     case table(LookupTable)
+    /// A table whose group scales may be negative (`--signed-scales`): −s mirrors the grid; the search also tries
+    /// the negated multipliers, and round-to-nearest is `LUTMatrix`'s signed choice.
+    case signedTable(LookupTable)
     case asymmetric(bits: Int)
+
+    /// Lookup table with signed scales (negative multipliers are candidates).
+    var isSigned: Bool {
+        if case .signedTable = self { return true }
+        return false
+    }
+
+    /// Round-to-nearest's multiplier: 1, or −1 for a signed table when −s gives a strictly lower Σ (ŵ − w)²
+    /// (the rule of `LUTMatrix.quantize(signedScales:)`). Leaves the codes and values of the chosen one.
+    func roundToNearest(_ w: UnsafePointer<Float>, count n: Int, codes: UnsafeMutablePointer<UInt8>,
+                        values: UnsafeMutablePointer<Double>) -> (scale: UInt16, zero: UInt8)? {
+        guard let plus = quantize(w, count: n, multiplier: 1, codes: codes, values: values) else { return nil }
+        guard case .signedTable(let t) = self, !t.isSignSymmetric else { return plus }
+        func error() -> Double {
+            var e = 0.0
+            for i in 0..<n { e += (values[i] - Double(w[i])) * (values[i] - Double(w[i])) }
+            return e
+        }
+        let plusError = error()
+        guard let minus = quantize(w, count: n, multiplier: -1, codes: codes, values: values) else { return nil }
+        if error() < plusError { return minus }
+        return quantize(w, count: n, multiplier: 1, codes: codes, values: values)
+    }
 
     /// Quantizes w[0..<n] with the scale (and range) of round-to-nearest times `p`: codes and dequantized values
     /// (Float32 products as the kernels compute them, widened). nil when the scale overflows fp16.
     func quantize(_ w: UnsafePointer<Float>, count n: Int, multiplier p: Float, codes: UnsafeMutablePointer<UInt8>,
                   values: UnsafeMutablePointer<Double>) -> (scale: UInt16, zero: UInt8)? {
         switch self {
-        case .table(let t):
+        case .table(let t), .signedTable(let t):
             var m: Float = 0
             for i in 0..<n { m = max(m, w[i].magnitude) }
             let h = Float16(p * (m / t.maxMagnitude))
@@ -55,7 +81,7 @@ enum GroupGrid: Sendable {
                    codes: UnsafeMutablePointer<UInt8>, values: UnsafeMutablePointer<Double>) -> (scale: UInt16, zero: UInt8)? {
         var best: (scale: UInt16, zero: UInt8)?
         var bestError = Double.infinity
-        ScaleTuning.search { p in
+        ScaleTuning.search(signed: isSigned) { p in
             guard let sz = quantize(w, count: n, multiplier: p, codes: codes, values: values) else { return nil }
             var e = 0.0
             for i in 0..<n {
@@ -92,9 +118,9 @@ enum ScaleTuning {
     /// Candidates priced exactly per group (the best by the diagonal approximation).
     static let exactChecks = 4
 
-    /// Calls `cost(p)` for the coarse grid, then for the refinement steps around the lowest cost seen so far;
-    /// `cost` returns nil for a multiplier it cannot use.
-    static func search(_ cost: (Float) -> Double?) {
+    /// Calls `cost(p)` for the coarse grid (and its negation when `signed`), then for the refinement steps around the
+    /// lowest cost seen so far; `cost` returns nil for a multiplier it cannot use.
+    static func search(signed: Bool = false, _ cost: (Float) -> Double?) {
         var bestP: Float = 1, bestCost = Double.infinity
         func visit(_ p: Float) {
             if let c = cost(p), c < bestCost || (p == 1 && c <= bestCost) {
@@ -103,6 +129,7 @@ enum ScaleTuning {
             }
         }
         for p in coarse { visit(p) }
+        if signed { for p in coarse { visit(-p) } }
         for step in refinements {
             let centre = bestP
             visit(centre - step)
@@ -179,7 +206,7 @@ enum ScaleTuning {
         // Round-to-nearest start: e = ŵ − w, u = H e.
         for k in 0..<groups {
             let a = k * g, m = min(n, a + g) - a
-            guard let sz = grid.quantize(w + a, count: m, multiplier: 1, codes: codes + a, values: v) else { return false }
+            guard let sz = grid.roundToNearest(w + a, count: m, codes: codes + a, values: v) else { return false }
             scales[k] = sz.scale
             zeros[k] = sz.zero
             for j in 0..<m { e[a + j] = v[j] - Double(w[a + j]) }
@@ -195,7 +222,7 @@ enum ScaleTuning {
                 // Rank the candidates by the exact linear term plus the diagonal part of the quadratic one (O(m)
                 // each), then price the `exactChecks` best exactly (O(m²)) and keep the lowest exact cost.
                 var ranked: [(approx: Double, p: Float)] = []
-                search { p in
+                search(signed: grid.isSigned) { p in
                     guard grid.quantize(w + a, count: m, multiplier: p, codes: tmpCodes, values: v) != nil else { return nil }
                     var approx = 0.0
                     for j in 0..<m {

@@ -81,7 +81,7 @@ enum TensorQuantizer {
 
     /// Round-to-nearest quantization of a weight-only or bipolar format.
     static func roundToNearest(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
-                               groupSize: Int?) throws -> QuantizedTensor {
+                               groupSize: Int?, signedScales: Bool = false) throws -> QuantizedTensor {
         let grouping = grouping(groupSize, cols: cols)
         let gs = grouping.groupSize(columns: cols)
         switch format {
@@ -94,7 +94,8 @@ enum TensorQuantizer {
             return QuantizedTensor(name: name, layout: layout,
                                    entries: entries(name, layout: layout, codes: m.codes, codeColumns: cols, scales: m.scales))
         case .lut(let t):
-            let m = try LUTMatrix.quantize(weights, rows: rows, columns: cols, table: t, grouping: grouping, name: name)
+            let m = try LUTMatrix.quantize(weights, rows: rows, columns: cols, table: t, grouping: grouping,
+                                           signedScales: signedScales, name: name)
             let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
                                                groupSize: gs, decoding: "lookup", table: t.values)
             return QuantizedTensor(name: name, layout: layout,
@@ -132,13 +133,13 @@ enum TensorQuantizer {
     /// `--tune-scales` without GPTQ: group scales chosen by `ScaleTuning` (layer output error with the full
     /// input Hessian), codes nearest for the chosen scale. Lookup tables and asymmetric integers only.
     static func tunedScales(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
-                            groupSize: Int?, hessian: [Double]) throws -> QuantizedTensor {
+                            groupSize: Int?, hessian: [Double], signedScales: Bool = false) throws -> QuantizedTensor {
         let grouping = grouping(groupSize, cols: cols)
         let g = grouping.groupSize(columns: cols)
         switch format {
         case .lut(let t):
-            let q = try ScaleTuning.tune(name, weights: weights, rows: rows, cols: cols, grid: .table(t), groupSize: g,
-                                         hessian: hessian)
+            let q = try ScaleTuning.tune(name, weights: weights, rows: rows, cols: cols,
+                                         grid: signedScales ? .signedTable(t) : .table(t), groupSize: g, hessian: hessian)
             let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
                                                groupSize: g, decoding: "lookup", table: t.values, tunedScales: true)
             return QuantizedTensor(name: name, layout: layout,
@@ -167,7 +168,8 @@ enum TensorQuantizer {
     /// `tuneScales`: each group's scale is searched (multipliers of the round-to-nearest scale, `ScaleTuning`) to
     /// minimise GPTQ's own loss Σ_j (w_j − q_j)² / U_jj² over the group's columns as they are when the group starts.
     static func gptq(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
-                     groupSize: Int?, factor: GPTQ.Factor, tuneScales: Bool = false) throws -> QuantizedTensor {
+                     groupSize: Int?, factor: GPTQ.Factor, tuneScales: Bool = false,
+                     signedScales: Bool = false) throws -> QuantizedTensor {
         let g = groupSize.map { min($0, cols) } ?? cols
         let lossWeights: [Double]? = tuneScales ? (0..<cols).map { j in 1 / (factor.u[j * cols + j] * factor.u[j * cols + j]) } : nil
         switch format {
@@ -185,7 +187,9 @@ enum TensorQuantizer {
         case .lut(let t):
             var grid = AbsmaxTableGrid(table: t.values, encode: { t.encode($0) }, maxMagnitude: t.maxMagnitude,
                                        rows: rows, cols: cols, groupSize: g, name: name)
-            grid.tuning = lossWeights.map { (grid: GroupGrid.table(t), weights: $0) }
+            let groupGrid: GroupGrid = signedScales ? .signedTable(t) : .table(t)
+            grid.tuning = lossWeights.map { (grid: groupGrid, weights: $0) }
+            if signedScales { grid.signedGrid = groupGrid }
             _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, factor: factor, grid: &grid, name: name)
             let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
                                                groupSize: g, decoding: "lookup", table: t.values, gptq: true,
@@ -307,6 +311,8 @@ struct AbsmaxTableGrid: GPTQGrid {
     var s: [Float]
     /// --tune-scales: the grid to search (it must be this table) and GPTQ's per-column loss weights.
     var tuning: (grid: GroupGrid, weights: [Double])?
+    /// --signed-scales without --tune-scales: the signed table whose round-to-nearest sign rule each group follows.
+    var signedGrid: GroupGrid?
 
     init(table: [Float], encode: @escaping (Float) -> UInt8, maxMagnitude: Float, rows: Int, cols: Int,
          groupSize: Int, name: String) {
@@ -332,7 +338,11 @@ struct AbsmaxTableGrid: GPTQGrid {
                 m = max(m, v.magnitude)
             }
             var sb = try scaleBits(m / maxMagnitude, name: name, row: r)
-            if let tuning, let best = tuneGroup(tuning, w, rows: rows, row: r, columns: columns) { sb = best.scale }
+            if let tuning, let best = tuneGroup(tuning, w, rows: rows, row: r, columns: columns) {
+                sb = best.scale
+            } else if let signedGrid, let best = signedGroup(signedGrid, w, rows: rows, row: r, columns: columns) {
+                sb = best.scale
+            }
             scales[r * groups + group] = sb
             s[r] = Float(Float16(bitPattern: sb))
         }
@@ -343,6 +353,23 @@ struct AbsmaxTableGrid: GPTQGrid {
             let c = encode(Float(w[r]) / s[r])
             codes[r * cols + column] = c
             q[r] = Double(s[r] * table[Int(c)])
+        }
+    }
+}
+
+/// `--gptq --signed-scales`: round-to-nearest's signed scale of one row's group of a GPTQ working matrix
+/// (column-major `w[c · rows + r]`).
+func signedGroup(_ grid: GroupGrid, _ w: UnsafePointer<Double>, rows: Int, row r: Int,
+                 columns: Range<Int>) -> (scale: UInt16, zero: UInt8)? {
+    let n = columns.count
+    let values = columns.map { Float(w[$0 * rows + r]) }
+    var codes = [UInt8](repeating: 0, count: n)
+    var out = [Double](repeating: 0, count: n)
+    return values.withUnsafeBufferPointer { vb in
+        codes.withUnsafeMutableBufferPointer { cb in
+            out.withUnsafeMutableBufferPointer { ob in
+                grid.roundToNearest(vb.baseAddress!, count: n, codes: cb.baseAddress!, values: ob.baseAddress!)
+            }
         }
     }
 }

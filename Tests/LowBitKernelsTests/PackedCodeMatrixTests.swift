@@ -88,7 +88,9 @@ struct PackedCodeMatrixTests {
             }
             let gs = min(group, cols), groups = (cols + gs - 1) / gs
             let codes = (0..<(rows * cols)).map { _ in UInt8(rng.int(1 << bits)) }
-            let scales = (0..<(rows * groups)).map { _ in Float16(0.5 + rng.float() * 0.25) }
+            // Scales of both signs: a negative scale mirrors the table (`lowbit quantize --signed-scales`).
+            let scales = (0..<(rows * groups)).map { _ in Float16((0.5 + rng.float() * 0.25) * (rng.int(2) == 0 ? 1 : -1)) }
+            if rows * groups >= 8 { #expect(scales.contains { $0 < 0 } && scales.contains { $0 > 0 }) }
             let zeros = (0..<(rows * groups)).map { _ in Float16(Float(rng.int(1 << bits))) }
             // Activations with an outlier per token (the case block-wise quantization is for).
             var x = (0..<(tokens * cols)).map { _ in rng.float() }
@@ -158,7 +160,7 @@ struct PackedCodeMatrixTests {
                         want[t * rows + r] += s * (v - z) * xk
                         mag[t * rows + r] += abs(s * (v - z) * xk) + abs(s * z * xk)
                         if tokens == 1 {
-                            bound[r] += s * (abs(v) * err[k / 32] + Double(tableError) * (abs(xk) + err[k / 32]))
+                            bound[r] += abs(s) * (abs(v) * err[k / 32] + Double(tableError) * (abs(xk) + err[k / 32]))
                         }
                     }
                 }

@@ -69,7 +69,9 @@ struct QuantizedKernelTests {
             }
             let gs = min(group, cols), groups = (cols + gs - 1) / gs
             let codes = (0..<(rows * cols)).map { _ in UInt8(rng.int(1 << bits)) }
-            let scales = (0..<(rows * groups)).map { _ in Float16(0.5 + rng.float() * 0.25) }
+            // Scales of both signs: a negative scale mirrors the table (`lowbit quantize --signed-scales`).
+            let scales = (0..<(rows * groups)).map { _ in Float16((0.5 + rng.float() * 0.25) * (rng.int(2) == 0 ? 1 : -1)) }
+            #expect(scales.contains { $0 < 0 } && scales.contains { $0 > 0 })
             let zeros = (0..<(rows * groups)).map { _ in Float16(Float(rng.int(1 << bits))) }
             let constantZero: Float = mode == 3 ? Float(1 << (bits - 1)) : 0
             let x = (0..<(tokens * cols)).map { _ in rng.float() }

@@ -101,6 +101,13 @@ public struct LookupTable: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(name) (\(bits)-bit lookup table)" }
 
+    /// True when the table equals its mirror image {−v}: a negative scale then gives the same grid as a positive
+    /// one. NormalFloat tables are not (NF2 = {−1, 0, 0.338, 1}: one negative level, two positive ones).
+    public var isSignSymmetric: Bool {
+        let sorted = values.sorted()
+        return sorted.indices.allSatisfy { sorted[$0] == -sorted[sorted.count - 1 - $0] }
+    }
+
     public static func == (a: LookupTable, b: LookupTable) -> Bool {
         a.values.map(\.bitPattern) == b.values.map(\.bitPattern)
     }

@@ -29,7 +29,8 @@ import LowBitCore
 /// One block: two vpmaddwd give Σ t_q·q exactly in int32 (4 products per lane, each ≤ 16383·32767: no
 /// overflow), one vcvtdq2ps and one FMA by scale_b; per group one FMA by s_g / m; the zero points fold in as
 /// −Σ_g s_g·z_g·Σ_{k∈g} x_k (exact Float sums of x). Error bound of one output, on top of Float rounding:
-///   Σ_k s_g(k) · ( |table[c_k]| · scale_b(k) / 2 + δ · (|x_k| + scale_b(k) / 2) ),  δ = 0 or max|table| / 32766.
+///   Σ_k |s_g(k)| · ( |table[c_k]| · scale_b(k) / 2 + δ · (|x_k| + scale_b(k) / 2) ),  δ = 0 or max|table| / 32766.
+/// Group scales may be negative (`lowbit quantize --signed-scales`: a negative scale mirrors the table).
 /// Several tokens (prompts) decode each row once to Float through the exact Float table.
 public final class PackedCodeMatrix: @unchecked Sendable {
     // @unchecked Sendable: immutable after init; the buffers are owned here.

@@ -44,6 +44,8 @@ struct QuantizeCommand: ParsableCommand {
     var quantizeEmbeddings = false
     @Flag(help: "Learned group scales (NFL-style) for nf*/lut*/int*: each scale minimises the layer output error on --calibration text.")
     var tuneScales = false
+    @Flag(help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels.")
+    var signedScales = false
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -62,7 +64,8 @@ struct QuantizeCommand: ParsableCommand {
         let options = QuantizeOptions(
             formatName: format.lowercased(), format: parsed, groupSize: group, gptq: gptq, calibrationPath: calibration,
             calibrationTokens: calibrationTokens, outliers: outliers, skipPatterns: skip,
-            quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales, showProgress: !quiet)
+            quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales, signedScales: signedScales,
+            showProgress: !quiet)
         let source = model ?? ModelLoader.defaultModelPath()
         let summary = try ModelQuantizer.quantize(source: source, output: output, options: options)
         print(String(format: "%@: %d quantized tensors, %d float tensors, %.3f bits per weight in the block layers, %.1f MB, %.1f s",
