@@ -16,8 +16,9 @@ private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576
             for groupSize in groupSizes {
                 let shape = try FLUTEShape(bits: bits, outputs: outputs, inputs: inputs, groupSize: groupSize)
                 let codes = (0..<outputs * inputs).map { _ in UInt8.random(in: 0..<UInt8(1 << bits), using: &rng) }
+                // Both signs: a negative scale mirrors the table (`lowbit quantize --signed-scales`).
                 let scales = (0..<outputs * shape.groupsPerRow).map { _ in
-                    floatToHalfBits(Float.random(in: 0.01...2, using: &rng))
+                    floatToHalfBits(Float.random(in: 0.01...2, using: &rng) * (Bool.random(using: &rng) ? 1 : -1))
                 }
                 let packed = try FLUTELayout.pack(codes: codes, scales: scales, bits: bits, outputs: outputs,
                                                   inputs: inputs, groupSize: groupSize)
@@ -27,6 +28,10 @@ private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576
                 let (back, backScales) = FLUTELayout.unpack(packed)
                 #expect(back == codes, "codes \(bits)-bit \(outputs)×\(inputs) G=\(groupSize)")
                 #expect(backScales == scales, "scales \(bits)-bit \(outputs)×\(inputs) G=\(groupSize)")
+                // The BF16 copy keeps each scale's sign.
+                for (word, bf) in zip(packed.scales, packed.scalesAsBFloat16()) {
+                    #expect((word >> 15) & 1 == (bf >> 15) & 1 && (word >> 31) & 1 == (bf >> 31) & 1)
+                }
             }
         }
     }
@@ -59,7 +64,7 @@ private let shapes: [(Int, Int)] = [(1, 1), (16, 64), (17, 100), (48, 576), (576
                 let shape = try FLUTEShape(bits: bits, outputs: outputs, inputs: inputs, groupSize: groupSize)
                 let codes = (0..<outputs * inputs).map { _ in UInt8.random(in: 0..<UInt8(1 << bits), using: &rng) }
                 let scales = (0..<outputs * shape.groupsPerRow).map { _ in
-                    floatToHalfBits(Float.random(in: 0.1...2, using: &rng))
+                    floatToHalfBits(Float.random(in: 0.1...2, using: &rng) * (Bool.random(using: &rng) ? 1 : -1))
                 }
                 let x = (0..<inputs).map { _ in Double(Float.random(in: -1...1, using: &rng)) }
                 let packed = try FLUTELayout.pack(codes: codes, scales: scales, bits: bits, outputs: outputs,

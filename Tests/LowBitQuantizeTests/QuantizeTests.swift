@@ -157,6 +157,61 @@ struct QuantizeTests {
         }
     }
 
+    /// `--signed-scales`: quantize → save → load → dequantize gives `LUTMatrix`'s signed quantization (some scales
+    /// negative in the file, values s × table[code] with the negative s), the model dequantizer writes the same
+    /// values, and the fused layers (the packed kernel at groups of 32, the generic one at groups of 8) compute
+    /// x·Ŵᵀ against a float64 reference.
+    @Test(arguments: [("nf2", 32), ("nf2", 8), ("nf3", 32), ("nf4", 8)])
+    func signedScalesRoundTrip(_ format: String, _ group: Int) throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (source, md) = tinyModel(seed: 4)
+        let out = dir + "/\(format)-signed.safetensors"
+        let parsed = try QuantizationFormat.parse(format)
+        guard case .lut(let table) = parsed else { Issue.record("\(format) is not a table format"); return }
+        let options = QuantizeOptions(formatName: format, format: parsed, groupSize: group, signedScales: true, showProgress: false)
+        _ = try ModelQuantizer.quantize(weights: source, metadata: md, sourceName: "tiny", output: out, options: options)
+        let ckpt = try LowBitCheckpointWeights(path: out)
+        let dequantizedPath = dir + "/dequantized.safetensors"
+        _ = try ModelDequantizer.dequantize(checkpoint: out, output: dequantizedPath, showProgress: false)
+        let dequantized = try SafetensorsFile(path: dequantizedPath)
+        var negative = 0, total = 0
+        for name in source.tensorNames where ModelQuantizer.isBlockLinear(name) {
+            let shape = source.shape(of: name)!
+            let (rows, cols) = (shape[0], shape[1])
+            let w = try source.floats(name)
+            let expected = try LUTMatrix.quantize(w, rows: rows, columns: cols, table: table, grouping: .columns(group),
+                                                  signedScales: true)
+            let scales = ckpt.file.floats(try #require(ckpt.file.tensor(named: name + ".scales")))
+            #expect(scales == expected.scales.map { Float(Float16(bitPattern: $0)) }, "\(name) scales")
+            negative += scales.filter { $0 < 0 }.count
+            total += scales.count
+            let got = try ckpt.dequantized(name)
+            #expect(got == expected.dequantize(), "\(name) round trip")
+            #expect(dequantized.floats(try #require(dequantized.tensor(named: name))) == got, "\(name) lowbit dequantize")
+            let layer = try ckpt.linear(name, rows: rows, cols: cols)
+            var rng = Rand(21)
+            let tokens = 2
+            for n in [1, tokens] {
+                let x = (0..<(n * cols)).map { _ in rng.float() }
+                var y = [Float](repeating: .nan, count: n * rows)
+                x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { layer.apply(xb.baseAddress!, tokens: n, into: $0.baseAddress!) } }
+                for t in 0..<n {
+                    for r in 0..<rows {
+                        var want = 0.0, mag = 0.0
+                        for k in 0..<cols {
+                            want += Double(got[r * cols + k]) * Double(x[t * cols + k])
+                            mag += abs(Double(got[r * cols + k]) * Double(x[t * cols + k]))
+                        }
+                        #expect(abs(Double(y[t * rows + r]) - want) <= 1e-4 * mag + 1e-6,
+                                "\(name) tokens \(n) [\(t), \(r)]: \(y[t * rows + r]) vs \(want)")
+                    }
+                }
+            }
+        }
+        #expect(negative > total / 5 && negative < total * 4 / 5, "\(negative) of \(total) scales negative")
+    }
+
     /// A quantized checkpoint loads as a Llama model and gives nearly the logits of the float model.
     @Test func quantizedModelRunsLikeTheFloatModel() throws {
         let dir = temporaryDirectory()
@@ -214,6 +269,8 @@ struct QuantizeTests {
         fails({ try QuantizeOptions(formatName: "fp6", format: try QuantizationFormat.parse("fp6"), gptq: true,
                                     calibrationPath: "x").validate() }, mentioning: "--gptq")
         fails({ try QuantizeOptions(formatName: "quik-w4a4", format: .quik).validate() }, mentioning: "--calibration")
+        fails({ try QuantizeOptions(formatName: "int2", format: .int(bits: 2), signedScales: true).validate() },
+              mentioning: "--signed-scales")
         fails({ try QuantizeOptions(formatName: "bipolar-w2a2", format: .bipolar(weightBits: 2, activationBits: 2),
                                     groupSize: 32).validate() }, mentioning: "64")
         fails({ try QuantizeOptions(formatName: "bipolar-w2a2", format: .bipolar(weightBits: 2, activationBits: 2),

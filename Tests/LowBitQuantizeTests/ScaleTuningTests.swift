@@ -185,6 +185,55 @@ struct ScaleTuningTests {
         #expect(eG < 0.9 * eR, "\(format): GPTQ + tuned scales \(eG) vs round-to-nearest \(eR)")
     }
 
+    /// `--tune-scales --signed-scales`: starts from the signed round-to-nearest and never ends above it per row; the
+    /// stored scales include negative ones, and every code is the nearest for its stored (signed) scale. With
+    /// `--gptq` the signed scales are used too and GPTQ keeps its advantage.
+    @Test(arguments: ["nf2", "nf3"])
+    func signedTunedScales(_ format: String) throws {
+        let layer = CorrelatedLayer(rows: 23, cols: 168, tokens: 300, seed: 41)
+        let parsed = try QuantizationFormat.parse(format)
+        guard case .lut(let t) = parsed else { return }
+        let rtn = try TensorQuantizer.roundToNearest("w", weights: layer.w, rows: layer.rows, cols: layer.cols,
+                                                     format: parsed, groupSize: 64, signedScales: true)
+        let tuned = try TensorQuantizer.tunedScales("w", weights: layer.w, rows: layer.rows, cols: layer.cols,
+                                                    format: parsed, groupSize: 64, hessian: layer.h, signedScales: true)
+        let factor = try GPTQ.factor(hessian: layer.h, n: layer.cols)
+        let gptq = try TensorQuantizer.gptq("w", weights: layer.w, rows: layer.rows, cols: layer.cols, format: parsed,
+                                            groupSize: 64, factor: factor, signedScales: true)
+        let gptqTuned = try TensorQuantizer.gptq("w", weights: layer.w, rows: layer.rows, cols: layer.cols, format: parsed,
+                                                 groupSize: 64, factor: factor, tuneScales: true, signedScales: true)
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rtnCkpt = try checkpoint(rtn, format: format, tuneScales: nil, dir: dir)
+        let vR = try rtnCkpt.dequantized("w")
+        let signedRTN = try LUTMatrix.quantize(layer.w, rows: layer.rows, columns: layer.cols, table: t,
+                                               grouping: .columns(64), signedScales: true)
+        #expect(vR == signedRTN.dequantize())
+        let tunedCkpt = try checkpoint(tuned, format: format, tuneScales: true, dir: dir)
+        let vT = try tunedCkpt.dequantized("w")
+        let eR = layer.rowErrors(vR), eT = layer.rowErrors(vT)
+        for r in 0..<layer.rows { #expect(eT[r] <= eR[r] * (1 + 1e-9), "\(format) row \(r): tuned \(eT[r]) > \(eR[r])") }
+        #expect(eT.reduce(0, +) < eR.reduce(0, +))
+        for (name, q) in [("tuned", tuned), ("gptq", gptq), ("gptq-tuned", gptqTuned)] {
+            let ckpt = try checkpoint(q, format: format + "-" + name, tuneScales: nil, dir: dir)
+            let values = try ckpt.dequantized("w")
+            let scales = ckpt.file.floats(try #require(ckpt.file.tensor(named: "w.scales")))
+            #expect(scales.contains { $0 < 0 } && scales.contains { $0 > 0 }, "\(format) \(name): signs of the scales")
+            if name != "tuned" {
+                let e = layer.rowErrors(values).reduce(0, +)
+                #expect(e < 0.9 * eR.reduce(0, +), "\(format) \(name): \(e) vs signed round-to-nearest \(eR.reduce(0, +))")
+            } else {
+                let groups = (layer.cols + 63) / 64
+                for r in 0..<layer.rows {
+                    for c in 0..<layer.cols {
+                        let s = scales[r * groups + c / 64], wv = layer.w[r * layer.cols + c]
+                        #expect(values[r * layer.cols + c] == s * t.values[Int(t.encode(wv / s))], "\(format) [\(r), \(c)]")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func badCombinationsAreClearErrors() throws {
         func fails(_ body: () throws -> Void, mentioning words: [String]) {
             do {
