@@ -54,6 +54,27 @@ func tinyModel(seed: UInt64 = 1, poison: String? = nil) -> (InMemoryWeights, [St
     return (w, md)
 }
 
+/// A fused layer's x·Ŵᵀ on `tokens` random tokens against the Float64 product with `values` (its dequantized
+/// weights, row-major); allowed error `relative` × Σ|ŵ·x| + 1e-6 per output.
+func expectLayerMatchesFloat64(_ layer: any LinearWeight, values: [Float], rows: Int, cols: Int, tokens: Int, seed: UInt64,
+                               relative: Double, _ label: String) {
+    var rng = Rand(seed)
+    let x = (0..<(tokens * cols)).map { _ in rng.float() }
+    var y = [Float](repeating: .nan, count: tokens * rows)
+    x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { layer.apply(xb.baseAddress!, tokens: tokens, into: $0.baseAddress!) } }
+    for t in 0..<tokens {
+        for r in 0..<rows {
+            var want = 0.0, mag = 0.0
+            for k in 0..<cols {
+                want += Double(values[r * cols + k]) * Double(x[t * cols + k])
+                mag += abs(Double(values[r * cols + k]) * Double(x[t * cols + k]))
+            }
+            #expect(abs(Double(y[t * rows + r]) - want) <= relative * mag + 1e-6,
+                    "\(label) token \(t) row \(r): \(y[t * rows + r]) vs \(want)")
+        }
+    }
+}
+
 /// The e3m2 value nearest to q (Float32 input), ties to the even code, found by brute force over all codes.
 func nearestE3M2(_ q: Float) throws -> Float {
     let table = try FPxFormat(exponentBits: 3, mantissaBits: 2).decodeTable
@@ -137,23 +158,8 @@ struct QuantizeTests {
             let got = try ckpt.dequantized(name)
             #expect(got == expected, "\(format) \(name) round trip")
             // The fused layer against the dequantized matrix in Float64 (bipolar quantizes activations: looser).
-            let layer = try ckpt.linear(name, rows: rows, cols: cols)
-            var rng = Rand(9)
-            let tokens = 3
-            let x = (0..<(tokens * cols)).map { _ in rng.float() }
-            var y = [Float](repeating: .nan, count: tokens * rows)
-            x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { layer.apply(xb.baseAddress!, tokens: tokens, into: $0.baseAddress!) } }
-            for t in 0..<tokens {
-                for r in 0..<rows {
-                    var want = 0.0, mag = 0.0
-                    for k in 0..<cols {
-                        want += Double(got[r * cols + k]) * Double(x[t * cols + k])
-                        mag += abs(Double(got[r * cols + k]) * Double(x[t * cols + k]))
-                    }
-                    let tol = parsed.isWeightOnly ? 1e-4 * mag + 1e-6 : 0.02 * mag + 1e-6
-                    #expect(abs(Double(y[t * rows + r]) - want) <= tol, "\(format) \(name) token \(t) row \(r): \(y[t * rows + r]) vs \(want)")
-                }
-            }
+            expectLayerMatchesFloat64(try ckpt.linear(name, rows: rows, cols: cols), values: got, rows: rows, cols: cols,
+                                      tokens: 3, seed: 9, relative: parsed.isWeightOnly ? 1e-4 : 0.02, "\(format) \(name)")
         }
     }
 
@@ -189,24 +195,9 @@ struct QuantizeTests {
             let got = try ckpt.dequantized(name)
             #expect(got == expected.dequantize(), "\(name) round trip")
             #expect(dequantized.floats(try #require(dequantized.tensor(named: name))) == got, "\(name) lowbit dequantize")
-            let layer = try ckpt.linear(name, rows: rows, cols: cols)
-            var rng = Rand(21)
-            let tokens = 2
-            for n in [1, tokens] {
-                let x = (0..<(n * cols)).map { _ in rng.float() }
-                var y = [Float](repeating: .nan, count: n * rows)
-                x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { layer.apply(xb.baseAddress!, tokens: n, into: $0.baseAddress!) } }
-                for t in 0..<n {
-                    for r in 0..<rows {
-                        var want = 0.0, mag = 0.0
-                        for k in 0..<cols {
-                            want += Double(got[r * cols + k]) * Double(x[t * cols + k])
-                            mag += abs(Double(got[r * cols + k]) * Double(x[t * cols + k]))
-                        }
-                        #expect(abs(Double(y[t * rows + r]) - want) <= 1e-4 * mag + 1e-6,
-                                "\(name) tokens \(n) [\(t), \(r)]: \(y[t * rows + r]) vs \(want)")
-                    }
-                }
+            for tokens in [1, 2] {
+                expectLayerMatchesFloat64(try ckpt.linear(name, rows: rows, cols: cols), values: got, rows: rows, cols: cols,
+                                          tokens: tokens, seed: 21, relative: 1e-4, "\(format) signed \(name)")
             }
         }
         #expect(negative > total / 5 && negative < total * 4 / 5, "\(negative) of \(total) scales negative")
