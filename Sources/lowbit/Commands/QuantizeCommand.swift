@@ -15,7 +15,9 @@ struct QuantizeCommand: ParsableCommand {
             quik-w4a4 --calibration FILE [--outliers K] (GPTQ int4 weights, fp16 outlier columns, 4-bit activations; \
             down_proj in 8 bits). --gptq --calibration FILE applies GPTQ to the integer and lookup-table formats; \
             --tune-scales --calibration FILE searches each group scale of those formats to minimise the layer output \
-            error on the calibration text (with or without --gptq).
+            error on the calibration text (with or without --gptq). --signed-scales lets each group scale of an \
+            nf*/lut* table that is not sign-symmetric be negative (the mirrored table) where that lowers the error: \
+            it removes NF2's same-sign rounding bias (docs/quality.md).
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
