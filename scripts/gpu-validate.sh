@@ -16,6 +16,7 @@
 # $OUT/selftest.log, every other step's output to $OUT/steps.log (three files: the device tool returns at most
 # 8); a failed step does not stop the others; the script exits non-zero if any step failed.
 # Environment: OUT (default ./gpu-validate-out), LOWBIT (binary), MODEL (a GGUF), QUANT_FORMATS ("fp6 nf4"),
+# QUANT_FLAGS (extra `lowbit quantize` options for every format, e.g. "--signed-scales"),
 # PARTS_DIR (where gg.part* are, default beside the script), PPL_CONTEXT (256), PPL_TOKENS (1024),
 # PPL_BOUND (0.001), SELFTEST_FILTER (empty = all), TEXT (a text file),
 # WORK (scratch for the model and checkpoints, default /tmp/lowbit-validate; files there do not come back),
@@ -439,7 +440,7 @@ if [ "${#CHECKPOINTS[@]}" -eq 0 ]; then
             if [ -f "$made" ] && [ "$made" -nt "$GGUF" ]; then
                 note "reusing $made (made by an earlier call)"
                 CHECKPOINTS+=("$made")
-            elif step "quantize-$format" "$LOWBIT" quantize "$GGUF" --format "$format" --output "$made" --quiet; then
+            elif step "quantize-$format" "$LOWBIT" quantize "$GGUF" --format "$format" ${QUANT_FLAGS:-} --output "$made" --quiet; then
                 CHECKPOINTS+=("$made")
             fi
         done
