@@ -51,13 +51,13 @@ SPECS=(
   "int3-tune|--format int3 --tune-scales --calibration $CALIB --calibration-tokens 1024"
   "nf3-gptq-tune|--format nf3 --gptq --tune-scales --calibration $CALIB --calibration-tokens 1024"
   "int3-gptq-tune|--format int3 --gptq --tune-scales --calibration $CALIB --calibration-tokens 1024"
-  "nf2-g32|--format nf2 --group-size 32"
+  "nf2-g32|--format nf2 --group-size 32 --no-signed-scales"
   "nf2-signed|--format nf2 --signed-scales"
   "nf2-g32-signed|--format nf2 --group-size 32 --signed-scales"
   "nf2-signed-tune|--format nf2 --signed-scales --tune-scales --calibration $CALIB --calibration-tokens 4096"
   "nf2-g32-signed-tune|--format nf2 --group-size 32 --signed-scales --tune-scales --calibration $CALIB --calibration-tokens 4096"
   "nf2-g32-signed-gptq-tune|--format nf2 --group-size 32 --signed-scales --gptq --tune-scales --calibration $CALIB --calibration-tokens 4096"
-  "nf2-g32-tune|--format nf2 --group-size 32 --tune-scales --calibration $CALIB --calibration-tokens 4096"
+  "nf2-g32-tune|--format nf2 --group-size 32 --no-signed-scales --tune-scales --calibration $CALIB --calibration-tokens 4096"
 )
 # Which keys, in which order: the arguments, else every spec.
 KEYS=("$@")

@@ -15,6 +15,13 @@ public enum QuantizationFormat: Sendable, Equatable {
     /// QUIK W4A4: GPTQ int4 weights (int8 for down_proj), fp16 outlier columns, per-token 4-bit activations.
     case quik
 
+    /// Whether group scales may be negative (a mirrored table): lookup tables that are not sign-symmetric, where it
+    /// removes a same-sign rounding bias (NF2: docs/quality.md). `lowbit quantize` turns it on for these by default.
+    public var allowsSignedScales: Bool {
+        if case .lut(let t) = self { return !t.isSignSymmetric }
+        return false
+    }
+
     /// Parses `--format` (and `--table FILE` for lut2/3/4).
     public static func parse(_ text: String, tableFile: String? = nil) throws -> QuantizationFormat {
         let name = text.lowercased()

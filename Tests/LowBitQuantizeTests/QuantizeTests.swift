@@ -166,6 +166,16 @@ struct QuantizeTests {
         }
     }
 
+    /// `lowbit quantize` turns signed scales on by default exactly for the tables that are not sign-symmetric.
+    @Test func signedScalesByDefaultForAsymmetricTables() throws {
+        for name in ["nf4", "nf3", "nf2"] { #expect(try QuantizationFormat.parse(name).allowsSignedScales, "\(name)") }
+        let symmetric = try LookupTable(values: [-1, -0.25, 0.25, 1], name: "lut2")
+        #expect(!QuantizationFormat.lut(symmetric).allowsSignedScales)
+        for name in ["int4", "int2", "fp6", "bipolar-w2a8", "quik-w4a4"] {
+            #expect(!(try QuantizationFormat.parse(name).allowsSignedScales), "\(name)")
+        }
+    }
+
     /// `--signed-scales`: quantize → save → load → dequantize gives `LUTMatrix`'s signed quantization (some scales
     /// negative in the file, values s × table[code] with the negative s), the model dequantizer writes the same
     /// values, and the fused layers (the packed kernel at groups of 32, the generic one at groups of 8) compute

@@ -15,9 +15,9 @@ struct QuantizeCommand: ParsableCommand {
             quik-w4a4 --calibration FILE [--outliers K] (GPTQ int4 weights, fp16 outlier columns, 4-bit activations; \
             down_proj in 8 bits). --gptq --calibration FILE applies GPTQ to the integer and lookup-table formats; \
             --tune-scales --calibration FILE searches each group scale of those formats to minimise the layer output \
-            error on the calibration text (with or without --gptq). --signed-scales lets each group scale of an \
-            nf*/lut* table that is not sign-symmetric be negative (the mirrored table) where that lowers the error: \
-            it removes NF2's same-sign rounding bias (docs/quality.md).
+            error on the calibration text (with or without --gptq). Each group scale of an nf*/lut* table that is \
+            not sign-symmetric may be negative (the mirrored table) where that lowers the error: it removes NF2's \
+            same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive.
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
@@ -46,8 +46,9 @@ struct QuantizeCommand: ParsableCommand {
     var quantizeEmbeddings = false
     @Flag(help: "Learned group scales (NFL-style) for nf*/lut*/int*: each scale minimises the layer output error on --calibration text.")
     var tuneScales = false
-    @Flag(help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels.")
-    var signedScales = false
+    @Flag(inversion: .prefixedNo,
+          help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels. Default: on for nf*/lut* (docs/quality.md: NF2 unusable without it), --no-signed-scales for positive scales only.")
+    var signedScales: Bool?
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -66,7 +67,8 @@ struct QuantizeCommand: ParsableCommand {
         let options = QuantizeOptions(
             formatName: format.lowercased(), format: parsed, groupSize: group, gptq: gptq, calibrationPath: calibration,
             calibrationTokens: calibrationTokens, outliers: outliers, skipPatterns: skip,
-            quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales, signedScales: signedScales,
+            quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales,
+            signedScales: signedScales ?? parsed.allowsSignedScales,
             showProgress: !quiet)
         let source = model ?? ModelLoader.defaultModelPath()
         let summary = try ModelQuantizer.quantize(source: source, output: output, options: options)
