@@ -81,13 +81,21 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
     /// The streaming configuration (docs/flute.md, v7): Stream-K at CTA granularity with the row-tile reduction in
     /// shared memory (FLUTE_CTA), the weight ring in shared memory filled by cp.async (FLUTE_ASYNC), PRMT lookups
     /// for 4-bit (FLUTE_PRMT), activations in shared memory when they fit (FLUTE_XSMEM), 16 warps, one CTA per SM.
-    /// With the session-4 options below it is faster than the per-warp kernel for 4-bit at N = 1…8 (H100, docs/flute.md),
-    /// so used there by default; LOWBIT_FLUTE_STREAM=0 turns it off, LOWBIT_FLUTE_STREAM_ROWS=R (≤ 8) limits it to
-    /// batches of ≤ R rows and LOWBIT_FLUTE_STREAM_ALLBITS=1 widens it to 2- and 3-bit codes.
+    /// With the session-4 options below it is faster than the per-warp kernel for 4-bit at N = 1…8 and for 2/3-bit at
+    /// N = 1…2 (H100, docs/flute.md "Session 4, lead A/B"), so used there by default; LOWBIT_FLUTE_STREAM=0 turns it
+    /// off, LOWBIT_FLUTE_STREAM_ROWS=R (≤ 8) limits it to batches of ≤ R rows and LOWBIT_FLUTE_STREAM_ALLBITS=1 takes
+    /// 2/3-bit codes up to 8 rows too (slower at N = 4–8 on 8192×28672).
     static let streaming = getEnvironment("LOWBIT_FLUTE_STREAM").flatMap { Int($0) }.map { $0 != 0 } ?? true
-    static let streamMaxRows = min(8, fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_ROWS") ?? 8)
+    static let streamRowsOverride = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_ROWS")
     static let streamAllBits = getEnvironment("LOWBIT_FLUTE_STREAM_ALLBITS").flatMap { Int($0) }.map { $0 != 0 } ?? false
-    static let streamWarps = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_WARPS") ?? 16
+    static func streamMaxRows(bits: Int) -> Int {
+        let rows = min(8, streamRowsOverride ?? 8)
+        return bits == 4 || streamAllBits ? rows : min(rows, 2)
+    }
+    /// Streaming warps per CTA: 20 for 4-bit (session 4 lead A/B: −1…−6 % against 16 in all 16 nf4 cells of N = 1…8),
+    /// 16 for 2/3-bit (20 not measured there). LOWBIT_FLUTE_STREAM_WARPS overrides.
+    static let streamWarpsOverride = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_WARPS")
+    static func streamWarps(bits: Int) -> Int { streamWarpsOverride ?? (bits == 4 ? 20 : 16) }
     static let streamPrefetch = fluteEnvironmentInt("LOWBIT_FLUTE_STREAM_PREFETCH") ?? 6
     /// Streaming-configuration options (flute.cu FLUTE_RWARP, FLUTE_EARLY, FLUTE_PACK; docs/flute.md, session 4):
     /// a reducer warp per CTA that does every row-tile reduction (streaming warps only store partials), the table and
@@ -263,8 +271,8 @@ public final class FLUTEGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
             "FLUTE_POST_SCALE": shape.kernelGroupSize >= shape.chunkK ? "1" : "0",
             "FLUTE_DEQ_WIDE": Self.wideDequantize ? "1" : "0",
         ]
-        if Self.streaming && rows <= Self.streamMaxRows && (shape.bits == 4 || Self.streamAllBits) {
-            let warps = Self.streamWarps
+        if Self.streaming && rows <= Self.streamMaxRows(bits: shape.bits) {
+            let warps = Self.streamWarps(bits: shape.bits)
             let rwarp = Self.streamReducerWarp, pack = Self.streamPack
             let slotT = rwarp && nt == 1 ? min(4, (rows + 1) / 2) : 4
             let slots = Self.streamSlots ?? (rwarp && slotT == 1 ? 4 : 2)
