@@ -348,10 +348,9 @@ public final class TCFPxGemm: GPUWeightOnlyGemm, @unchecked Sendable {  // mutab
         let mBlocks = (geometry.rowTiles + rowTiles - 1) / rowTiles
         let nBlocks = (batch + tn - 1) / tn
         let kt = geometry.columnTiles
-        let clockScale = p.clockRateKHz > 0 ? 1_980_000 / Double(p.clockRateKHz) : 1
         var best = Self.splitK(columnTiles: kt, rowBlocks: mBlocks, columnBlocks: nBlocks, slots: slots,
                                multiprocessors: p.multiprocessorCount, ctaUnitBytes: rowTiles * geometry.unitBytes,
-                               bandwidth: modelBandwidth, ctaUnitWeights: rows * 128, clockScale: clockScale,
+                               bandwidth: modelBandwidth, ctaUnitWeights: rows * 128, clockScale: modelClockScale,
                                maxSplits: clusterForced == true ? Self.maxClusterSplits : 32, granule: kWarps)
         if let forced = forcedSplits ?? Self.splitsOverride {
             let per = ((kt + min(forced, kt) - 1) / min(forced, kt) + kWarps - 1) / kWarps * kWarps

@@ -106,10 +106,15 @@ extension TCFPxGemm {
     /// shapes: within ±6 % at N ≤ 16. Not fitted for N ≥ 128 (optimistic there by up to 2×), where the wgmma kernel
     /// is 1.5–2.3× faster than the fused one anyway.
     public func fusedModelMicroseconds(batch: Int) -> Double {
-        let p = context.properties
-        return Self.fusedModel(outFeatures: outFeatures, inFeatures: inFeatures, weightBytes: weightBytes, batch: batch,
-                               bandwidth: modelBandwidth, multiprocessors: p.multiprocessorCount,
-                               clockScale: p.clockRateKHz > 0 ? 1_980_000 / Double(p.clockRateKHz) : 1)
+        Self.fusedModel(outFeatures: outFeatures, inFeatures: inFeatures, weightBytes: weightBytes, batch: batch,
+                        bandwidth: modelBandwidth, multiprocessors: context.properties.multiprocessorCount,
+                        clockScale: modelClockScale)
+    }
+
+    /// 1.98 GHz (the H200's SM clock, where the models' per-SM times were fitted) over this device's SM clock.
+    var modelClockScale: Double {
+        let khz = context.properties.clockRateKHz
+        return khz > 0 ? 1_980_000 / Double(khz) : 1
     }
 
     public static func fusedModel(outFeatures: Int, inFeatures: Int, weightBytes: Int, batch: Int,

@@ -69,11 +69,6 @@ public struct LUTMatrix: Sendable {
         }
     }
 
-    /// `LOWBIT_SIGNED_SCALES_RULE=alternate` (an ablation for measurements only): −s on every other group
-    /// ((row + group) odd) whatever the error, which cancels the table's mean rounding error without lowering any
-    /// group's error.
-    static let alternateSigns = getEnvironment("LOWBIT_SIGNED_SCALES_RULE") == "alternate"
-
     /// Per group: −s instead of s (codes re-encoded for −s) when Σ (ŵ − w)² is strictly lower.
     static func chooseSigns(_ src: UnsafePointer<Float>, rows: Int, columns: Int, grouping: ScaleGrouping,
                             table: LookupTable, codes: inout [UInt8], scales: inout [UInt16]) {
@@ -99,7 +94,7 @@ public struct LUTMatrix: Sendable {
                                     plus += a * a
                                     minus += b * b
                                 }
-                                if alternateSigns ? (r + g) % 2 == 1 : minus < plus {
+                                if minus < plus {
                                     S[r * groups + g] = negated.bitPattern
                                     c.update(from: mirrored, count: n)
                                 }
