@@ -8,6 +8,9 @@
 #
 # Usage: scripts/quality-table.sh [KEY ...]   (default: every key below, in order; the first should be baseline,
 #        or set BASE_PPL for the Δ column). NO_HEADER=1 omits the table header, REUSE=1 keeps existing checkpoints.
+#        Every key also answers CHAT_PROMPT with `lowbit chat` (greedy, 40 tokens) into $OUT/<key>.chat.txt;
+#        TEXT_ONLY=1 skips the perplexity (quantize, generate and chat only: the coherence check) and prints
+#        one "| key | continuation | chat answer |" row per key instead.
 # Env:   LOWBIT (binary, default .build/release/lowbit — build with `swift build -c release`),
 #        OUT (work folder, default /tmp/lowbit-quality), LOWBIT_CACHE (asset cache, as lowbit itself).
 # Prints a Markdown table on stdout; one JSON line per format is kept in $OUT/results.jsonl.
@@ -21,6 +24,8 @@ TEXT=$CACHE/texts/austen/prideprejudice.txt     # DefaultAssets.austenPath(.prid
 CALIB=$CACHE/texts/austen/emma.txt              # calibration: another novel, no overlap with the test text
 OUT=${OUT:-/tmp/lowbit-quality}
 PROMPT="It is a truth universally acknowledged"
+CHAT_PROMPT=${CHAT_PROMPT:-What is the capital of France?}
+TABLES=$(cd "$(dirname "$0")" && pwd)/tables   # lut tables used below (Lloyd-Max for a Gaussian)
 mkdir -p "$OUT"
 for f in "$BIN" "$MODEL" "$TEXT" "$CALIB"; do
     [ -e "$f" ] || { echo "missing $f (build in release / run lowbit fetch)" >&2; exit 1; }
@@ -58,15 +63,26 @@ SPECS=(
   "nf2-g32-signed-tune|--format nf2 --group-size 32 --signed-scales --tune-scales --calibration $CALIB --calibration-tokens 4096"
   "nf2-g32-signed-gptq-tune|--format nf2 --group-size 32 --signed-scales --gptq --tune-scales --calibration $CALIB --calibration-tokens 4096"
   "nf2-g32-tune|--format nf2 --group-size 32 --no-signed-scales --tune-scales --calibration $CALIB --calibration-tokens 4096"
+  "fpe2m3|--format fpe2m3"
+  "bipolar-w3a8|--format bipolar-w3a8"
+  "bipolar-w2a2|--format bipolar-w2a2"
+  "bipolar-w8a8|--format bipolar-w8a8"
+  "lut4-lm|--format lut4 --table $TABLES/lloyd-max-4bit.txt"
+  "lut3-lm|--format lut3 --table $TABLES/lloyd-max-3bit.txt"
+  "lut2-lm|--format lut2 --table $TABLES/lloyd-max-2bit.txt"
+  "int2-g32-gptq-tune|--format int2 --group-size 32 --gptq --tune-scales --calibration $CALIB --calibration-tokens 4096"
 )
 # Which keys, in which order: the arguments, else every spec.
 KEYS=("$@")
 if [ ${#KEYS[@]} -eq 0 ]; then for spec in "${SPECS[@]}"; do KEYS+=("${spec%%|*}"); done; fi
 
-[ "${NO_HEADER:-0}" = 1 ] || {
+[ "${NO_HEADER:-0}" = 1 ] || if [ "${TEXT_ONLY:-0}" = 1 ]; then
+echo "| format | greedy continuation of \"$PROMPT\" | chat: \"$CHAT_PROMPT\" |"
+echo "|---|---|---|"
+else
 echo "| format | options | bits/weight (block layers) | file MB | perplexity | Δ ppl | KL (nats) | top-1 agreement | decode tok/s |"
 echo "|---|---|---|---|---|---|---|---|---|"
-}
+fi
 BASE_PPL=${BASE_PPL:-}
 for key in "${KEYS[@]}"; do
     opts=""
@@ -84,6 +100,13 @@ for key in "${KEYS[@]}"; do
         bpw=$(sed -n 's/.*tensors, \([0-9.]*\) bits per weight.*/\1/p' "$OUT/$key.quantize.txt")
     fi
     mb=$(awk -v b="$(stat -c %s "$ckpt")" 'BEGIN { printf "%.1f", b / 1e6 }')
+    "$BIN" chat "$ckpt" --prompt "$CHAT_PROMPT" --max-tokens 40 > "$OUT/$key.chat.txt" 2> "$OUT/$key.chat.log"
+    if [ "${TEXT_ONLY:-0}" = 1 ]; then
+        "$BIN" generate "$ckpt" --prompt "$PROMPT" --max-tokens 48 > "$OUT/$key.generate.txt" 2> "$OUT/$key.generate.log"
+        oneline() { python3 -c 'import sys; t=open(sys.argv[1]).read().strip(); print(t.replace("\n", " ⏎ ").replace("|", "/")[:300])' "$1"; }
+        printf '| %s | %s | %s |\n' "$key" "$(oneline "$OUT/$key.generate.txt")" "$(oneline "$OUT/$key.chat.txt")"
+        continue
+    fi
     if [ "$opts" = "-" ]; then kl_args=(); else kl_args=(--kl-base "$MODEL"); fi
     "$BIN" perplexity "$ckpt" --text "$TEXT" --context 512 --max-tokens 4096 "${kl_args[@]}" --json \
         > "$OUT/$key.ppl.json" 2> "$OUT/$key.ppl.log"

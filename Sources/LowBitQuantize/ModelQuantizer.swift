@@ -203,6 +203,14 @@ public enum ModelQuantizer {
                                             activationBits: isDown ? 8 : 4, outlierCount: options.outliers,
                                             hessian: stats.hessian, columnMax: stats.columnMax,
                                             factorCache: { outliers, make in try cache.get("\(inputKey) \(outliers.outliers)", make) })
+        case .bipolar(let wb, let ab) where options.gptq || options.tuneScales:
+            // GPTQ and the scale search run on bipolar's odd grid as a table (sign-symmetric: no signed scales).
+            var asTable = options
+            asTable.format = .lut(try TensorQuantizer.bipolarTable(bits: wb))
+            asTable.signedScales = false
+            let q = try quantizeBlockLinear(name, values: values, rows: rows, cols: cols, options: asTable,
+                                            statistics: statistics, cache: cache)
+            return TensorQuantizer.asBipolar(q, activationBits: ab)
         case .int where options.gptq, .lut where options.gptq:
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
             let factor = try cache.get(inputKey) { try GPTQ.factor(hessian: stats.hessian, n: cols, name: name) }

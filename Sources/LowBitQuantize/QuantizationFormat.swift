@@ -87,10 +87,11 @@ public enum QuantizationFormat: Sendable, Equatable {
         }
     }
 
+    /// GPTQ runs on grids of codes × group scale: integers, tables, and bipolar-INT (its odd grid is a table).
     public var supportsGPTQ: Bool {
         switch self {
-        case .lut, .int, .quik: true
-        case .fpx, .bipolar: false
+        case .lut, .int, .quik, .bipolar: true
+        case .fpx: false
         }
     }
 }
@@ -142,11 +143,11 @@ public struct QuantizeOptions: Sendable {
 
     public var usesCalibration: Bool { gptq || format == .quik || tuneScales }
 
-    /// Formats whose group scales --tune-scales can search (lookup tables, asymmetric integers).
+    /// Formats whose group scales --tune-scales can search (lookup tables, asymmetric integers, bipolar-INT weights).
     public var supportsScaleTuning: Bool {
         switch format {
-        case .lut, .int: true
-        case .fpx, .bipolar, .quik: false
+        case .lut, .int, .bipolar: true
+        case .fpx, .quik: false
         }
     }
 
@@ -164,17 +165,16 @@ public struct QuantizeOptions: Sendable {
             }
         }
         if gptq && !format.supportsGPTQ {
-            throw LowBitError.invalidArgument("--gptq", "is for the integer and lookup-table formats (int*, nf*, lut*), not \(formatName)")
+            throw LowBitError.invalidArgument("--gptq", "is for the integer, lookup-table and bipolar formats (int*, nf*, lut*, bipolar-*), not \(formatName)")
         }
         if tuneScales && !supportsScaleTuning {
             let why: String
             switch format {
             case .fpx: why = "its per-row scale is fixed by the TC-FPx definition fp16(row absmax / max)"
-            case .bipolar: why = "bipolar-INT scales are not tuned"
             default: why = "QUIK's weights come from GPTQ with per-row scales"
             }
             throw LowBitError.invalidArgument(
-                "--tune-scales", "tunes the group scales of the lookup-table and integer formats (nf*, lut*, int*), not \(formatName): \(why)")
+                "--tune-scales", "tunes the group scales of the lookup-table, integer and bipolar formats (nf*, lut*, int*, bipolar-*), not \(formatName): \(why)")
         }
         if signedScales, case .lut = format {} else if signedScales {
             throw LowBitError.invalidArgument("--signed-scales", "is for the lookup-table formats (nf*, lut*), not \(formatName)")

@@ -114,6 +114,24 @@ enum TensorQuantizer {
         }
     }
 
+    /// Bipolar-INT weights of `bits` bits as a lookup table: the odd levels 2c − (2^n − 1) in code order. Its
+    /// largest entry is 2^n − 1, so a table scale s = fp16(absmax / (2^n − 1)) is bipolar's own scale, and
+    /// codes and scales found for this table (GPTQ, tuned scales) are a bipolar matrix as they are.
+    static func bipolarTable(bits: Int) throws -> LookupTable {
+        try LookupTable(values: (0..<(1 << bits)).map { Float(BipolarInt.value(code: UInt8($0), bits: bits)) },
+                        name: "bipolar w\(bits)")
+    }
+
+    /// Re-labels a tensor quantized on `bipolarTable(bits:)` as bipolar-INT with `activationBits`-bit activations:
+    /// the code and scale entries are the same bytes.
+    static func asBipolar(_ q: QuantizedTensor, activationBits: Int) -> QuantizedTensor {
+        var layout = q.layout
+        layout.scheme = .bipolar
+        layout.codec = "bipolar w\(layout.bits)a\(activationBits)"
+        layout.activationBits = activationBits
+        return QuantizedTensor(name: q.name, layout: layout, entries: q.entries)
+    }
+
     /// Uniform integers (asymmetric with stored zero points, or symmetric with the constant 2^(b−1)).
     static func integer(_ name: String, weights: [Float], rows: Int, cols: Int, bits: Int, symmetric: Bool,
                         groupSize: Int?) throws -> QuantizedTensor {

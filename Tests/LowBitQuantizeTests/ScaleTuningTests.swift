@@ -246,13 +246,13 @@ struct ScaleTuningTests {
         let nf4 = try QuantizationFormat.parse("nf4")
         fails({ try QuantizeOptions(formatName: "nf4", format: nf4, tuneScales: true).validate() },
               mentioning: ["--calibration", "--tune-scales"])
-        for name in ["fp6", "fpe2m3", "bipolar-w2a8", "quik-w4a4"] {
+        for name in ["fp6", "fpe2m3", "quik-w4a4"] {
             let f = try QuantizationFormat.parse(name)
             fails({ try QuantizeOptions(formatName: name, format: f, calibrationPath: "x.txt", tuneScales: true).validate() },
                   mentioning: ["--tune-scales", name])
         }
-        // Accepted: the lookup-table and integer formats, with or without GPTQ.
-        for name in ["nf4", "nf3", "int4", "int8"] {
+        // Accepted: the lookup-table, integer and bipolar formats, with or without GPTQ.
+        for name in ["nf4", "nf3", "int4", "int8", "bipolar-w2a8"] {
             let f = try QuantizationFormat.parse(name)
             try QuantizeOptions(formatName: name, format: f, calibrationPath: "x.txt", tuneScales: true).validate()
             try QuantizeOptions(formatName: name, format: f, gptq: true, calibrationPath: "x.txt", tuneScales: true).validate()
@@ -356,5 +356,49 @@ struct FP6RealModelTests {
             layers += 1
         }
         #expect(layers == 210 && checked > 100_000_000 / rowStride, "\(layers) layers, \(checked) weights")
+    }
+}
+
+/// `--gptq` and `--tune-scales` for bipolar-INT weights run on its odd grid as a table and are stored as bipolar.
+@Suite("bipolar-INT with GPTQ and tuned scales")
+struct BipolarCalibratedTests {
+    @Test(arguments: [(3, true, false), (3, false, true), (2, true, true)])
+    func bipolarThroughItsTable(_ bits: Int, _ gptq: Bool, _ tune: Bool) throws {
+        let layer = CorrelatedLayer(rows: 24, cols: 128, tokens: 300, seed: 41)
+        let statistics = InputStatistics(width: layer.cols)
+        layer.x.withUnsafeBufferPointer { statistics.add($0.baseAddress!, tokens: layer.tokens) }
+        let format = QuantizationFormat.bipolar(weightBits: bits, activationBits: 8)
+        let options = QuantizeOptions(formatName: "bipolar-w\(bits)a8", format: format, groupSize: 64, gptq: gptq,
+                                      calibrationPath: "calib.txt", tuneScales: tune)
+        try options.validate()
+        let name = "blk.0.attn_q.weight"
+        let q = try ModelQuantizer.quantizeBlockLinear(name, values: layer.w, rows: layer.rows, cols: layer.cols,
+                                                       options: options, statistics: ["blk.0.attn_in": statistics])
+        let rtn = try TensorQuantizer.roundToNearest(name, weights: layer.w, rows: layer.rows, cols: layer.cols,
+                                                     format: format, groupSize: 64)
+        // The same bipolar layout as round-to-nearest writes, plus what was done.
+        #expect(q.layout.scheme == .bipolar && q.layout.codec == rtn.layout.codec && q.layout.table == rtn.layout.table)
+        #expect(q.layout.activationBits == 8 && q.layout.bits == bits && q.layout.groupSize == 64)
+        #expect(q.layout.gptq == (gptq ? true : nil) && q.layout.tunedScales == (tune ? true : nil))
+        #expect(q.entries.map(\.name) == rtn.entries.map(\.name) && q.entries.map(\.shape) == rtn.entries.map(\.shape))
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let vR = try checkpoint(TensorQuantizer.asBipolar(rtn, activationBits: 8), format: "bipolar", tuneScales: nil, dir: dir)
+            .dequantized(name)
+        let ckpt = try checkpoint(q, format: "bipolar", tuneScales: true, dir: dir)
+        let vQ = try ckpt.dequantized(name)
+        // Every weight is its group's stored scale times an odd level of the n-bit grid.
+        let scaleBytes = q.entries[1].data
+        #expect(q.entries[1].name == name + LowBitCheckpointKeys.scales && scaleBytes.count == layer.rows * 2 * 2)
+        let s = (0..<(layer.rows * 2)).map { halfBitsToFloat(UInt16(scaleBytes[2 * $0]) | UInt16(scaleBytes[2 * $0 + 1]) << 8) }
+        let top = Float((1 << bits) - 1)
+        for r in 0..<layer.rows {
+            for k in 0..<layer.cols {
+                let level = vQ[r * layer.cols + k] / s[r * 2 + k / 64]
+                #expect(level.rounded() == level && Int(level).magnitude % 2 == 1 && level.magnitude <= top)
+            }
+        }
+        let eR = layer.rowErrors(vR).reduce(0, +), eQ = layer.rowErrors(vQ).reduce(0, +)
+        #expect(eQ < 0.9 * eR, "bipolar w\(bits): \(gptq ? "GPTQ " : "")\(tune ? "tuned " : "")\(eQ) vs round-to-nearest \(eR)")
     }
 }

@@ -13,7 +13,7 @@ struct QuantizeCommand: ParsableCommand {
             lut4/lut3/lut2 --table FILE (group scales, FLUTE); int8, int4, int3, int2 (asymmetric round-to-nearest \
             with groups); bipolar-wNaM (N-bit bipolar-INT weights, M-bit activations per token at run time); \
             quik-w4a4 --calibration FILE [--outliers K] (GPTQ int4 weights, fp16 outlier columns, 4-bit activations; \
-            down_proj in 8 bits). --gptq --calibration FILE applies GPTQ to the integer and lookup-table formats; \
+            down_proj in 8 bits). --gptq --calibration FILE applies GPTQ to the integer, lookup-table and bipolar formats; \
             --tune-scales --calibration FILE searches each group scale of those formats to minimise the layer output \
             error on the calibration text (with or without --gptq). Each group scale of an nf*/lut* table that is \
             not sign-symmetric may be negative (the mirrored table) where that lowers the error: it removes NF2's \
@@ -32,7 +32,7 @@ struct QuantizeCommand: ParsableCommand {
     var groupSize: String?
     @Option(help: "Lookup table file for lut2/lut3/lut4: 2^b numbers (whitespace or commas, # comments).")
     var table: String?
-    @Flag(help: "GPTQ instead of round-to-nearest (integer and lookup-table formats; needs --calibration).")
+    @Flag(help: "GPTQ instead of round-to-nearest (integer, lookup-table and bipolar formats; needs --calibration).")
     var gptq = false
     @Option(help: "Calibration text for --gptq, --tune-scales and quik-w4a4.")
     var calibration: String?
@@ -44,7 +44,7 @@ struct QuantizeCommand: ParsableCommand {
     var skip: [String] = []
     @Flag(help: "Quantize the token embedding / output head with the format too (weight-only formats).")
     var quantizeEmbeddings = false
-    @Flag(help: "Learned group scales (NFL-style) for nf*/lut*/int*: each scale minimises the layer output error on --calibration text.")
+    @Flag(help: "Learned group scales (NFL-style) for nf*/lut*/int*/bipolar-*: each scale minimises the layer output error on --calibration text.")
     var tuneScales = false
     @Flag(inversion: .prefixedNo,
           help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels. Default: on for nf*/lut* (docs/quality.md: NF2 unusable without it), --no-signed-scales for positive scales only.")
