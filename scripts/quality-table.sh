@@ -70,6 +70,9 @@ SPECS=(
   "lut4-lm|--format lut4 --table $TABLES/lloyd-max-4bit.txt"
   "lut3-lm|--format lut3 --table $TABLES/lloyd-max-3bit.txt"
   "lut2-lm|--format lut2 --table $TABLES/lloyd-max-2bit.txt"
+  "bipolar-w4a8-tune|--format bipolar-w4a8 --tune-scales --calibration $CALIB --calibration-tokens 4096"
+  "bipolar-w3a8-g64-tune|--format bipolar-w3a8 --group-size 64 --tune-scales --calibration $CALIB --calibration-tokens 4096"
+  "bipolar-w2a8-g64-gptq-tune|--format bipolar-w2a8 --group-size 64 --gptq --tune-scales --calibration $CALIB --calibration-tokens 4096"
   "int2-g32-gptq-tune|--format int2 --group-size 32 --gptq --tune-scales --calibration $CALIB --calibration-tokens 4096"
 )
 # Which keys, in which order: the arguments, else every spec.

@@ -211,7 +211,7 @@ public enum ModelQuantizer {
             let q = try quantizeBlockLinear(name, values: values, rows: rows, cols: cols, options: asTable,
                                             statistics: statistics, cache: cache)
             return TensorQuantizer.asBipolar(q, activationBits: ab)
-        case .int where options.gptq, .lut where options.gptq:
+        case .int where options.gptq, .lut where options.gptq, .fpx where options.gptq:
             guard let stats else { throw LowBitError.invalidArgument(name, "no calibration statistics for this layer") }
             let factor = try cache.get(inputKey) { try GPTQ.factor(hessian: stats.hessian, n: cols, name: name) }
             return try TensorQuantizer.gptq(name, weights: values, rows: rows, cols: cols, format: options.format,

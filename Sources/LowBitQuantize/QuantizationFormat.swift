@@ -87,13 +87,6 @@ public enum QuantizationFormat: Sendable, Equatable {
         }
     }
 
-    /// GPTQ runs on grids of codes × group scale: integers, tables, and bipolar-INT (its odd grid is a table).
-    public var supportsGPTQ: Bool {
-        switch self {
-        case .lut, .int, .quik, .bipolar: true
-        case .fpx: false
-        }
-    }
 }
 
 /// Everything `lowbit quantize` was asked to do.
@@ -163,9 +156,6 @@ public struct QuantizeOptions: Sendable {
             if format == .quik {
                 throw LowBitError.invalidArgument("--group-size", "quik-w4a4 uses one scale per row")
             }
-        }
-        if gptq && !format.supportsGPTQ {
-            throw LowBitError.invalidArgument("--gptq", "is for the integer, lookup-table and bipolar formats (int*, nf*, lut*, bipolar-*), not \(formatName)")
         }
         if tuneScales && !supportsScaleTuning {
             let why: String

@@ -176,7 +176,7 @@ enum TensorQuantizer {
         }
     }
 
-    /// GPTQ for the integer and lookup-table formats.
+    /// GPTQ for the integer, lookup-table and FPx formats (bipolar goes through its table, `bipolarTable`).
     static func gptq(_ name: String, weights: [Float], rows: Int, cols: Int, format: QuantizationFormat,
                      groupSize: Int?, hessian: [Double]) throws -> QuantizedTensor {
         try gptq(name, weights: weights, rows: rows, cols: cols, format: format, groupSize: groupSize,
@@ -212,6 +212,18 @@ enum TensorQuantizer {
             let layout = QuantizedTensorLayout(scheme: .codes, codec: t.name, rows: rows, cols: cols, bits: t.bits,
                                                groupSize: g, decoding: "lookup", table: t.values, gptq: true,
                                                tunedScales: tuneScales ? true : nil)
+            return QuantizedTensor(name: name, layout: layout,
+                                   entries: entries(name, layout: layout, codes: grid.codes, codeColumns: cols, scales: grid.scales))
+        case .fpx(let f):
+            // TC-FPx keeps its scale rule, fp16(absmax / max) of the row (or group) as GPTQ starts it; GPTQ only
+            // chooses the codes, so the file and the kernels are those of round to nearest.
+            var grid = AbsmaxTableGrid(table: f.decodeTable, encode: { f.encode($0) }, maxMagnitude: f.maxValue,
+                                       rows: rows, cols: cols, groupSize: g, name: name)
+            _ = try GPTQ.run(weights: weights, rows: rows, cols: cols, factor: factor, grid: &grid, name: name)
+            let layout = QuantizedTensorLayout(scheme: .codes, codec: "fp\(f.bitWidth) \(f.name)", rows: rows, cols: cols,
+                                               bits: f.bitWidth, groupSize: g, decoding: "fpx",
+                                               exponentBits: f.exponentBits, mantissaBits: f.mantissaBits,
+                                               table: f.decodeTable, gptq: true)
             return QuantizedTensor(name: name, layout: layout,
                                    entries: entries(name, layout: layout, codes: grid.codes, codeColumns: cols, scales: grid.scales))
         default:

@@ -276,8 +276,10 @@ struct QuantizeTests {
         let nf4 = try QuantizationFormat.parse("nf4")
         fails({ try QuantizeOptions(formatName: "nf4", format: nf4, groupSize: 30).validate() }, mentioning: "--group-size")
         fails({ try QuantizeOptions(formatName: "nf4", format: nf4, gptq: true).validate() }, mentioning: "--calibration")
+        // fp6 takes --gptq (codes only; its scale rule is fixed) but not --tune-scales.
+        try QuantizeOptions(formatName: "fp6", format: try QuantizationFormat.parse("fp6"), gptq: true, calibrationPath: "x").validate()
         fails({ try QuantizeOptions(formatName: "fp6", format: try QuantizationFormat.parse("fp6"), gptq: true,
-                                    calibrationPath: "x").validate() }, mentioning: "--gptq")
+                                    calibrationPath: "x", tuneScales: true).validate() }, mentioning: "--tune-scales")
         fails({ try QuantizeOptions(formatName: "quik-w4a4", format: .quik).validate() }, mentioning: "--calibration")
         fails({ try QuantizeOptions(formatName: "int2", format: .int(bits: 2), signedScales: true).validate() },
               mentioning: "--signed-scales")

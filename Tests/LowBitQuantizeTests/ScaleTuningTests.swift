@@ -402,3 +402,38 @@ struct BipolarCalibratedTests {
         #expect(eQ < 0.9 * eR, "bipolar w\(bits): \(gptq ? "GPTQ " : "")\(tune ? "tuned " : "")\(eQ) vs round-to-nearest \(eR)")
     }
 }
+
+/// `--gptq` for TC-FPx: the scales are round to nearest's, fp16(row absmax / max), every weight is its row scale
+/// times a value of the format, and GPTQ lowers the layer output error.
+@Suite("TC-FPx with GPTQ")
+struct FPxGPTQTests {
+    @Test(arguments: ["fp6", "fp5", "fpe2m3"])
+    func gptqKeepsTheScaleRule(_ format: String) throws {
+        let layer = CorrelatedLayer(rows: 24, cols: 136, tokens: 300, seed: 51)
+        let parsed = try QuantizationFormat.parse(format)
+        guard case .fpx(let f) = parsed else { Issue.record("\(format) is not FPx"); return }
+        let rtn = try TensorQuantizer.roundToNearest("w", weights: layer.w, rows: layer.rows, cols: layer.cols,
+                                                     format: parsed, groupSize: nil)
+        let g = try TensorQuantizer.gptq("w", weights: layer.w, rows: layer.rows, cols: layer.cols, format: parsed,
+                                         groupSize: nil, hessian: layer.h)
+        #expect(g.layout.gptq == true && g.layout.decoding == "fpx" && g.layout.codec == rtn.layout.codec)
+        #expect(g.layout.groupSize == rtn.layout.groupSize && g.layout.table == rtn.layout.table)
+        #expect(g.entries[1].name == "w" + LowBitCheckpointKeys.scales && g.entries[1].data == rtn.entries[1].data)
+        #expect(g.entries[0].data != rtn.entries[0].data, "GPTQ chose the same codes as round to nearest")
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let vR = try checkpoint(rtn, format: format, tuneScales: nil, dir: dir).dequantized("w")
+        let vG = try checkpoint(g, format: format, tuneScales: true, dir: dir).dequantized("w")
+        let values = Set(f.decodeTable)
+        let scaleBytes = g.entries[1].data
+        for r in 0..<layer.rows {
+            let s = halfBitsToFloat(UInt16(scaleBytes[2 * r]) | UInt16(scaleBytes[2 * r + 1]) << 8)
+            var absmax: Float = 0
+            for k in 0..<layer.cols { absmax = max(absmax, layer.w[r * layer.cols + k].magnitude) }
+            #expect(s == Float(Float16(absmax / f.maxValue)), "\(format) row \(r)")
+            for k in 0..<layer.cols { #expect(values.contains(vG[r * layer.cols + k] / s), "\(format) [\(r), \(k)]") }
+        }
+        let eR = layer.rowErrors(vR).reduce(0, +), eG = layer.rowErrors(vG).reduce(0, +)
+        #expect(eG < 0.9 * eR, "\(format): GPTQ \(eG) vs round-to-nearest \(eR)")
+    }
+}
