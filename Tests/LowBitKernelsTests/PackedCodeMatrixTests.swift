@@ -22,11 +22,18 @@ struct PackedCodeMatrixTests {
 
     /// The activation coding each path must use (the bound below depends on it).
     static func expectedCoding(bits: Int, kind: Kind, int16: Bool, residual: Bool) -> PackedCodeMatrix.ActivationCoding {
+        if !int16, halfFloats(kind) { return .float }
         if int16 || bits > 5 { return .int16 }
         if case .integer = kind, bits <= 4 { return .int8Residual }
         // Tables 7 bits cannot hold: two levels with the residual up to 4 bits, the int16 kernel at 5.
         if inexactTable(kind) { return bits <= 4 ? .int8Residual : .int16 }
         return residual ? .int8Residual : .int8
+    }
+
+    /// fp6 e3m2: the half-float octet path (fp16 bit placement, Float activations).
+    static func halfFloats(_ kind: Kind) -> Bool {
+        if case .fpx(3, 2) = kind { return true }
+        return false
     }
 
     /// NormalFloat and random tables: not integers after any power-of-two scaling within ±63.
@@ -49,6 +56,7 @@ struct PackedCodeMatrixTests {
         case .int16: return b / 32767 / 2
         case .int8Residual: return b / 127 / 127 / 2
         case .int8: return b / 127 / 2
+        case .float: return 0
         }
     }
 
@@ -112,7 +120,8 @@ struct PackedCodeMatrixTests {
                             tableError = m.tableError
                             coding = m.activationCoding
                             let inexact = Self.inexactTable(kind)
-                            #expect(m.octets == (!int16 && (bits <= 4 || (bits == 5 && !inexact))), "\(name)")
+                            #expect(m.octets == (!int16 && (bits <= 4 || (bits == 5 && !inexact) || Self.halfFloats(kind))), "\(name)")
+                            #expect(m.halfFloats == (!int16 && Self.halfFloats(kind)), "\(name)")
                             #expect(m.splitTable == (m.octets && inexact), "\(name)")
                             if m.splitTable {
                                 // Two levels: within 1/128 of a 7-bit step (m·max|t| = 63).
@@ -179,11 +188,13 @@ struct PackedCodeMatrixTests {
     /// table offset or a value range one too large would saturate vpmaddubsw. Both paths, float64 reference.
     @Test func extremeCodesStayWithinTheBound() throws {
         let fp5 = try FPxFormat(exponentBits: 2, mantissaBits: 2)
+        let fp6 = try FPxFormat(exponentBits: 3, mantissaBits: 2)
         let nf4 = try LookupTable.named("nf4").values
         let formats: [(String, Int, [Float], CodeDecoding)] = [
             ("int4", 4, (0..<16).map(Float.init), .integer), ("int3", 3, (0..<8).map(Float.init), .integer),
             ("int2", 2, (0..<4).map(Float.init), .integer), ("int1", 1, [0, 1], .integer),
             ("nf4", 4, nf4, .lookup), ("fp5", 5, fp5.decodeTable, .fpx(exponentBits: 2, mantissaBits: 2)),
+            ("fp6", 6, fp6.decodeTable, .fpx(exponentBits: 3, mantissaBits: 2)),
         ]
         let rows = 19, cols = 320, gs = 64, groups = cols / gs
         for (name, bits, values, decoding) in formats {
@@ -205,7 +216,7 @@ struct PackedCodeMatrixTests {
                     let (packed, rowBytes) = packRowsForTest(codes, rows: rows, cols: cols, bits: bits)
                     for (int16, residual) in Self.paths {
                         var y = [Float](repeating: .nan, count: rows)
-                        var tableError: Float = 0, split = false
+                        var tableError: Float = 0, split = false, half = false
                         packed.withUnsafeBufferPointer { pb in
                             scales.withUnsafeBufferPointer { sb in
                                 table.withUnsafeBufferPointer { tb in
@@ -215,6 +226,7 @@ struct PackedCodeMatrixTests {
                                     guard let m = PackedCodeMatrix(view, int16: int16, tableResidual: residual, twoLevelBits: Self.twoLevel) else { return }
                                     tableError = m.tableError
                                     split = m.splitTable
+                                    half = m.halfFloats
                                     x.withUnsafeBufferPointer { xb in
                                         y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: 1, y: $0.baseAddress!) }
                                     }
@@ -230,13 +242,37 @@ struct PackedCodeMatrixTests {
                                 // x lies on the int8 grid (q = ±127) except pattern 3's half steps: off by half a step with
                                 // int8 alone, by the residual's worst case 1/(127·254) with it (127 · 0.5 = 63.5 rounds to
                                 // 64), by at most that with int16.
+                                // fp6 off the int16 kernel: Float activations, exact.
                                 let withResidual = residual || split || (bits <= 4 && decoding == .integer)
-                                let e = pattern != 3 ? 0 : (int16 ? 1.0 / 65534 : (withResidual ? 1.0 / (127 * 254) : 1.0 / 254))
+                                let e = pattern != 3 || half ? 0 : (int16 ? 1.0 / 65534 : (withResidual ? 1.0 / (127 * 254) : 1.0 / 254))
                                 bound += s * (abs(v) * e + Double(tableError) * (abs(Double(x[k])) + e))
                             }
+                            #expect(half == (bits == 6 && !int16), "\(name)")
                             #expect(abs(Double(y[r]) - want) <= bound * 1.001 + 2e-5 * mag + 1e-6,
                                     "\(name) code \(code) pattern \(pattern) int16 \(int16) residual \(residual): y[\(r)] = \(y[r]), reference \(want)")
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 6-bit octet layout (fp16 high bytes; slots 6 and 7 in the spare bits) stores every code at every place
+    /// and reads it back, and places never overlap: each code written alone leaves every other place at 0.
+    @Test func sixBitOctetLayoutRoundTrips() {
+        let layout = OctetLayout(bits: 6)
+        var record = [UInt8](repeating: 0, count: layout.recordBytes)
+        #expect(layout.recordBytes == 192)
+        for row in 0..<8 {
+            for e in 0..<32 {
+                for code in [1, 2, 5, 16, 31, 32, 33, 47, 63] as [UInt8] {
+                    for i in record.indices { record[i] = 0 }
+                    record.withUnsafeMutableBytes { layout.place(code, row: row, element: e, record: $0.baseAddress!) }
+                    #expect(record.reduce(0) { $0 + $1.nonzeroBitCount } == code.nonzeroBitCount)
+                    record.withUnsafeBytes { rb in
+                        #expect(layout.code(row: row, element: e, record: rb.baseAddress!) == code)
+                        #expect(layout.code(row: (row + 1) % 8, element: e, record: rb.baseAddress!) == 0)
+                        #expect(layout.code(row: row, element: (e + 5) % 32, record: rb.baseAddress!) == 0)
                     }
                 }
             }

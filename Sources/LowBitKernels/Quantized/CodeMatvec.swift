@@ -89,6 +89,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     public static let defaultTableResidual = getEnvironment("LOWBIT_CODES_TABLE_RESIDUAL") != "0"
     /// Bytes of one octet (8 rows × all blocks), octet path.
     let octetBytes: Int
+    /// 6-bit tables that are e3m2 (fp6) up to a power of two (`halfFloatMultiplier`): octet path with the codes stored as
+    /// fp16 high bytes (`OctetLayout` 6 bits), converted with vcvtph2ps and multiplied by the Float activations
+    /// (`OctetHalfJob`): weights and activations exact (docs/cpu-kernels.md, "fp6cpu").
+    public let halfFloats: Bool
 
     /// How the activations are quantized per block of 32 (b = max|x_b|): the error of one element is at most
     /// b · `activationErrorFraction` (round to nearest on the grids below).
@@ -99,12 +103,16 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         case int8Residual
         /// x ≈ (b/127)·q, q int8: error ≤ b / 254.
         case int8
+        /// x itself (Float FMAs, `halfFloats`): no error.
+        case float
     }
     public var activationCoding: ActivationCoding {
-        octets ? (smallCodes || tableResidual || splitTable ? .int8Residual : .int8) : .int16
+        if halfFloats { return .float }
+        return octets ? (smallCodes || tableResidual || splitTable ? .int8Residual : .int8) : .int16
     }
     public var activationErrorFraction: Float {
         switch activationCoding {
+        case .float: return 0
         case .int16: return 1 / 65534
         case .int8Residual: return 1 / (127 * 254)
         case .int8: return 1 / 254
@@ -140,6 +148,20 @@ public final class PackedCodeMatrix: @unchecked Sendable {
 
     static let valueLimit: Float = 16383
 
+    /// The fp16 number whose bit pattern is the 6-bit code c's sign (bit 5) at bit 15 and its other bits at bits
+    /// 8–12: for e3m2 (and only for tables equal to it up to a power of two) the table entry × 2^-12.
+    static func halfFloat(code c: Int) -> Float {
+        Float(Float16(bitPattern: UInt16(c & 31) << 8 | UInt16((c >> 5) & 1) << 15))
+    }
+
+    /// m with table[c] · m = `halfFloat(code: c)` for all 64 codes, m a power of two; nil for other tables.
+    static func halfFloatMultiplier(_ table: UnsafePointer<Float>, bits: Int) -> Float? {
+        guard bits == 6, table[31] != 0, table[31].isFinite else { return nil }
+        let m = halfFloat(code: 31) / table[31]
+        guard m.isFinite, m > 0, m.significandBitPattern == 0 else { return nil }
+        return (0..<64).allSatisfy({ table[$0] * m == halfFloat(code: $0) }) ? m : nil
+    }
+
     /// Whether this kernel handles `w` (else use `CodeMatmul`).
     public static func supports(_ w: CodeMatrixView) -> Bool {
         #if arch(x86_64) && os(Linux)
@@ -174,9 +196,11 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         blockBytes = 4 * bits
         pairStride = 2 * blocksPerRow * blockBytes
         let exactOnOctets = Self.octetTableIsExact(w.table, bits: bits)
-        let octets = bits <= 5 && !int16 && (exactOnOctets || (bits <= 4 && twoLevelBits.contains(bits)))
+        let halfMultiplier = int16 ? nil : Self.halfFloatMultiplier(w.table, bits: bits)
+        halfFloats = halfMultiplier != nil
+        let octets = halfFloats || (bits <= 5 && !int16 && (exactOnOctets || (bits <= 4 && twoLevelBits.contains(bits))))
         self.octets = octets
-        splitTable = octets && !exactOnOctets
+        splitTable = octets && !halfFloats && !exactOnOctets
         octetBytes = blocksPerRow * OctetLayout(bits: bits).recordBytes
         let pairs = (rows + 1) / 2, octetCount = (rows + 7) / 8
         let codeBytes = octets ? octetCount * octetBytes : pairs * pairStride
@@ -191,7 +215,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         identity = (0..<entries).allSatisfy { w.table[$0] == Float($0) }
         smallCodes = octets && identity && bits <= 4
         let limit = octets ? Self.octetLimit : Self.valueLimit
-        if maxAbs > 0 && !(identity && (!octets || smallCodes)) {
+        if let hm = halfMultiplier {
+            m = hm
+        } else if maxAbs > 0 && !(identity && (!octets || smallCodes)) {
             // identity tables (integers) on the int16 and small-code paths: the code itself is the value (m = 1)
             m = Self.tableScaling(w.table, entries: entries, maxAbs: maxAbs, limit: limit).m
         }
@@ -200,7 +226,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         tableBytes.initialize(repeating: 0, count: 128)
         var worst: Float = 0
         var quantized = [Int16](repeating: 0, count: entries)
-        if octets {
+        if halfFloats {
+            // fp16 holds every entry exactly (`halfFloatMultiplier`): no table bytes, no table error.
+        } else if octets {
             for c in 0..<entries {
                 let scaled = w.table[c] * m
                 let q = max(-limit, min(limit, scaled.rounded()))
@@ -225,7 +253,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             }
         }
         tableError = worst
-        signSymmetric = bits == 6 && (0..<32).allSatisfy { quantized[$0 + 32] == -quantized[$0] }
+        signSymmetric = bits == 6 && (halfFloats || (0..<32).allSatisfy { quantized[$0 + 32] == -quantized[$0] })
         // A padding row (odd row counts) has scale 0: the kernel computes it with its partner and drops it.
         scales = .allocate(capacity: paddedN)
         scales.initialize(repeating: 0, count: paddedN)
@@ -242,7 +270,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             let s = Float(w.scales[i])
             // Octets: [octet][group][8 rows]; row pairs: [row][group].
             let r = i / groups, g = i % groups
-            scales[octets ? ((r >> 3) * groups + g) * 8 + (r & 7) : i] = s / m
+            let lane = halfFloats ? OctetLayout.halfLane(r & 7) : r & 7
+            scales[octets ? ((r >> 3) * groups + g) * 8 + lane : i] = s / m
             exactScales[i] = s
             if let zt = zeroTerms, let ez = exactZeros {
                 let z = w.zero(i)
@@ -337,17 +366,6 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     func matvec(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         #if arch(x86_64) && os(Linux)
         let padded = blocksPerRow * 32
-        // Widths that are not a multiple of 32 get a zero-padded copy of x.
-        let act: DecodeActivations
-        if padded == cols {
-            act = DecodeActivations(x, cols: cols)
-        } else {
-            let xp = UnsafeMutablePointer<Float>.allocate(capacity: padded)
-            defer { xp.deallocate() }
-            xp.initialize(from: x, count: cols)
-            (xp + cols).initialize(repeating: 0, count: padded - cols)
-            act = DecodeActivations(xp, cols: padded)
-        }
         // Per-group sums of x for the zero-point term.
         var groupSums: UnsafeMutablePointer<Float>?
         if zeroTerms != nil {
@@ -360,6 +378,21 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             groupSums = sums
         }
         defer { groupSums?.deallocate() }
+        // Widths that are not a multiple of 32 get a zero-padded copy of x.
+        var paddedX: UnsafeMutablePointer<Float>?
+        if padded != cols {
+            let xp = UnsafeMutablePointer<Float>.allocate(capacity: padded)
+            xp.initialize(from: x, count: cols)
+            (xp + cols).initialize(repeating: 0, count: padded - cols)
+            paddedX = xp
+        }
+        defer { paddedX?.deallocate() }
+        let xs = paddedX.map { UnsafePointer($0) } ?? x
+        if halfFloats {
+            halfMatvec(xs, groupSums: groupSums, y: y)
+            return
+        }
+        let act = DecodeActivations(xs, cols: padded)
         if octets {
             octetMatvec(act, groupSums: groupSums, y: y)
             return
@@ -399,6 +432,26 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     }
 
     #if arch(x86_64) && os(Linux)
+    /// One token on the half-float octet path (`OctetHalfJob`); `x` has whole blocks.
+    private func halfMatvec(_ x: UnsafePointer<Float>, groupSums: UnsafeMutablePointer<Float>?,
+                            y: UnsafeMutablePointer<Float>) {
+        let geometry = octetGeometry
+        let job = OctetHalfJob(geometry: geometry, x: x, scales: UnsafePointer(scales),
+                               zeroTerms: zeroTerms.map { UnsafePointer($0) },
+                               groupSums: groupSums.map { UnsafePointer($0) }, y: y)
+        // Not generic (see `matvec`).
+        Parallel.forRanges(count: geometry.octets, granule: geometry.granule, oversubscribe: geometry.octets) { range in
+            job.run(range)
+        }
+    }
+
+    /// Where the octets are (octet paths).
+    private var octetGeometry: OctetGeometry {
+        OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
+                      blocks: blocksPerRow, blocksPerGroup: groups == 1 ? blocksPerRow : groupSize / 32,
+                      groups: groups, rows: rows)
+    }
+
     /// One token on the octet path (`OctetLayout`, `OctetJob`).
     private func octetMatvec(_ act: borrowing DecodeActivations, groupSums: UnsafeMutablePointer<Float>?,
                              y: UnsafeMutablePointer<Float>) {
@@ -416,9 +469,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             offsets[3 * b + 1] = smallCodes ? 0 : Int32(Self.octetLimit) * r
             offsets[3 * b + 2] = Int32(Self.splitLowLimit) * s
         }
-        let geometry = OctetGeometry(codes: UnsafeRawPointer(codes), octetBytes: octetBytes, recordBytes: 32 * bits,
-                                     blocks: blocks, blocksPerGroup: groups == 1 ? blocks : groupSize / 32,
-                                     groups: groups, rows: rows)
+        let geometry = octetGeometry
         let job = OctetJob(geometry: geometry, x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },

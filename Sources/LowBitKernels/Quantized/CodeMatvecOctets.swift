@@ -15,6 +15,10 @@ import LowBitCore
 ///   plane2 (2 vectors): the low 2 bits, vector j & 1, bits 2(j >> 1) ..< 2(j >> 1) + 2;
 ///   plane1 (1 vector):  one bit, bit j.
 ///   1 bit: plane1; 2: plane2; 4: plane4; 5: plane4 + plane1 (bit 4) at byte 128.
+///   6 bits (e3m2 in fp16 bit placement, `OctetHalfJob`): code c = sign (bit 5) | magnitude m (bits 0–4), stored as
+///         the high byte of its fp16 pattern, sign << 7 | m: slots 0–5 in vectors 0–5 (bits 5–6 spare); slot 6 in
+///         the spare bits of V0–V2 (m bits 0–1 in V0, 2–3 in V1, m bit 4 and the sign in V2's bits 5 and 6), slot 7
+///         likewise in V3–V5.
 ///   3 bits (3 vectors V0–V2): slots 2v and 2v+1 in bits 0–2 and 3–5 of Vv; slot 6 = bits 6–7 of V0 and bit 6 of
 ///         V1 (its bit 2); slot 7 = bit 7 of V1 (its bit 0) and bits 6–7 of V2.
 /// Every index is at most one shift and one vpand of a loaded vector (3 bits: slots 6 and 7 take five operations,
@@ -37,11 +41,24 @@ struct OctetLayout {
             default: b[32 * (j >> 1) + n] |= c << UInt8(3 * (j & 1))
             }
         case 4: b[32 * (j & 3) + n] |= (code & 15) << UInt8(4 * (j >> 2))
-        default:
+        case 5:
             b[32 * (j & 3) + n] |= (code & 15) << UInt8(4 * (j >> 2))
             b[128 + n] |= ((code >> 4) & 1) << UInt8(j)
+        default:
+            let m = code & 31, sign = (code >> 5) & 1
+            if j < 6 {
+                b[32 * j + n] |= m | sign << 7
+            } else {
+                let v = 96 * (j - 6) + n
+                b[v] |= (m & 3) << 5
+                b[v + 32] |= ((m >> 2) & 3) << 5
+                b[v + 64] |= (m >> 4) << 5 | sign << 6
+            }
         }
     }
+
+    /// The lane of row i (< 8) of an octet in the 6-bit kernel's row sums (`HalfSums.rows`): rows 0, 2, 4, 6, 1, 3, 5, 7.
+    @inline(__always) static func halfLane(_ i: Int) -> Int { (i & 1) &* 4 &+ (i >> 1) }
 
     func code(row i: Int, element e: Int, record: UnsafeRawPointer) -> UInt8 {
         let b = record.assumingMemoryBound(to: UInt8.self), j = e >> 2, n = 4 * i + (e & 3)
@@ -55,7 +72,12 @@ struct OctetLayout {
             default: return (b[32 * (j >> 1) + n] >> UInt8(3 * (j & 1))) & 7
             }
         case 4: return (b[32 * (j & 3) + n] >> UInt8(4 * (j >> 2))) & 15
-        default: return (b[32 * (j & 3) + n] >> UInt8(4 * (j >> 2))) & 15 | ((b[128 + n] >> UInt8(j)) & 1) << 4
+        case 5: return (b[32 * (j & 3) + n] >> UInt8(4 * (j >> 2))) & 15 | ((b[128 + n] >> UInt8(j)) & 1) << 4
+        default:
+            if j < 6 { let v = b[32 * j + n]; return v & 31 | (v >> 7) << 5 }
+            let v = 96 * (j - 6) + n
+            let m = (b[v] >> 5) & 3 | ((b[v + 32] >> 5) & 3) << 2 | ((b[v + 64] >> 5) & 1) << 4
+            return m | ((b[v + 64] >> 6) & 1) << 5
         }
     }
 }
@@ -395,6 +417,106 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
         return _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(l, offL)), _mm256_set1_ps(1 / 64),
                                _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(e, offR)), _mm256_set1_ps(1 / 127),
                                                _mm256_cvtepi32_ps(_mm256_sub_epi32(d, off))))
+    }
+}
+
+/// Slot j (< 8) of a 6-bit record (`OctetLayout`, 6 bits) → 32 fp16 high bytes, sign << 7 | magnitude code: e3m2's
+/// sign, exponent and mantissa are where fp16 keeps them (bits 15, 10–12 and 8–9 of the word, the low byte zero), so
+/// the word is the e3m2 value × 2^-12 exactly, subnormals included (fp16 subnormals; vcvtph2ps converts them
+/// exactly). Slots 0–5: one vpand; slots 6 and 7 gather the spare bits 5–6 of three vectors (eleven operations).
+@inline(__always) func halfHighBytes(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
+    if j < 6 { return _mm256_and_si256(octetVector(p + 32 &* j), _mm256_set1_epi8(Int8(bitPattern: 0x9F))) }
+    let q = p + 96 &* (j &- 6), spare = _mm256_set1_epi8(0x60)
+    let v2 = octetVector(q + 64)
+    // Masked before shifting: no bit crosses into the other byte of a 16-bit word.
+    let low = _mm256_or_si256(_mm256_srli_epi16(_mm256_and_si256(octetVector(q), spare), 5),
+                              _mm256_srli_epi16(_mm256_and_si256(octetVector(q + 32), spare), 3))
+    let top = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 1), _mm256_set1_epi8(0x10)),
+                              _mm256_and_si256(_mm256_slli_epi16(v2, 1), _mm256_set1_epi8(Int8(bitPattern: 0x80))))
+    return _mm256_or_si256(low, top)
+}
+
+/// The 4 floats at p in both 128-bit lanes (vbroadcastf128).
+@inline(__always) func broadcast4Floats(_ p: UnsafeRawPointer) -> __m256 {
+    let v = p.loadUnaligned(as: SIMD4<Float>.self)
+    return SIMD8(lowHalf: v, highHalf: v)
+}
+
+/// One octet's partial sums on the half-float path: lanes 0–3 / 4–7 of `r01` are rows 0 / 1 (4 columns each), and
+/// likewise `r45`, `r23`, `r67` (the order vpunpck{l,h}bw leaves them in).
+struct HalfSums {
+    var r01 = _mm256_setzero_ps(), r45 = _mm256_setzero_ps(), r23 = _mm256_setzero_ps(), r67 = _mm256_setzero_ps()
+
+    /// + the 32 weights of one slot (fp16 high bytes `h`) × the slot's 4 activations in both lanes (`x`).
+    @inline(__always) mutating func add(_ h: __m256i, _ x: __m256) {
+        let zero = _mm256_setzero_si256()
+        let lo = _mm256_unpacklo_epi8(zero, h), hi = _mm256_unpackhi_epi8(zero, h)
+        r01 = _mm256_fmadd_ps(_mm256_cvtph_ps(lo.lowHalf), x, r01)
+        r45 = _mm256_fmadd_ps(_mm256_cvtph_ps(lo.highHalf), x, r45)
+        r23 = _mm256_fmadd_ps(_mm256_cvtph_ps(hi.lowHalf), x, r23)
+        r67 = _mm256_fmadd_ps(_mm256_cvtph_ps(hi.highHalf), x, r67)
+    }
+
+    /// The 8 row sums in the lane order rows 0, 2, 4, 6, 1, 3, 5, 7 (`OctetLayout.halfLane`): three vhaddps.
+    @inline(__always) func rows() -> __m256 {
+        _mm256_hadd_ps(_mm256_hadd_ps(r01, r23), _mm256_hadd_ps(r45, r67))
+    }
+}
+
+/// The octet matvec of 6-bit e3m2 codes (`PackedCodeMatrix.halfFloats`): codes → fp16 (`halfHighBytes`, two
+/// vpunpck) → Float (vcvtph2ps) and FMAs with the Float activations themselves: the weights and the activations are
+/// exact, the only error is Float rounding of the sums. Per slot and octet (32 weights): 1 (slots 6–7: 11) + 2 + 2
+/// vextracti128 + 4 vcvtph2ps + 4 FMA, the activation broadcast shared by the two octets; no per-block work.
+struct OctetHalfJob: @unchecked Sendable {
+    let geometry: OctetGeometry
+    /// The activations, zero-padded to whole blocks.
+    let x: UnsafePointer<Float>
+    /// [octet][group][8] s_g / m in the lane order of `HalfSums.rows`.
+    let scales: UnsafePointer<Float>
+    let zeroTerms: UnsafePointer<Float>?
+    let groupSums: UnsafePointer<Float>?
+    let y: UnsafeMutablePointer<Float>
+
+    @inline(__always)
+    func run(_ range: Range<Int>) {
+        for (ga, gb) in OctetPairs(range) {
+            let (sa, sb) = pair(ga, gb)
+            store(sa, octet: ga)
+            if gb != ga { store(sb, octet: gb) }
+        }
+    }
+
+    @inline(__always)
+    func store(_ t: __m256, octet g: Int) {
+        let v = SIMD8<Float>(t), r0 = 8 &* g
+        for i in 0..<min(8, geometry.rows &- r0) {
+            y[r0 &+ i] = v[OctetLayout.halfLane(i)] - zeroPointTerm(zeroTerms, groupSums, row: r0 &+ i, groups: geometry.groups)
+        }
+    }
+
+    @inline(__always)
+    func pair(_ ga: Int, _ gb: Int) -> (__m256, __m256) {
+        let groups = geometry.groups
+        let sa = UnsafeRawPointer(scales + ga &* groups &* 8), sb = UnsafeRawPointer(scales + gb &* groups &* 8)
+        var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
+        var blk = 0
+        for g in 0..<groups {
+            let end = geometry.groupEnd(blk)
+            var a = HalfSums(), b = HalfSums()
+            while blk < end {
+                let ra = geometry.record(ga, blk), rb = geometry.record(gb, blk)
+                let xb = UnsafeRawPointer(x + blk &* 32)
+                for j in 0..<8 {
+                    let xv = broadcast4Floats(xb + 16 &* j)
+                    a.add(halfHighBytes(ra, j), xv)
+                    b.add(halfHighBytes(rb, j), xv)
+                }
+                blk &+= 1
+            }
+            totA = _mm256_fmadd_ps(a.rows(), (sa + 32 &* g).loadUnaligned(as: __m256.self), totA)
+            totB = _mm256_fmadd_ps(b.rows(), (sb + 32 &* g).loadUnaligned(as: __m256.self), totB)
+        }
+        return (totA, totB)
     }
 }
 #endif
