@@ -420,20 +420,32 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     }
 }
 
-/// Slot j (< 8) of a 6-bit record (`OctetLayout`, 6 bits) → 32 fp16 high bytes, sign << 7 | magnitude code: e3m2's
-/// sign, exponent and mantissa are where fp16 keeps them (bits 15, 10–12 and 8–9 of the word, the low byte zero), so
-/// the word is the e3m2 value × 2^-12 exactly, subnormals included (fp16 subnormals; vcvtph2ps converts them
-/// exactly). Slots 0–5: one vpand; slots 6 and 7 gather the spare bits 5–6 of three vectors (eleven operations).
-@inline(__always) func halfHighBytes(_ p: UnsafeRawPointer, _ j: Int) -> __m256i {
-    if j < 6 { return _mm256_and_si256(octetVector(p + 32 &* j), _mm256_set1_epi8(Int8(bitPattern: 0x9F))) }
-    let q = p + 96 &* (j &- 6), spare = _mm256_set1_epi8(0x60)
-    let v2 = octetVector(q + 64)
-    // Masked before shifting: no bit crosses into the other byte of a 16-bit word.
-    let low = _mm256_or_si256(_mm256_srli_epi16(_mm256_and_si256(octetVector(q), spare), 5),
-                              _mm256_srli_epi16(_mm256_and_si256(octetVector(q + 32), spare), 3))
-    let top = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v2, 1), _mm256_set1_epi8(0x10)),
-                              _mm256_and_si256(_mm256_slli_epi16(v2, 1), _mm256_set1_epi8(Int8(bitPattern: 0x80))))
-    return _mm256_or_si256(low, top)
+/// The 6-bit records (`OctetLayout`, 6 bits) as fp16 high bytes, sign << 7 | magnitude code: e3m2's sign, exponent and
+/// mantissa are where fp16 keeps them (bits 15, 10–12 and 8–9 of the word, the low byte zero), so the word is the e3m2
+/// value × 2^-12 exactly, subnormals included (fp16 subnormals, which vcvtph2ps converts exactly).
+enum HalfBytes {
+    /// Slot j < 6 of a record: its vector without the spare bits 5–6 (one vpand).
+    @inline(__always) static func native(_ v: __m256i) -> __m256i {
+        _mm256_and_si256(v, _mm256_set1_epi8(Int8(bitPattern: 0x9F)))
+    }
+
+    /// The spare bits of vector k (< 3) of a triple moved to where slot 6 (7) wants them: V0's to bits 0–1, V1's to
+    /// bits 2–3, V2's (magnitude bit 4, sign) to bits 4 and 7 through a vpshufb. The three or'ed give the slot.
+    /// Masked before shifting: no bit crosses into the other byte of a 16-bit word.
+    @inline(__always) static func spare(_ v: __m256i, _ k: Int, _ signTable: __m256i) -> __m256i {
+        let t = _mm256_and_si256(v, _mm256_set1_epi8(0x60))
+        switch k {
+        case 0: return _mm256_srli_epi16(t, 5)
+        case 1: return _mm256_srli_epi16(t, 3)
+        default: return _mm256_shuffle_epi8(signTable, _mm256_srli_epi16(t, 5))
+        }
+    }
+
+    /// vpshufb table of `spare` for V2: index bit 0 (magnitude bit 4) → 0x10, bit 1 (sign) → 0x80.
+    @inline(__always) static var signTable: __m256i {
+        let t = SIMD16<Int8>(0, 0x10, -128, -112, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        return unsafeBitCast(SIMD32<Int8>(lowHalf: t, highHalf: t), to: __m256i.self)
+    }
 }
 
 /// The 4 floats at p in both 128-bit lanes (vbroadcastf128).
@@ -465,8 +477,9 @@ struct HalfSums {
 
 /// The octet matvec of 6-bit e3m2 codes (`PackedCodeMatrix.halfFloats`): codes → fp16 (`halfHighBytes`, two
 /// vpunpck) → Float (vcvtph2ps) and FMAs with the Float activations themselves: the weights and the activations are
-/// exact, the only error is Float rounding of the sums. Per slot and octet (32 weights): 1 (slots 6–7: 11) + 2 + 2
-/// vextracti128 + 4 vcvtph2ps + 4 FMA, the activation broadcast shared by the two octets; no per-block work.
+/// exact, the only error is Float rounding of the sums. Per slot and octet (32 weights): 1 vpand (slots 6–7: ~3 per
+/// vector they gather from) + 2 vpunpck + 2 vextracti128 + 4 vcvtph2ps + 4 FMA, the activation broadcast shared by
+/// the two octets; no per-block work.
 struct OctetHalfJob: @unchecked Sendable {
     let geometry: OctetGeometry
     /// The activations, zero-padded to whole blocks.
@@ -477,13 +490,10 @@ struct OctetHalfJob: @unchecked Sendable {
     let groupSums: UnsafePointer<Float>?
     let y: UnsafeMutablePointer<Float>
 
+    /// One octet at a time: two (`OctetPairs`, as the other octet jobs) need 8 accumulators and spilled.
     @inline(__always)
     func run(_ range: Range<Int>) {
-        for (ga, gb) in OctetPairs(range) {
-            let (sa, sb) = pair(ga, gb)
-            store(sa, octet: ga)
-            if gb != ga { store(sb, octet: gb) }
-        }
+        for g in range { store(octet(g), octet: g) }
     }
 
     @inline(__always)
@@ -494,29 +504,44 @@ struct OctetHalfJob: @unchecked Sendable {
         }
     }
 
+    /// Slots 3t, 3t + 1, 3t + 2 (native) and 6 + t (their spare bits) of one octet's record. Slot 6 + t is gathered
+    /// while its three vectors are loaded (loading them again after slot 5 made the compiler keep all six in
+    /// registers and spill), and one octet at a time (both at once spilled too).
     @inline(__always)
-    func pair(_ ga: Int, _ gb: Int) -> (__m256, __m256) {
+    static func triple(_ t: Int, _ r: UnsafeRawPointer, _ xb: UnsafeRawPointer, _ a: inout HalfSums,
+                       _ signTable: __m256i) {
+        let v0 = octetVector(r + 96 &* t)
+        a.add(HalfBytes.native(v0), broadcast4Floats(xb + 48 &* t))
+        var p = HalfBytes.spare(v0, 0, signTable)
+        let v1 = octetVector(r + (96 &* t &+ 32))
+        a.add(HalfBytes.native(v1), broadcast4Floats(xb + (48 &* t &+ 16)))
+        p = _mm256_or_si256(p, HalfBytes.spare(v1, 1, signTable))
+        let v2 = octetVector(r + (96 &* t &+ 64))
+        a.add(HalfBytes.native(v2), broadcast4Floats(xb + (48 &* t &+ 32)))
+        a.add(_mm256_or_si256(p, HalfBytes.spare(v2, 2, signTable)), broadcast4Floats(xb + (96 &+ 16 &* t)))
+    }
+
+    /// Octet o: Σ_g (s_g/m) · Σ_{k∈g} w_k x_k (`HalfSums.rows` lane order).
+    @inline(__always)
+    func octet(_ o: Int) -> __m256 {
         let groups = geometry.groups
-        let sa = UnsafeRawPointer(scales + ga &* groups &* 8), sb = UnsafeRawPointer(scales + gb &* groups &* 8)
-        var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
+        let so = UnsafeRawPointer(scales + o &* groups &* 8)
+        var total = _mm256_setzero_ps()
+        let signTable = HalfBytes.signTable
         var blk = 0
         for g in 0..<groups {
             let end = geometry.groupEnd(blk)
-            var a = HalfSums(), b = HalfSums()
+            var a = HalfSums()
             while blk < end {
-                let ra = geometry.record(ga, blk), rb = geometry.record(gb, blk)
-                let xb = UnsafeRawPointer(x + blk &* 32)
-                for j in 0..<8 {
-                    let xv = broadcast4Floats(xb + 16 &* j)
-                    a.add(halfHighBytes(ra, j), xv)
-                    b.add(halfHighBytes(rb, j), xv)
-                }
+                let r = geometry.record(o, blk), xb = UnsafeRawPointer(x + blk &* 32)
+                // Written out: a `for j in 0..<8` loop stayed a loop with a branch per slot (half the speed).
+                Self.triple(0, r, xb, &a, signTable)
+                Self.triple(1, r, xb, &a, signTable)
                 blk &+= 1
             }
-            totA = _mm256_fmadd_ps(a.rows(), (sa + 32 &* g).loadUnaligned(as: __m256.self), totA)
-            totB = _mm256_fmadd_ps(b.rows(), (sb + 32 &* g).loadUnaligned(as: __m256.self), totB)
+            total = _mm256_fmadd_ps(a.rows(), (so + 32 &* g).loadUnaligned(as: __m256.self), total)
         }
-        return (totA, totB)
+        return total
     }
 }
 #endif
