@@ -65,7 +65,8 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// 6-bit table with t_q(c + 32) = −t_q(c) (FPx, symmetric tables): 5-bit magnitude lookup and vpsignw.
     let signSymmetric: Bool
     /// Codes of 1–5 bits: 8 rows interleaved per block (`OctetLayout`), int8 activations and vpmaddubsw
-    /// (docs/cpu-kernels.md, c1). `LOWBIT_CODES_INT16=1` keeps the row-pair int16 kernel (A/B runs).
+    /// (docs/cpu-kernels.md, c1); 6-bit e3m2 (`halfFloats`) on the same octets through fp16.
+    /// `LOWBIT_CODES_INT16=1` keeps the row-pair int16 kernel (A/B runs).
     public let octets: Bool
     /// Octet path with integer codes ≤ 4 bits: the weight byte is the code, and the activations are q + r/127
     /// (int8 and an int8 residual): the weights are exact, so the activations are the only error (int8 alone:

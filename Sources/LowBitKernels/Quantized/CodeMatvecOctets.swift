@@ -475,11 +475,11 @@ struct HalfSums {
     }
 }
 
-/// The octet matvec of 6-bit e3m2 codes (`PackedCodeMatrix.halfFloats`): codes → fp16 (`halfHighBytes`, two
-/// vpunpck) → Float (vcvtph2ps) and FMAs with the Float activations themselves: the weights and the activations are
-/// exact, the only error is Float rounding of the sums. Per slot and octet (32 weights): 1 vpand (slots 6–7: ~3 per
-/// vector they gather from) + 2 vpunpck + 2 vextracti128 + 4 vcvtph2ps + 4 FMA, the activation broadcast shared by
-/// the two octets; no per-block work.
+/// The octet matvec of 6-bit e3m2 codes (`PackedCodeMatrix.halfFloats`): codes → fp16 (`HalfBytes`, two vpunpck)
+/// → Float (vcvtph2ps) and FMAs with the Float activations themselves: the weights and the activations are exact,
+/// the only error is Float rounding of the sums. Per slot of 32 weights: 1 vpand (slots 6–7: ~3 per vector they
+/// gather from) + 2 vpunpck + 2 vextracti128 + 4 vcvtph2ps + 4 FMA + 1 vbroadcastf128; no per-block work. One core
+/// decodes ~9 GB of codes per second this way (docs/cpu-kernels.md, "fp6cpu"), vcvtph2ps-bound.
 struct OctetHalfJob: @unchecked Sendable {
     let geometry: OctetGeometry
     /// The activations, zero-padded to whole blocks.
