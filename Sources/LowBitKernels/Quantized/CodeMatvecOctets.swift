@@ -479,7 +479,7 @@ struct HalfSums {
 /// → Float (vcvtph2ps) and FMAs with the Float activations themselves: the weights and the activations are exact,
 /// the only error is Float rounding of the sums. Per slot of 32 weights: 1 vpand (slots 6–7: ~3 per vector they
 /// gather from) + 2 vpunpck + 2 vextracti128 + 4 vcvtph2ps + 4 FMA + 1 vbroadcastf128; no per-block work. One core
-/// decodes ~9 GB of codes per second this way (docs/cpu-kernels.md, "fp6cpu"), vcvtph2ps-bound.
+/// decodes ~9 GB of codes per second this way (docs/cpu-kernels.md, "fp6cpu"), bounded by the conversion.
 struct OctetHalfJob: @unchecked Sendable {
     let geometry: OctetGeometry
     /// The activations, zero-padded to whole blocks.
