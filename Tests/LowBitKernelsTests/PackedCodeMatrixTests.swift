@@ -23,6 +23,7 @@ struct PackedCodeMatrixTests {
     /// The activation coding each path must use (the bound below depends on it).
     static func expectedCoding(bits: Int, kind: Kind, int16: Bool, residual: Bool) -> PackedCodeMatrix.ActivationCoding {
         if !int16, halfFloats(kind) { return .float }
+        if !int16, signedSixBit(kind) { return .int8Residual }
         if int16 || bits > 5 { return .int16 }
         if case .integer = kind, bits <= 4 { return .int8Residual }
         // Tables 7 bits cannot hold: two levels with the residual up to 4 bits, the int16 kernel at 5.
@@ -33,6 +34,12 @@ struct PackedCodeMatrixTests {
     /// fp6 e3m2: the half-float octet path (fp16 bit placement, Float activations).
     static func halfFloats(_ kind: Kind) -> Bool {
         if case .fpx(3, 2) = kind { return true }
+        return false
+    }
+
+    /// fpe2m3: the sign-magnitude octet path (magnitudes ≤ 60 after one power of two).
+    static func signedSixBit(_ kind: Kind) -> Bool {
+        if case .fpx(2, 3) = kind { return true }
         return false
     }
 
@@ -120,7 +127,8 @@ struct PackedCodeMatrixTests {
                             tableError = m.tableError
                             coding = m.activationCoding
                             let inexact = Self.inexactTable(kind)
-                            #expect(m.octets == (!int16 && (bits <= 4 || (bits == 5 && !inexact) || Self.halfFloats(kind))), "\(name)")
+                            #expect(m.octets == (!int16 && (bits <= 4 || (bits == 5 && !inexact) || Self.halfFloats(kind) || Self.signedSixBit(kind))), "\(name)")
+                            #expect(m.signedOctets == (!int16 && Self.signedSixBit(kind)), "\(name)")
                             #expect(m.halfFloats == (!int16 && Self.halfFloats(kind)), "\(name)")
                             #expect(m.splitTable == (m.octets && inexact), "\(name)")
                             if m.splitTable {
@@ -195,6 +203,7 @@ struct PackedCodeMatrixTests {
             ("int2", 2, (0..<4).map(Float.init), .integer), ("int1", 1, [0, 1], .integer),
             ("nf4", 4, nf4, .lookup), ("fp5", 5, fp5.decodeTable, .fpx(exponentBits: 2, mantissaBits: 2)),
             ("fp6", 6, fp6.decodeTable, .fpx(exponentBits: 3, mantissaBits: 2)),
+            ("fpe2m3", 6, try FPxFormat(exponentBits: 2, mantissaBits: 3).decodeTable, .fpx(exponentBits: 2, mantissaBits: 3)),
         ]
         let rows = 19, cols = 320, gs = 64, groups = cols / gs
         for (name, bits, values, decoding) in formats {
@@ -216,7 +225,7 @@ struct PackedCodeMatrixTests {
                     let (packed, rowBytes) = packRowsForTest(codes, rows: rows, cols: cols, bits: bits)
                     for (int16, residual) in Self.paths {
                         var y = [Float](repeating: .nan, count: rows)
-                        var tableError: Float = 0, split = false, half = false
+                        var tableError: Float = 0, split = false, half = false, signed = false
                         packed.withUnsafeBufferPointer { pb in
                             scales.withUnsafeBufferPointer { sb in
                                 table.withUnsafeBufferPointer { tb in
@@ -227,6 +236,7 @@ struct PackedCodeMatrixTests {
                                     tableError = m.tableError
                                     split = m.splitTable
                                     half = m.halfFloats
+                                    signed = m.signedOctets
                                     x.withUnsafeBufferPointer { xb in
                                         y.withUnsafeMutableBufferPointer { m.matmul(x: xb.baseAddress!, tokens: 1, y: $0.baseAddress!) }
                                     }
@@ -243,11 +253,11 @@ struct PackedCodeMatrixTests {
                                 // int8 alone, by the residual's worst case 1/(127·254) with it (127 · 0.5 = 63.5 rounds to
                                 // 64), by at most that with int16.
                                 // fp6 off the int16 kernel: Float activations, exact.
-                                let withResidual = residual || split || (bits <= 4 && decoding == .integer)
+                                let withResidual = residual || split || signed || (bits <= 4 && decoding == .integer)
                                 let e = pattern != 3 || half ? 0 : (int16 ? 1.0 / 65534 : (withResidual ? 1.0 / (127 * 254) : 1.0 / 254))
                                 bound += s * (abs(v) * e + Double(tableError) * (abs(Double(x[k])) + e))
                             }
-                            #expect(half == (bits == 6 && !int16), "\(name)")
+                            #expect(half == (name == "fp6" && !int16) && signed == (name == "fpe2m3" && !int16), "\(name)")
                             #expect(abs(Double(y[r]) - want) <= bound * 1.001 + 2e-5 * mag + 1e-6,
                                     "\(name) code \(code) pattern \(pattern) int16 \(int16) residual \(residual): y[\(r)] = \(y[r]), reference \(want)")
                         }

@@ -94,6 +94,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// fp16 high bytes (`OctetLayout` 6 bits), converted with vcvtph2ps and multiplied by the Float activations
     /// (`OctetHalfJob`): weights and activations exact (docs/cpu-kernels.md, "fp6cpu").
     public let halfFloats: Bool
+    /// Other sign-symmetric 6-bit tables whose 32 magnitudes one power of two makes integers ≤ 63 (fpe2m3): octet path
+    /// on the same 6-bit layout, magnitudes by vpshufb, the sign on the int8 activations and their residual
+    /// (`OctetSigned32`, `OctetJob.signedOctet`).
+    public let signedOctets: Bool
 
     /// How the activations are quantized per block of 32 (b = max|x_b|): the error of one element is at most
     /// b · `activationErrorFraction` (round to nearest on the grids below).
@@ -109,7 +113,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     }
     public var activationCoding: ActivationCoding {
         if halfFloats { return .float }
-        return octets ? (smallCodes || tableResidual || splitTable ? .int8Residual : .int8) : .int16
+        return octets ? (smallCodes || tableResidual || splitTable || signedOctets ? .int8Residual : .int8) : .int16
     }
     public var activationErrorFraction: Float {
         switch activationCoding {
@@ -153,6 +157,16 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     /// 8–12: for e3m2 (and only for tables equal to it up to a power of two) the table entry × 2^-12.
     static func halfFloat(code c: Int) -> Float {
         Float(Float16(bitPattern: UInt16(c & 31) << 8 | UInt16((c >> 5) & 1) << 15))
+    }
+
+    /// m (a power of two) with table[c + 32] = −table[c] and table[c] · m an integer of magnitude ≤ `octetLimit` for the
+    /// 32 codes c < 32; nil for other tables and widths.
+    static func signedMultiplier(_ table: UnsafePointer<Float>, bits: Int) -> Float? {
+        guard bits == 6, (0..<32).allSatisfy({ table[$0 + 32] == -table[$0] }) else { return nil }
+        let maxAbs = (0..<32).map { abs(table[$0]) }.max() ?? 0
+        guard maxAbs > 0, maxAbs.isFinite else { return nil }
+        let (m, exact) = tableScaling(table, entries: 32, maxAbs: maxAbs, limit: octetLimit)
+        return exact ? m : nil
     }
 
     /// m with table[c] · m = `halfFloat(code: c)` for all 64 codes, m a power of two; nil for other tables.
@@ -199,9 +213,11 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         let exactOnOctets = Self.octetTableIsExact(w.table, bits: bits)
         let halfMultiplier = int16 ? nil : Self.halfFloatMultiplier(w.table, bits: bits)
         halfFloats = halfMultiplier != nil
-        let octets = halfFloats || (bits <= 5 && !int16 && (exactOnOctets || (bits <= 4 && twoLevelBits.contains(bits))))
+        let signedMultiplier = int16 || halfFloats ? nil : Self.signedMultiplier(w.table, bits: bits)
+        signedOctets = signedMultiplier != nil
+        let octets = halfFloats || signedOctets || (bits <= 5 && !int16 && (exactOnOctets || (bits <= 4 && twoLevelBits.contains(bits))))
         self.octets = octets
-        splitTable = octets && !halfFloats && !exactOnOctets
+        splitTable = octets && !halfFloats && !signedOctets && !exactOnOctets
         octetBytes = blocksPerRow * OctetLayout(bits: bits).recordBytes
         let pairs = (rows + 1) / 2, octetCount = (rows + 7) / 8
         let codeBytes = octets ? octetCount * octetBytes : pairs * pairStride
@@ -216,7 +232,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         identity = (0..<entries).allSatisfy { w.table[$0] == Float($0) }
         smallCodes = octets && identity && bits <= 4
         let limit = octets ? Self.octetLimit : Self.valueLimit
-        if let hm = halfMultiplier {
+        if let hm = halfMultiplier ?? signedMultiplier {
             m = hm
         } else if maxAbs > 0 && !(identity && (!octets || smallCodes)) {
             // identity tables (integers) on the int16 and small-code paths: the code itself is the value (m = 1)
@@ -229,6 +245,12 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         var quantized = [Int16](repeating: 0, count: entries)
         if halfFloats {
             // fp16 holds every entry exactly (`halfFloatMultiplier`): no table bytes, no table error.
+        } else if signedOctets {
+            // The 32 magnitudes, exact integers ≤ 63 (`signedMultiplier`).
+            for c in 0..<entries {
+                quantized[c] = Int16((w.table[c] * m).rounded())
+                if c < 32 { tableBytes[c] = UInt8(abs(Int(quantized[c]))) }
+            }
         } else if octets {
             for c in 0..<entries {
                 let scaled = w.table[c] * m
@@ -474,10 +496,10 @@ public final class PackedCodeMatrix: @unchecked Sendable {
         let job = OctetJob(geometry: geometry, x8: UnsafeRawPointer(act.codes8), xScales: UnsafePointer(act.scales8),
                            offsets: UnsafePointer(offsets), scales: UnsafePointer(scales),
                            zeroTerms: zeroTerms.map { UnsafePointer($0) }, groupSums: groupSums.map { UnsafePointer($0) },
-                           y: y, residual: tableResidual, small: smallCodes, split: splitTable)
+                           y: y, residual: tableResidual, small: smallCodes, split: splitTable, signed: signedOctets)
         let octetCount = geometry.octets, granule = geometry.granule
         let tb = UnsafeRawPointer(tableBytes)
-        let kind = smallCodes ? -bits : (splitTable ? 8 + bits : bits)
+        let kind = smallCodes ? -bits : (splitTable ? 8 + bits : (signedOctets ? 16 : bits))
         // Not generic (see `matvec`): the format switch is inside the closure.
         Parallel.forRanges(count: octetCount, granule: granule, oversubscribe: octetCount) { range in
             let t0 = _mm256_broadcastsi128_si256(tb.loadUnaligned(as: __m128i.self))
@@ -490,6 +512,9 @@ public final class PackedCodeMatrix: @unchecked Sendable {
             case 2: job.run(range, OctetTable16(layout: Octet2(), table: t0))
             case 3: job.run(range, OctetTable16(layout: Octet3(), table: t0))
             case 4: job.run(range, OctetTable16(layout: Octet4(), table: t0))
+            case 16:
+                let t1 = _mm256_broadcastsi128_si256((tb + 16).loadUnaligned(as: __m128i.self))
+                job.run(range, OctetSigned32(table0: t0, table1: t1))
             case 9, 10, 11, 12:
                 let low = _mm256_broadcastsi128_si256((tb + 32).loadUnaligned(as: __m128i.self))
                 switch kind {

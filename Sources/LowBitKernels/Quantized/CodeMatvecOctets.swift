@@ -89,12 +89,16 @@ protocol OctetValues {
     func values(_ record: UnsafeRawPointer, _ j: Int) -> __m256i
     /// Two-level tables (`OctetTable16Split`): the high and low bytes of slot j; others never get here.
     func splitValues(_ record: UnsafeRawPointer, _ j: Int) -> (high: __m256i, low: __m256i)
+    /// Sign-symmetric 6-bit tables (`OctetSigned32`): the magnitude bytes of 32 codes given as sign << 7 | m
+    /// (`HalfBytes`); others never get here.
+    func magnitudes(_ b: __m256i) -> __m256i
 }
 
 extension OctetValues {
     @inline(__always) func splitValues(_ record: UnsafeRawPointer, _ j: Int) -> (high: __m256i, low: __m256i) {
         (values(record, j), _mm256_setzero_si256())
     }
+    @inline(__always) func magnitudes(_ b: __m256i) -> __m256i { b }
 }
 
 /// Slot j's indices (< 2^bits) of the plane layouts up to 4 bits.
@@ -176,6 +180,20 @@ struct OctetTable32: OctetValues {
         let i = Octet4().indices(p, j)
         let top = _mm256_slli_epi16(octetVector(p + 128), Int32(7 - j))
         return _mm256_blendv_epi8(_mm256_shuffle_epi8(table0, i), _mm256_shuffle_epi8(table1, i), top)
+    }
+}
+
+/// Sign-symmetric 6-bit tables that 6 bits hold exactly after one power of two (fpe2m3: |t| ≤ 60 in units of its
+/// smallest subnormal), on the 6-bit layout (`HalfBytes` gives sign << 7 | m per slot): the magnitude |t_q(m)| ≤ 63
+/// by two vpshufb and a vpblendvb on m's bit 4; the sign goes to the activations (vpsignb with that same byte, which
+/// is 0 only for m = 0, whose magnitude is 0).
+struct OctetSigned32: OctetValues {
+    let table0: __m256i
+    let table1: __m256i
+    @inline(__always) func values(_ p: UnsafeRawPointer, _ j: Int) -> __m256i { _mm256_setzero_si256() }
+    @inline(__always) func magnitudes(_ b: __m256i) -> __m256i {
+        let i = _mm256_and_si256(b, _mm256_set1_epi8(15))
+        return _mm256_blendv_epi8(_mm256_shuffle_epi8(table0, i), _mm256_shuffle_epi8(table1, i), _mm256_slli_epi16(b, 3))
     }
 }
 
@@ -276,6 +294,8 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     let small: Bool
     /// Two-level table (`OctetTable16Split`, `splitTableBlock`; always with the residual).
     let split: Bool
+    /// Sign-symmetric 6-bit table (`OctetSigned32`, `signedOctet`; always with the residual).
+    let signed: Bool
 
     @inline(__always)
     func store(_ t: __m256, octet g: Int) {
@@ -290,6 +310,7 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     @inline(__always)
     func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
         if split { return (splitOctet(ga, v), splitOctet(gb, v)) }
+        if signed { return (signedOctet(ga, v), signedOctet(gb, v)) }
         let groups = geometry.groups
         let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
@@ -371,6 +392,56 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
                 _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(eb, offR)), inverse127,
                                 _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off))))
     }
+    /// Octet o with a sign-symmetric 6-bit table: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · Σ t_q·(q + r/127), one octet at a
+    /// time; slots in triples as `OctetHalfJob.triple` (slot 6 + t gathered from the spare bits of vectors 3t…3t+2).
+    @inline(__always)
+    func signedOctet<V: OctetValues>(_ o: Int, _ v: V) -> __m256 {
+        let groups = geometry.groups
+        let so = scales + o &* groups &* 8
+        let signTable = HalfBytes.signTable, ones = _mm256_set1_epi16(1)
+        var total = _mm256_setzero_ps()
+        var blk = 0
+        for g in 0..<groups {
+            let end = geometry.groupEnd(blk)
+            var acc = _mm256_setzero_ps()
+            while blk < end {
+                let rec = geometry.record(o, blk), xb = x8 + blk &* 64
+                var d = _mm256_setzero_si256(), e = _mm256_setzero_si256()
+                Self.signedTriple(0, rec, xb, v, signTable, ones, &d, &e)
+                Self.signedTriple(1, rec, xb, v, signTable, ones, &d, &e)
+                let f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(e), _mm256_set1_ps(1 / 127), _mm256_cvtepi32_ps(d))
+                acc = _mm256_fmadd_ps(f, _mm256_set1_ps(xScales[blk]), acc)
+                blk &+= 1
+            }
+            total = _mm256_fmadd_ps(acc, (UnsafeRawPointer(so + g &* 8)).loadUnaligned(as: __m256.self), total)
+        }
+        return total
+    }
+
+    /// Slots 3t…3t+2 and 6 + t: magnitudes u ≤ 63 × sign-applied q and r; per two slots the q products summed in int16
+    /// (≤ 4 · 63 · 127 = 32004), the r products over the four slots (≤ 8 · 63 · 64 = 32256), one vpmaddwd each.
+    @inline(__always)
+    static func signedTriple<V: OctetValues>(_ t: Int, _ rec: UnsafeRawPointer, _ xb: UnsafeRawPointer, _ v: V,
+                                             _ signTable: __m256i, _ ones: __m256i,
+                                             _ d: inout __m256i, _ e: inout __m256i) {
+        @inline(__always) func slot(_ b: __m256i, _ j: Int) -> (__m256i, __m256i) {
+            let u = v.magnitudes(b)
+            return (_mm256_maddubs_epi16(u, _mm256_sign_epi8(broadcast4(xb + 4 &* j), b)),
+                    _mm256_maddubs_epi16(u, _mm256_sign_epi8(broadcast4(xb + (32 &+ 4 &* j)), b)))
+        }
+        let v0 = octetVector(rec + 96 &* t), v1 = octetVector(rec + (96 &* t &+ 32))
+        let (q0, r0) = slot(HalfBytes.native(v0), 3 &* t)
+        let (q1, r1) = slot(HalfBytes.native(v1), 3 &* t &+ 1)
+        d = _mm256_add_epi32(d, _mm256_madd_epi16(_mm256_add_epi16(q0, q1), ones))
+        let v2 = octetVector(rec + (96 &* t &+ 64))
+        let p = _mm256_or_si256(_mm256_or_si256(HalfBytes.spare(v0, 0, signTable), HalfBytes.spare(v1, 1, signTable)),
+                                HalfBytes.spare(v2, 2, signTable))
+        let (q2, r2) = slot(HalfBytes.native(v2), 3 &* t &+ 2)
+        let (q3, r3) = slot(p, 6 &+ t)
+        d = _mm256_add_epi32(d, _mm256_madd_epi16(_mm256_add_epi16(q2, q3), ones))
+        e = _mm256_add_epi32(e, _mm256_madd_epi16(_mm256_add_epi16(_mm256_add_epi16(r0, r1), _mm256_add_epi16(r2, r3)), ones))
+    }
+
     /// Octet g with a two-level table: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum). One octet at a time, unlike
     /// `pair`'s two: two at once need more than AVX2's 16 vector registers (the two-octet version spilled).
     @inline(__always)
