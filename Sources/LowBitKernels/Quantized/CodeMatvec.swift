@@ -96,7 +96,7 @@ public final class PackedCodeMatrix: @unchecked Sendable {
     public let halfFloats: Bool
     /// Other sign-symmetric 6-bit tables whose 32 magnitudes one power of two makes integers ≤ 63 (fpe2m3): octet path
     /// on the same 6-bit layout, magnitudes by vpshufb, the sign on the int8 activations and their residual
-    /// (`OctetSigned32`, `OctetJob.signedOctet`).
+    /// (`OctetSigned32`, `OctetJob.signedBlock`).
     public let signedOctets: Bool
 
     /// How the activations are quantized per block of 32 (b = max|x_b|): the error of one element is at most

@@ -294,7 +294,7 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     let small: Bool
     /// Two-level table (`OctetTable16Split`, `splitTableBlock`; always with the residual).
     let split: Bool
-    /// Sign-symmetric 6-bit table (`OctetSigned32`, `signedOctet`; always with the residual).
+    /// Sign-symmetric 6-bit table (`OctetSigned32`, `signedBlock`; always with the residual).
     let signed: Bool
 
     @inline(__always)
@@ -309,8 +309,7 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
     /// Octets ga and gb: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum), the block sums from `smallBlock` or `tableBlock`.
     @inline(__always)
     func pair<V: OctetValues>(_ ga: Int, _ gb: Int, _ v: V) -> (__m256, __m256) {
-        if split { return (splitOctet(ga, v), splitOctet(gb, v)) }
-        if signed { return (signedOctet(ga, v), signedOctet(gb, v)) }
+        if split || signed { return (oneOctet(ga, v), oneOctet(gb, v)) }
         let groups = geometry.groups
         let sa = scales + ga &* groups &* 8, sb = scales + gb &* groups &* 8
         var totA = _mm256_setzero_ps(), totB = _mm256_setzero_ps()
@@ -392,30 +391,15 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
                 _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(eb, offR)), inverse127,
                                 _mm256_cvtepi32_ps(_mm256_sub_epi32(db, off))))
     }
-    /// Octet o with a sign-symmetric 6-bit table: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · Σ t_q·(q + r/127), one octet at a
-    /// time; slots in triples as `OctetHalfJob.triple` (slot 6 + t gathered from the spare bits of vectors 3t…3t+2).
+    /// One block of octet o with a sign-symmetric 6-bit table: Σ t_q·(q + r/127) per row; slots in triples as
+    /// `OctetHalfJob.triple` (slot 6 + t gathered from the spare bits of vectors 3t…3t+2).
     @inline(__always)
-    func signedOctet<V: OctetValues>(_ o: Int, _ v: V) -> __m256 {
-        let groups = geometry.groups
-        let so = scales + o &* groups &* 8
+    func signedBlock<V: OctetValues>(_ rec: UnsafeRawPointer, _ xb: UnsafeRawPointer, _ v: V) -> __m256 {
         let signTable = HalfBytes.signTable, ones = _mm256_set1_epi16(1)
-        var total = _mm256_setzero_ps()
-        var blk = 0
-        for g in 0..<groups {
-            let end = geometry.groupEnd(blk)
-            var acc = _mm256_setzero_ps()
-            while blk < end {
-                let rec = geometry.record(o, blk), xb = x8 + blk &* 64
-                var d = _mm256_setzero_si256(), e = _mm256_setzero_si256()
-                Self.signedTriple(0, rec, xb, v, signTable, ones, &d, &e)
-                Self.signedTriple(1, rec, xb, v, signTable, ones, &d, &e)
-                let f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(e), _mm256_set1_ps(1 / 127), _mm256_cvtepi32_ps(d))
-                acc = _mm256_fmadd_ps(f, _mm256_set1_ps(xScales[blk]), acc)
-                blk &+= 1
-            }
-            total = _mm256_fmadd_ps(acc, (UnsafeRawPointer(so + g &* 8)).loadUnaligned(as: __m256.self), total)
-        }
-        return total
+        var d = _mm256_setzero_si256(), e = _mm256_setzero_si256()
+        Self.signedTriple(0, rec, xb, v, signTable, ones, &d, &e)
+        Self.signedTriple(1, rec, xb, v, signTable, ones, &d, &e)
+        return _mm256_fmadd_ps(_mm256_cvtepi32_ps(e), _mm256_set1_ps(1 / 127), _mm256_cvtepi32_ps(d))
     }
 
     /// Slots 3t…3t+2 and 6 + t: magnitudes u ≤ 63 × sign-applied q and r; per two slots the q products summed in int16
@@ -442,10 +426,11 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
         e = _mm256_add_epi32(e, _mm256_madd_epi16(_mm256_add_epi16(_mm256_add_epi16(r0, r1), _mm256_add_epi16(r2, r3)), ones))
     }
 
-    /// Octet g with a two-level table: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum). One octet at a time, unlike
-    /// `pair`'s two: two at once need more than AVX2's 16 vector registers (the two-octet version spilled).
+    /// Octet o with a two-level or a sign-symmetric 6-bit table: Σ_g (s_g/m) · Σ_{b∈g} scale8_b · (block sum of
+    /// `splitTableBlock` or `signedBlock`). One octet at a time, unlike `pair`'s two: two at once need more than
+    /// AVX2's 16 vector registers (the two-octet version spilled).
     @inline(__always)
-    func splitOctet<V: OctetValues>(_ o: Int, _ v: V) -> __m256 {
+    func oneOctet<V: OctetValues>(_ o: Int, _ v: V) -> __m256 {
         let groups = geometry.groups
         let so = scales + o &* groups &* 8
         var total = _mm256_setzero_ps()
@@ -454,7 +439,8 @@ struct OctetJob: OctetKernel, @unchecked Sendable {
             let end = geometry.groupEnd(blk)
             var acc = _mm256_setzero_ps()
             while blk < end {
-                acc = _mm256_fmadd_ps(splitTableBlock(geometry.record(o, blk), x8 + blk &* 64, blk, v),
+                let rec = geometry.record(o, blk), xb = x8 + blk &* 64
+                acc = _mm256_fmadd_ps(signed ? signedBlock(rec, xb, v) : splitTableBlock(rec, xb, blk, v),
                                       _mm256_set1_ps(xScales[blk]), acc)
                 blk &+= 1
             }
