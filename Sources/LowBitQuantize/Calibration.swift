@@ -25,16 +25,9 @@ public final class InputStatistics: @unchecked Sendable {
     deinit { h.deallocate() }
 
     func add(_ x: UnsafePointer<Float>, tokens t: Int) {
-        let d = width, hp = h
+        let d = width
         // Row i of H gains Σ_t x_t[i] · x_t (vectorized along the row; rows split over the cores).
-        Parallel.forRanges(count: d, granule: 16) { range in
-            for i in range {
-                for s in 0..<t {
-                    let xi = x[s * d + i]
-                    if xi != 0 { axpy(xi, x + s * d, hp + i * d, d) }
-                }
-            }
-        }
+        accumulateOuterProducts(x, x, tokens: t, width: d, into: h)
         for s in 0..<t {
             for k in 0..<d {
                 columnMax[k] = max(columnMax[k], x[s * d + k].magnitude)

@@ -49,6 +49,13 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels. Default: on for nf*/lut* (docs/quality.md: NF2 unusable without it), --no-signed-scales for positive scales only.")
     var signedScales: Bool?
+    @Flag(inversion: .prefixedNo,
+          help: "Sequential calibration for --gptq/--tune-scales: layers are quantized block by block (q/k/v, o, gate/up, down), each on its inputs in the model whose earlier layers are already quantized (docs/quality.md). Default: off.")
+    var sequential: Bool?
+    @Flag(help: "With --sequential: each layer targets the unquantized model's output, minimising ‖W·X − Ŵ·X̃‖² (X: unquantized model's inputs, X̃: partially quantized model's; GPTAQ).")
+    var fpTarget = false
+    @Option(help: "--fp-target's dampening λ (times the mean Hessian diagonal) pulling the target towards W (default: 0.01).")
+    var fpTargetDampening: Double?
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -64,11 +71,15 @@ struct QuantizeCommand: ParsableCommand {
                 throw LowBitError.invalidArgument("--group-size", "'\(groupSize)' is neither a number nor 'row'")
             }
         }
+        if fpTargetDampening != nil && !fpTarget {
+            throw LowBitError.invalidArgument("--fp-target-dampening", "is a parameter of --fp-target")
+        }
         let options = QuantizeOptions(
             formatName: format.lowercased(), format: parsed, groupSize: group, gptq: gptq, calibrationPath: calibration,
             calibrationTokens: calibrationTokens, outliers: outliers, skipPatterns: skip,
             quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales,
             signedScales: signedScales ?? parsed.allowsSignedScales,
+            sequential: sequential ?? false, fpTarget: fpTarget, fpTargetDampening: fpTargetDampening ?? 0.01,
             showProgress: !quiet)
         let source = model ?? ModelLoader.defaultModelPath()
         let summary = try ModelQuantizer.quantize(source: source, output: output, options: options)
