@@ -17,7 +17,9 @@ struct QuantizeCommand: ParsableCommand {
             --tune-scales --calibration FILE searches each group scale of those formats to minimise the layer output \
             error on the calibration text (with or without --gptq). Each group scale of an nf*/lut* table that is \
             not sign-symmetric may be negative (the mirrored table) where that lowers the error: it removes NF2's \
-            same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive.
+            same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive. \
+            --sequential quantizes the layers block by block, each calibrated on its inputs in the model whose \
+            earlier layers are already quantized; --fp-target then aims each layer at the unquantized model's output.
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
