@@ -18,8 +18,10 @@ struct QuantizeCommand: ParsableCommand {
             error on the calibration text (with or without --gptq). Each group scale of an nf*/lut* table that is \
             not sign-symmetric may be negative (the mirrored table) where that lowers the error: it removes NF2's \
             same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive. \
-            --sequential quantizes the layers block by block, each calibrated on its inputs in the model whose \
-            earlier layers are already quantized; --fp-target then aims each layer at the unquantized model's output.
+            With --gptq or --tune-scales the layers are quantized block by block, each calibrated on its inputs in \
+            the model whose earlier layers are already quantized and aimed at the unquantized model's output \
+            (--sequential --fp-target, the default; --no-sequential: one pass of the unquantized model, \
+            --no-fp-target: each layer aims at its own weights).
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
@@ -52,10 +54,11 @@ struct QuantizeCommand: ParsableCommand {
           help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels. Default: on for nf*/lut* (docs/quality.md: NF2 unusable without it), --no-signed-scales for positive scales only.")
     var signedScales: Bool?
     @Flag(inversion: .prefixedNo,
-          help: "Sequential calibration for --gptq/--tune-scales: layers are quantized block by block (q/k/v, o, gate/up, down), each on its inputs in the model whose earlier layers are already quantized (docs/quality.md). Default: off.")
+          help: "Sequential calibration for --gptq/--tune-scales: layers are quantized block by block (q/k/v, o, gate/up, down), each on its inputs in the model whose earlier layers are already quantized (docs/quality.md). Default: on whenever --gptq or --tune-scales calibrates an int*/nf*/lut* format; --no-sequential for one pass of the unquantized model.")
     var sequential: Bool?
-    @Flag(help: "With --sequential: each layer targets the unquantized model's output, minimising ‖W·X − Ŵ·X̃‖² (X: unquantized model's inputs, X̃: partially quantized model's; GPTAQ).")
-    var fpTarget = false
+    @Flag(inversion: .prefixedNo,
+          help: "With --sequential: each layer targets the unquantized model's output, minimising ‖W·X − Ŵ·X̃‖² (X: the unquantized model's inputs, X̃: the partially quantized model's; GPTAQ). Default: on with --sequential; --no-fp-target targets W on X̃.")
+    var fpTarget: Bool?
     @Option(help: "--fp-target's dampening λ (times the mean Hessian diagonal) pulling the target towards W (default: 0.01).")
     var fpTargetDampening: Double?
     @Flag(help: "No progress bar.")
@@ -73,7 +76,11 @@ struct QuantizeCommand: ParsableCommand {
                 throw LowBitError.invalidArgument("--group-size", "'\(groupSize)' is neither a number nor 'row'")
             }
         }
-        if fpTargetDampening != nil && !fpTarget {
+        // Sequential calibration with the fp target is the default wherever it applies (docs/quality.md).
+        let calibrated = gptq || tuneScales
+        let sequentialOn = sequential ?? (calibrated && parsed != .quik)
+        let fpTargetOn = fpTarget ?? sequentialOn
+        if fpTargetDampening != nil && !fpTargetOn {
             throw LowBitError.invalidArgument("--fp-target-dampening", "is a parameter of --fp-target")
         }
         let options = QuantizeOptions(
@@ -81,7 +88,7 @@ struct QuantizeCommand: ParsableCommand {
             calibrationTokens: calibrationTokens, outliers: outliers, skipPatterns: skip,
             quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales,
             signedScales: signedScales ?? parsed.allowsSignedScales,
-            sequential: sequential ?? false, fpTarget: fpTarget, fpTargetDampening: fpTargetDampening ?? 0.01,
+            sequential: sequentialOn, fpTarget: fpTargetOn, fpTargetDampening: fpTargetDampening ?? 0.01,
             showProgress: !quiet)
         let source = model ?? ModelLoader.defaultModelPath()
         let summary = try ModelQuantizer.quantize(source: source, output: output, options: options)
