@@ -60,18 +60,28 @@ final class RecordingLinear: LinearWeight, @unchecked Sendable {
     }
 }
 
+/// A weight source that serves `inner`'s tensors and embeddings and wraps some of its linear layers.
+protocol WrappingWeightSource: WeightSource {
+    var inner: any WeightSource { get }
+}
+
+extension WrappingWeightSource {
+    var sourceDescription: String { inner.sourceDescription }
+    var tensorNames: [String] { inner.tensorNames }
+    func shape(of name: String) -> [Int]? { inner.shape(of: name) }
+    func payload(_ name: String) throws -> TensorPayload { try inner.payload(name) }
+    func embedding(_ name: String, rows: Int, cols: Int) throws -> any EmbeddingTable {
+        try inner.embedding(name, rows: rows, cols: cols)
+    }
+}
+
 /// A weight source that hands the model recording layers for every block linear layer.
-final class RecordingWeights: WeightSource {
+final class RecordingWeights: WrappingWeightSource {
     let inner: any WeightSource
     /// Input key (layers sharing an input share statistics) → statistics.
     private(set) var statistics: [String: InputStatistics] = [:]
 
     init(_ inner: any WeightSource) { self.inner = inner }
-
-    var sourceDescription: String { inner.sourceDescription }
-    var tensorNames: [String] { inner.tensorNames }
-    func shape(of name: String) -> [Int]? { inner.shape(of: name) }
-    func payload(_ name: String) throws -> TensorPayload { try inner.payload(name) }
 
     func linear(_ name: String, rows: Int, cols: Int) throws -> any LinearWeight {
         let base = try inner.linear(name, rows: rows, cols: cols)
@@ -80,10 +90,6 @@ final class RecordingWeights: WeightSource {
         let s = InputStatistics(width: cols)
         statistics[key] = s
         return RecordingLinear(base: base, statistics: s)
-    }
-
-    func embedding(_ name: String, rows: Int, cols: Int) throws -> any EmbeddingTable {
-        try inner.embedding(name, rows: rows, cols: cols)
     }
 
     /// q/k/v read the same normalized input, as do gate/up; the output head is not calibrated.

@@ -29,19 +29,11 @@ final class SwappableLinear: LinearWeight, @unchecked Sendable {
 }
 
 /// A weight source whose block linear layers are `SwappableLinear`s (everything else is `inner`'s).
-final class SwappableWeights: WeightSource {
+final class SwappableWeights: WrappingWeightSource {
     let inner: any WeightSource
     private(set) var layers: [String: SwappableLinear] = [:]
 
     init(_ inner: any WeightSource) { self.inner = inner }
-
-    var sourceDescription: String { inner.sourceDescription }
-    var tensorNames: [String] { inner.tensorNames }
-    func shape(of name: String) -> [Int]? { inner.shape(of: name) }
-    func payload(_ name: String) throws -> TensorPayload { try inner.payload(name) }
-    func embedding(_ name: String, rows: Int, cols: Int) throws -> any EmbeddingTable {
-        try inner.embedding(name, rows: rows, cols: cols)
-    }
     func linear(_ name: String, rows: Int, cols: Int) throws -> any LinearWeight {
         let base = try inner.linear(name, rows: rows, cols: cols)
         guard ModelQuantizer.isBlockLinear(name) else { return base }
@@ -107,7 +99,7 @@ struct FPTarget {
                             let z = UnsafeMutablePointer<Double>.allocate(capacity: n)
                             defer { z.deallocate() }
                             for r in range {
-                                // z = w D (row vector), then y (Lᵀ... ) solving (H̃ + λI) yᵀ = zᵀ: L v = z, Lᵀ y = v.
+                                // z = w D (row vector), then y solving (H̃ + λI) yᵀ = zᵀ: L v = z, Lᵀ y = v; W* row = w + y.
                                 z.initialize(repeating: 0, count: n)
                                 for i in 0..<n {
                                     let wi = Double(W[r * n + i])
