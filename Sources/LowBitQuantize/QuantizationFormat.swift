@@ -147,6 +147,15 @@ public struct QuantizeOptions: Sendable {
 
     public var usesCalibration: Bool { gptq || format == .quik || tuneScales }
 
+    /// Formats that `--sequential` can quantize: their layers' dequantized weights are what the model computes with
+    /// (weight-only code formats; bipolar-* and quik-w4a4 also quantize activations).
+    public var supportsSequential: Bool {
+        switch format {
+        case .lut, .int, .fpx: true
+        case .bipolar, .quik: false
+        }
+    }
+
     /// Formats whose group scales --tune-scales can search (lookup tables, asymmetric integers, bipolar-INT weights).
     public var supportsScaleTuning: Bool {
         switch format {
@@ -187,8 +196,8 @@ public struct QuantizeOptions: Sendable {
         if !usesCalibration && calibrationPath != nil {
             throw LowBitError.invalidArgument("--calibration", "is only used with --gptq, --tune-scales or quik-w4a4")
         }
-        if sequential && format == .quik {
-            throw LowBitError.invalidArgument("--sequential", "is for --gptq / --tune-scales of the integer and lookup-table formats, not quik-w4a4")
+        if sequential && !supportsSequential {
+            throw LowBitError.invalidArgument("--sequential", "is for --gptq / --tune-scales of the integer, lookup-table and fp formats (int*, nf*, lut*, fp*), not \(formatName)")
         }
         if sequential && !usesCalibration {
             throw LowBitError.invalidArgument("--sequential", "orders the calibration of --gptq or --tune-scales; without either there is none")

@@ -190,6 +190,8 @@ struct SequentialCalibrationTests {
               mentioning: ["--fp-target", "--sequential"])
         fails(QuantizeOptions(formatName: "quik-w4a4", format: .quik, calibrationPath: "x", sequential: true),
               mentioning: ["--sequential", "quik-w4a4"])
+        fails(QuantizeOptions(formatName: "bipolar-w2a8", format: .bipolar(weightBits: 2, activationBits: 8), gptq: true,
+                              calibrationPath: "x", sequential: true), mentioning: ["--sequential", "bipolar-w2a8"])
         fails(QuantizeOptions(formatName: "int2", format: int2, gptq: true, calibrationPath: "x", sequential: true, fpTarget: true,
                               fpTargetDampening: 0), mentioning: ["--fp-target-dampening"])
         fails(QuantizeOptions(formatName: "int2", format: int2, gptq: true, calibrationPath: "x", sequential: true, fpTarget: true,
