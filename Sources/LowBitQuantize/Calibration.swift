@@ -25,16 +25,9 @@ public final class InputStatistics: @unchecked Sendable {
     deinit { h.deallocate() }
 
     func add(_ x: UnsafePointer<Float>, tokens t: Int) {
-        let d = width, hp = h
+        let d = width
         // Row i of H gains Σ_t x_t[i] · x_t (vectorized along the row; rows split over the cores).
-        Parallel.forRanges(count: d, granule: 16) { range in
-            for i in range {
-                for s in 0..<t {
-                    let xi = x[s * d + i]
-                    if xi != 0 { axpy(xi, x + s * d, hp + i * d, d) }
-                }
-            }
-        }
+        accumulateOuterProducts(x, x, tokens: t, width: d, into: h)
         for s in 0..<t {
             for k in 0..<d {
                 columnMax[k] = max(columnMax[k], x[s * d + k].magnitude)
@@ -67,18 +60,28 @@ final class RecordingLinear: LinearWeight, @unchecked Sendable {
     }
 }
 
+/// A weight source that serves `inner`'s tensors and embeddings and wraps some of its linear layers.
+protocol WrappingWeightSource: WeightSource {
+    var inner: any WeightSource { get }
+}
+
+extension WrappingWeightSource {
+    var sourceDescription: String { inner.sourceDescription }
+    var tensorNames: [String] { inner.tensorNames }
+    func shape(of name: String) -> [Int]? { inner.shape(of: name) }
+    func payload(_ name: String) throws -> TensorPayload { try inner.payload(name) }
+    func embedding(_ name: String, rows: Int, cols: Int) throws -> any EmbeddingTable {
+        try inner.embedding(name, rows: rows, cols: cols)
+    }
+}
+
 /// A weight source that hands the model recording layers for every block linear layer.
-final class RecordingWeights: WeightSource {
+final class RecordingWeights: WrappingWeightSource {
     let inner: any WeightSource
     /// Input key (layers sharing an input share statistics) → statistics.
     private(set) var statistics: [String: InputStatistics] = [:]
 
     init(_ inner: any WeightSource) { self.inner = inner }
-
-    var sourceDescription: String { inner.sourceDescription }
-    var tensorNames: [String] { inner.tensorNames }
-    func shape(of name: String) -> [Int]? { inner.shape(of: name) }
-    func payload(_ name: String) throws -> TensorPayload { try inner.payload(name) }
 
     func linear(_ name: String, rows: Int, cols: Int) throws -> any LinearWeight {
         let base = try inner.linear(name, rows: rows, cols: cols)
@@ -87,10 +90,6 @@ final class RecordingWeights: WeightSource {
         let s = InputStatistics(width: cols)
         statistics[key] = s
         return RecordingLinear(base: base, statistics: s)
-    }
-
-    func embedding(_ name: String, rows: Int, cols: Int) throws -> any EmbeddingTable {
-        try inner.embedding(name, rows: rows, cols: cols)
     }
 
     /// q/k/v read the same normalized input, as do gate/up; the output head is not calibrated.

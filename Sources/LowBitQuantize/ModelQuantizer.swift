@@ -97,9 +97,23 @@ public enum ModelQuantizer {
         // Calibration statistics (GPTQ and --tune-scales Hessians, QUIK outlier columns).
         var statistics: [String: InputStatistics] = [:]
         var calibrationTokens: Int?
+        // --sequential: every block linear layer is quantized here, on the inputs of the partially quantized model.
+        var sequential: [String: QuantizedTensor] = [:]
         if options.usesCalibration, let path = options.calibrationPath {
-            (statistics, calibrationTokens) = try calibrate(weights: weights, metadata: JSONModelMetadata(metadata),
-                                                            textPath: path, options: options)
+            if options.sequential {
+                let (config, used, context) = try calibrationSetup(weights: weights, metadata: JSONModelMetadata(metadata),
+                                                                   textPath: path, options: options)
+                let names = weights.tensorNames.filter { name in
+                    isBlockLinear(name) && weights.shape(of: name)?.count == 2
+                        && !options.skipPatterns.contains { matches(name, $0) }
+                }
+                sequential = try quantizeSequentially(weights: weights, config: config, tokens: used, context: context,
+                                                      names: Set(names), options: options).tensors
+                calibrationTokens = used.count
+            } else {
+                (statistics, calibrationTokens) = try calibrate(weights: weights, metadata: JSONModelMetadata(metadata),
+                                                                textPath: path, options: options)
+            }
         }
         let source = sourceName
         let names = weights.tensorNames
@@ -136,6 +150,10 @@ public enum ModelQuantizer {
                     q = try TensorQuantizer.roundToNearest(name, weights: values, rows: rows, cols: cols,
                                                            format: options.format, groupSize: options.effectiveGroupSize,
                                                            signedScales: options.signedScales)
+                } else if let done = sequential[name] {
+                    q = done
+                    codedBits += q.layout.bitsPerWeight * Double(rows * cols)
+                    codedWeights += Double(rows * cols)
                 } else {
                     q = try quantizeBlockLinear(name, values: values, rows: rows, cols: cols, options: options,
                                                 statistics: statistics, cache: factorCache)
@@ -151,7 +169,9 @@ public enum ModelQuantizer {
         let config = LowBitQuantizationConfig(
             format: options.formatName, groupSize: options.effectiveGroupSize, gptq: options.gptq || options.format == .quik,
             calibration: options.calibrationPath, calibrationTokens: calibrationTokens, embeddings: embeddingPolicy,
-            modulesNotConverted: notConverted, source: source, tensors: layouts, tuneScales: options.tuneScales ? true : nil)
+            modulesNotConverted: notConverted, source: source, tensors: layouts, tuneScales: options.tuneScales ? true : nil,
+            sequential: options.usesCalibration ? options.sequential : nil,
+            fpTarget: options.sequential && options.fpTarget ? true : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let configJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
@@ -228,10 +248,9 @@ public enum ModelQuantizer {
         }
     }
 
-    /// Runs the unquantized model over the calibration text (windows of `calibrationContext` tokens) and returns
-    /// the input statistics of every block linear layer.
-    static func calibrate(weights: any WeightSource, metadata md: JSONModelMetadata, textPath: String,
-                          options: QuantizeOptions) throws -> ([String: InputStatistics], Int) {
+    /// The model config and the calibration tokens (`--calibration-tokens` of the text) with their window length.
+    static func calibrationSetup(weights: any WeightSource, metadata md: JSONModelMetadata, textPath: String,
+                                 options: QuantizeOptions) throws -> (config: LlamaConfig, tokens: [Int], context: Int) {
         let text = try Perplexity.readText(path: textPath)
         let sourceName = weights.sourceDescription
         var config = try LlamaConfig.fromGGUF(md, source: sourceName)
@@ -246,10 +265,24 @@ public enum ModelQuantizer {
         guard tokens.count >= min(wanted, 256) else {
             throw LowBitError.invalidArgument("--calibration", "\(textPath) has only \(tokens.count) tokens; calibration needs at least \(min(wanted, 256))")
         }
+        return (config, Array(tokens.prefix(wanted)), context)
+    }
+
+    /// Runs the unquantized model over the calibration text (windows of `calibrationContext` tokens) and returns
+    /// the input statistics of every block linear layer.
+    static func calibrate(weights: any WeightSource, metadata md: JSONModelMetadata, textPath: String,
+                          options: QuantizeOptions) throws -> ([String: InputStatistics], Int) {
+        let (config, used, context) = try calibrationSetup(weights: weights, metadata: md, textPath: textPath, options: options)
+        return (try calibrate(weights: weights, config: config, tokens: used, context: context, showProgress: options.showProgress),
+                used.count)
+    }
+
+    /// The statistics of one pass of the model over `tokens` in independent windows of `context` tokens.
+    static func calibrate(weights: any WeightSource, config: LlamaConfig, tokens used: [Int], context: Int,
+                          showProgress: Bool) throws -> [String: InputStatistics] {
         let recording = RecordingWeights(weights)
         let model = try LlamaModel(config: config, weights: recording)
-        let used = Array(tokens.prefix(wanted))
-        var progress = ProgressBar(total: used.count, label: "calibrate", enabled: options.showProgress)
+        var progress = ProgressBar(total: used.count, label: "calibrate", enabled: showProgress)
         var start = 0
         while start < used.count {
             let window = Array(used[start..<min(used.count, start + context)])
@@ -259,7 +292,7 @@ public enum ModelQuantizer {
             progress.update(done: Double(start), item: "\(start) of \(used.count) tokens")
         }
         progress.finish()
-        return (recording.statistics, used.count)
+        return recording.statistics
     }
 }
 

@@ -106,13 +106,21 @@ public struct QuantizeOptions: Sendable {
     /// Lookup tables that are not sign-symmetric (nf*, asymmetric lut*): each group scale may be negative (the
     /// mirrored table) when that lowers the group's error (`LUTMatrix.quantize(signedScales:)`).
     public var signedScales: Bool
+    /// Sequential calibration: the layers are quantized block by block in the model's order, each on its inputs in the
+    /// model whose earlier layers are already quantized (`SequentialCalibration.swift`). Needs --gptq or --tune-scales.
+    public var sequential: Bool
+    /// With `sequential`: each layer targets the unquantized model's output, ‖W X − Ŵ X̃‖² (GPTAQ).
+    public var fpTarget: Bool
+    /// λ of the --fp-target W* = W + W D (H̃ + λ·mean(diag H̃)·I)⁻¹.
+    public var fpTargetDampening: Double
     /// Progress lines on stderr.
     public var showProgress: Bool
 
     public init(formatName: String, format: QuantizationFormat, groupSize: Int? = nil, gptq: Bool = false,
                 calibrationPath: String? = nil, calibrationTokens: Int = 2048, calibrationContext: Int = 512,
                 outliers: Int = 256, skipPatterns: [String] = [], quantizeEmbeddings: Bool = false,
-                tuneScales: Bool = false, signedScales: Bool = false, showProgress: Bool = true) {
+                tuneScales: Bool = false, signedScales: Bool = false, sequential: Bool = false, fpTarget: Bool = false,
+                fpTargetDampening: Double = 0.01, showProgress: Bool = true) {
         self.formatName = formatName
         self.format = format
         self.groupSize = groupSize
@@ -125,6 +133,9 @@ public struct QuantizeOptions: Sendable {
         self.quantizeEmbeddings = quantizeEmbeddings
         self.tuneScales = tuneScales
         self.signedScales = signedScales
+        self.sequential = sequential
+        self.fpTarget = fpTarget
+        self.fpTargetDampening = fpTargetDampening
         self.showProgress = showProgress
     }
 
@@ -135,6 +146,15 @@ public struct QuantizeOptions: Sendable {
     }
 
     public var usesCalibration: Bool { gptq || format == .quik || tuneScales }
+
+    /// Formats that `--sequential` can quantize: their layers' dequantized weights are what the model computes with
+    /// (weight-only code formats; bipolar-* and quik-w4a4 also quantize activations).
+    public var supportsSequential: Bool {
+        switch format {
+        case .lut, .int, .fpx: true
+        case .bipolar, .quik: false
+        }
+    }
 
     /// Formats whose group scales --tune-scales can search (lookup tables, asymmetric integers, bipolar-INT weights).
     public var supportsScaleTuning: Bool {
@@ -175,6 +195,18 @@ public struct QuantizeOptions: Sendable {
         }
         if !usesCalibration && calibrationPath != nil {
             throw LowBitError.invalidArgument("--calibration", "is only used with --gptq, --tune-scales or quik-w4a4")
+        }
+        if sequential && !supportsSequential {
+            throw LowBitError.invalidArgument("--sequential", "is for --gptq / --tune-scales of the integer, lookup-table and fp formats (int*, nf*, lut*, fp*), not \(formatName)")
+        }
+        if sequential && !usesCalibration {
+            throw LowBitError.invalidArgument("--sequential", "orders the calibration of --gptq or --tune-scales; without either there is none")
+        }
+        if fpTarget && !sequential {
+            throw LowBitError.invalidArgument("--fp-target", "needs --sequential (the unquantized model's inputs are compared with the partially quantized model's)")
+        }
+        guard fpTargetDampening > 0, fpTargetDampening <= 100, fpTargetDampening.isFinite else {
+            throw LowBitError.invalidArgument("--fp-target-dampening", "\(fpTargetDampening) must be in (0, 100]")
         }
         guard calibrationTokens >= 64 else {
             throw LowBitError.invalidArgument("--calibration-tokens", "\(calibrationTokens) is too few (at least 64)")

@@ -46,6 +46,54 @@ import LowBitKernels
         }
     }
 
+    /// `forwardBlock` over several windows at once (each from position 0, the last one shorter) gives each window's
+    /// `forward` logits, and its observer sees every linear input with its width, in the block's order.
+    @Test func blockForwardOverWindowsMatchesForward() throws {
+        for tiny in try Self.load() {
+            let model = try LlamaModel(config: tiny.config, weights: tiny.weights)
+            let c = tiny.config, d = c.hiddenSize
+            let window = max(2, tiny.ids.count / 2 - 1)
+            let ids = tiny.ids + tiny.ids.reversed() + tiny.ids.prefix(3)
+            var x = try model.embed(ids)
+            var seen: [(LlamaModel.BlockInput, Int)] = []
+            for layer in 0..<c.layerCount {
+                try x.withUnsafeMutableBufferPointer { xb in
+                    try model.forwardBlock(layer, residual: xb.baseAddress!, tokens: ids.count, sequenceLength: window) { input, _, t, width in
+                        #expect(t == ids.count)
+                        seen.append((input, width))
+                    }
+                }
+            }
+            #expect(seen.map(\.0) == Array(repeating: LlamaModel.BlockInput.allCases, count: c.layerCount).flatMap { $0 })
+            #expect(seen.prefix(4).map(\.1) == [d, c.queryWidth, d, c.intermediateSize])
+            // Logits from the carried residual, window by window, against forward from an empty cache.
+            var start = 0, worst: Float = 0
+            while start < ids.count {
+                let end = min(ids.count, start + window)
+                let want = try model.forward(Array(ids[start..<end]), cache: model.makeCache(), logits: .all)
+                var h = [Float](repeating: 0, count: (end - start) * d)
+                var got = [Float](repeating: 0, count: (end - start) * c.vocabularySize)
+                for t in start..<end {
+                    model.outputNorm.withUnsafeBufferPointer { w in
+                        x.withUnsafeBufferPointer { xb in
+                            h.withUnsafeMutableBufferPointer { hb in
+                                Elementwise.rmsNorm(xb.baseAddress! + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d,
+                                                    out: hb.baseAddress! + (t - start) * d)
+                            }
+                        }
+                    }
+                }
+                h.withUnsafeBufferPointer { hb in
+                    got.withUnsafeMutableBufferPointer { model.output.apply(hb.baseAddress!, tokens: end - start, into: $0.baseAddress!) }
+                }
+                worst = max(worst, zip(want, got).map { abs($0 - $1) }.max()!)
+                start = end
+            }
+            #expect(worst < 1e-5, "\(tiny.name): max |Δ logit| = \(worst)")
+            #expect(throws: LowBitError.self) { try model.forwardBlock(c.layerCount, residual: &x, tokens: 1, sequenceLength: 4) }
+        }
+    }
+
     /// Prefill in one batch, token by token, and mixed chunks must give the same logits (KV cache, positions).
     @Test func incrementalDecodingMatchesBatch() throws {
         let tiny = try Self.load()[1]

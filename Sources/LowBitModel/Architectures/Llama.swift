@@ -338,69 +338,26 @@ public final class LlamaModel: @unchecked Sendable {
             throw LowBitError.invalidArgument("tokens", "token id \(t) is outside the vocabulary of \(config.vocabularySize)")
         }
         let c = config
-        let d = c.hiddenSize, qw = c.queryWidth, kvw = c.kvWidth, ff = c.intermediateSize
-        let hd = c.headDim, half = c.rotaryDim / 2
+        let d = c.hiddenSize, half = c.rotaryDim / 2
         let total = start + T
 
-        let x = Buffer(T * d), h = Buffer(T * d), q = Buffer(T * qw), att = Buffer(T * qw)
-        let gate = Buffer(T * ff), up = Buffer(T * ff)
-        let cosT = Buffer(T * half), sinT = Buffer(T * half)
-        let scores = Buffer(c.headCount * T * total)
-        defer { [x, h, q, att, gate, up, cosT, sinT, scores].forEach { $0.free() } }
+        let x = Buffer(T * d), cosT = Buffer(T * half), sinT = Buffer(T * half)
+        let scratch = BlockScratch(config: c, tokens: T, maxKeys: total)
+        defer {
+            [x, cosT, sinT].forEach { $0.free() }
+            scratch.free()
+        }
 
         for (t, token) in tokens.enumerated() {
             embedding.lookup(token, into: x.p + t * d)
             RoPE.angles(position: Double(start + t), inverseFrequencies: inverseFrequencies,
                         cos: cosT.p + t * half, sin: sinT.p + t * half)
         }
-        let scale = 1 / Float(hd).squareRoot()
-        let group = c.headCount / c.kvHeadCount
-
-        for (layer, block) in blocks.enumerated() {
-            let kCache = cache.keys(layer: layer), vCache = cache.values(layer: layer)
-            // Attention: norm, q/k/v projections (k and v straight into the cache rows), RoPE.
-            block.attentionNorm.withUnsafeBufferPointer { w in
-                for t in 0..<T {
-                    Elementwise.rmsNorm(x.p + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d, out: h.p + t * d)
-                }
-            }
-            // q, k, v read the same input: one dispatch for all three when decoding (applySharingInput).
-            applySharingInput([block.q, block.k, block.v], h.p, tokens: T,
-                              into: [q.p, kCache + start * kvw, vCache + start * kvw])
-            for t in 0..<T {
-                RoPE.apply(q.p + t * qw, heads: c.headCount, headDim: hd, rotaryDim: c.rotaryDim,
-                           cos: cosT.p + t * half, sin: sinT.p + t * half, layout: c.ropeLayout)
-                RoPE.apply(kCache + (start + t) * kvw, heads: c.kvHeadCount, headDim: hd, rotaryDim: c.rotaryDim,
-                           cos: cosT.p + t * half, sin: sinT.p + t * half, layout: c.ropeLayout)
-            }
-            // Causal attention of each (token, head) over the cached positions up to its own.
-            let qp = q.p, ap = att.p, sp = scores.p
-            // Short contexts are cheaper on one thread than a dispatch (decode at the start of a chat). With the
-            // pool's workers polling between dispatches (~1 µs to start), 2 threads pay from ~16 positions on
-            // for SmolLM2's 9 heads of 64 (1 << 13; it was 1 << 16, ~114 positions, docs/cpu-kernels.md v12).
-            let attentionWork = T * c.headCount * total * hd
-            let attend: (Int, (Int) -> Void) -> Void = attentionWork < 1 << 13
-                ? { n, body in for i in 0..<n { body(i) } } : { n, body in Parallel.forEach(chunks: n, body) }
-            attend(T * c.headCount) { job in
-                let t = job / c.headCount, head = job % c.headCount
-                let kvHead = head / group
-                Attention.attend(query: qp + t * qw + head * hd, keys: kCache + kvHead * hd, values: vCache + kvHead * hd,
-                                 stride: kvw, count: start + t + 1, headDim: hd, scale: scale,
-                                 scores: sp + job * total, out: ap + t * qw + head * hd)
-            }
-            block.o.apply(att.p, tokens: T, into: h.p)
-            Elementwise.add(h.p, into: x.p, count: T * d)
-            // SwiGLU MLP.
-            block.mlpNorm.withUnsafeBufferPointer { w in
-                for t in 0..<T {
-                    Elementwise.rmsNorm(x.p + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d, out: h.p + t * d)
-                }
-            }
-            applySharingInput([block.gate, block.up], h.p, tokens: T, into: [gate.p, up.p])
-            Elementwise.siluMultiply(gate: gate.p, up: up.p, count: T * ff)
-            block.down.apply(gate.p, tokens: T, into: h.p)
-            Elementwise.add(h.p, into: x.p, count: T * d)
+        for layer in blocks.indices {
+            try runBlock(layer, x: x.p, tokens: T, keys: cache.keys(layer: layer), values: cache.values(layer: layer),
+                         newRow: start, sequenceLength: 0, cos: cosT.p, sin: sinT.p, scratch: scratch, observe: nil)
         }
+        let h = scratch.h
         cache.count = total
 
         let first: Int
@@ -420,6 +377,144 @@ public final class LlamaModel: @unchecked Sendable {
             output.apply(h.p, tokens: rows, into: r.baseAddress!)
         }
         return result
+    }
+
+    /// The inputs the linear layers of a block read, in the order the block reads them.
+    public enum BlockInput: Sendable, CaseIterable {
+        /// attn_norm(x): read by q, k and v.
+        case attention
+        /// The attention heads' output: read by o.
+        case attentionOutput
+        /// ffn_norm(x): read by gate and up.
+        case mlp
+        /// silu(gate) ⊙ up: read by down.
+        case mlpDown
+    }
+
+    /// Called with each linear input of a block (input, rows [tokens × width], tokens, width) before its layers read
+    /// it. It may change what those layers compute (e.g. swap in quantized weights): the block applies them after it
+    /// returns.
+    public typealias BlockObserver = (BlockInput, UnsafePointer<Float>, Int, Int) throws -> Void
+
+    /// The residual stream entering block 0: the embedding rows of `tokens` ([tokens.count × hiddenSize]).
+    public func embed(_ tokens: [Int]) throws -> [Float] {
+        let d = config.hiddenSize
+        for t in tokens where t < 0 || t >= config.vocabularySize {
+            throw LowBitError.invalidArgument("tokens", "token id \(t) is outside the vocabulary of \(config.vocabularySize)")
+        }
+        var x = [Float](repeating: 0, count: tokens.count * d)
+        x.withUnsafeMutableBufferPointer { xb in
+            for (t, token) in tokens.enumerated() { embedding.lookup(token, into: xb.baseAddress! + t * d) }
+        }
+        return x
+    }
+
+    /// Runs block `layer` in place on the residual streams `x` ([tokens × hiddenSize]) of independent sequences of
+    /// `sequenceLength` tokens each (the last may be shorter), every one starting at position 0: what `forward`
+    /// computes in that block for each sequence from an empty cache. Keys and values are kept for this call only.
+    /// `observe` sees every linear input first (`BlockObserver`).
+    public func forwardBlock(_ layer: Int, residual x: UnsafeMutablePointer<Float>, tokens T: Int, sequenceLength: Int,
+                             observe: BlockObserver? = nil) throws {
+        guard blocks.indices.contains(layer) else {
+            throw LowBitError.invalidArgument("layer", "block \(layer) does not exist (the model has \(blocks.count))")
+        }
+        guard T > 0 else { return }
+        guard sequenceLength > 0, sequenceLength <= config.contextLength else {
+            throw LowBitError.invalidArgument("sequenceLength", "\(sequenceLength) must be in 1…\(config.contextLength)")
+        }
+        let half = config.rotaryDim / 2, kvw = config.kvWidth
+        let keys = Buffer(T * kvw), values = Buffer(T * kvw), cosT = Buffer(T * half), sinT = Buffer(T * half)
+        let scratch = BlockScratch(config: config, tokens: T, maxKeys: min(sequenceLength, T))
+        defer {
+            [keys, values, cosT, sinT].forEach { $0.free() }
+            scratch.free()
+        }
+        for t in 0..<T {
+            RoPE.angles(position: Double(t % sequenceLength), inverseFrequencies: inverseFrequencies,
+                        cos: cosT.p + t * half, sin: sinT.p + t * half)
+        }
+        try runBlock(layer, x: x, tokens: T, keys: keys.p, values: values.p, newRow: 0, sequenceLength: sequenceLength,
+                     cos: cosT.p, sin: sinT.p, scratch: scratch, observe: observe)
+    }
+
+    /// Scratch rows of one block pass over `tokens` tokens that attend to at most `maxKeys` positions each.
+    struct BlockScratch {
+        let h, q, att, gate, up, scores: Buffer
+        init(config c: LlamaConfig, tokens T: Int, maxKeys: Int) {
+            h = Buffer(T * c.hiddenSize)
+            q = Buffer(T * c.queryWidth)
+            att = Buffer(T * c.queryWidth)
+            gate = Buffer(T * c.intermediateSize)
+            up = Buffer(T * c.intermediateSize)
+            scores = Buffer(c.headCount * T * maxKeys)
+        }
+        func free() { [h, q, att, gate, up, scores].forEach { $0.free() } }
+    }
+
+    /// Block `layer` on the residual rows x [T × d], in place. Token t writes its key and value to row newRow + t of
+    /// `keys`/`values` (rows of kvWidth) and attends rows first(t) … newRow + t, where first(t) = 0 for one sequence
+    /// (`sequenceLength` 0: the KV cache) or the start of t's sequence of `sequenceLength` tokens; its rotary angles
+    /// are row t of cos/sin. `scratch` holds T tokens and newRow + T keys (one sequence) or `sequenceLength` keys.
+    func runBlock(_ layer: Int, x xp: UnsafeMutablePointer<Float>, tokens T: Int, keys kCache: UnsafeMutablePointer<Float>,
+                  values vCache: UnsafeMutablePointer<Float>, newRow start: Int, sequenceLength: Int,
+                  cos cosT: UnsafePointer<Float>, sin sinT: UnsafePointer<Float>, scratch: BlockScratch,
+                  observe: BlockObserver?) throws {
+        let c = config, block = blocks[layer]
+        let d = c.hiddenSize, qw = c.queryWidth, kvw = c.kvWidth, ff = c.intermediateSize
+        let hd = c.headDim, half = c.rotaryDim / 2
+        let h = scratch.h, q = scratch.q, att = scratch.att, gate = scratch.gate, up = scratch.up
+        // Keys a token attends at most (the scores row stride).
+        let total = sequenceLength > 0 ? min(sequenceLength, T) : start + T
+        let scale = 1 / Float(hd).squareRoot()
+        let group = c.headCount / c.kvHeadCount
+        // Attention: norm, q/k/v projections (k and v straight into the cache rows), RoPE.
+        block.attentionNorm.withUnsafeBufferPointer { w in
+            for t in 0..<T {
+                Elementwise.rmsNorm(xp + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d, out: h.p + t * d)
+            }
+        }
+        try observe?(.attention, h.p, T, d)
+        // q, k, v read the same input: one dispatch for all three when decoding (applySharingInput).
+        applySharingInput([block.q, block.k, block.v], h.p, tokens: T,
+                          into: [q.p, kCache + start * kvw, vCache + start * kvw])
+        for t in 0..<T {
+            RoPE.apply(q.p + t * qw, heads: c.headCount, headDim: hd, rotaryDim: c.rotaryDim,
+                       cos: cosT + t * half, sin: sinT + t * half, layout: c.ropeLayout)
+            RoPE.apply(kCache + (start + t) * kvw, heads: c.kvHeadCount, headDim: hd, rotaryDim: c.rotaryDim,
+                       cos: cosT + t * half, sin: sinT + t * half, layout: c.ropeLayout)
+        }
+        // Causal attention of each (token, head) over the cached positions up to its own.
+        let qp = q.p, ap = att.p, sp = scratch.scores.p
+        // Short contexts are cheaper on one thread than a dispatch (decode at the start of a chat). With the
+        // pool's workers polling between dispatches (~1 µs to start), 2 threads pay from ~16 positions on
+        // for SmolLM2's 9 heads of 64 (1 << 13; it was 1 << 16, ~114 positions, docs/cpu-kernels.md v12).
+        let attentionWork = T * c.headCount * total * hd
+        let attend: (Int, (Int) -> Void) -> Void = attentionWork < 1 << 13
+            ? { n, body in for i in 0..<n { body(i) } } : { n, body in Parallel.forEach(chunks: n, body) }
+        attend(T * c.headCount) { job in
+            let t = job / c.headCount, head = job % c.headCount
+            let kvHead = head / group
+            let first = sequenceLength > 0 ? t - t % sequenceLength : 0
+            Attention.attend(query: qp + t * qw + head * hd, keys: kCache + first * kvw + kvHead * hd,
+                             values: vCache + first * kvw + kvHead * hd,
+                             stride: kvw, count: start + t + 1 - first, headDim: hd, scale: scale,
+                             scores: sp + job * total, out: ap + t * qw + head * hd)
+        }
+        try observe?(.attentionOutput, att.p, T, qw)
+        block.o.apply(att.p, tokens: T, into: h.p)
+        Elementwise.add(h.p, into: xp, count: T * d)
+        // SwiGLU MLP.
+        block.mlpNorm.withUnsafeBufferPointer { w in
+            for t in 0..<T {
+                Elementwise.rmsNorm(xp + t * d, weight: w.baseAddress!, eps: c.rmsNormEps, count: d, out: h.p + t * d)
+            }
+        }
+        try observe?(.mlp, h.p, T, d)
+        applySharingInput([block.gate, block.up], h.p, tokens: T, into: [gate.p, up.p])
+        Elementwise.siluMultiply(gate: gate.p, up: up.p, count: T * ff)
+        try observe?(.mlpDown, gate.p, T, ff)
+        block.down.apply(gate.p, tokens: T, into: h.p)
+        Elementwise.add(h.p, into: xp, count: T * d)
     }
 }
 

@@ -154,6 +154,11 @@ public struct LowBitQuantizationConfig: Codable, Sendable {
     public var gptq: Bool
     /// Whether the group scales were tuned on the calibration text (`--tune-scales`); nil in older checkpoints.
     public var tuneScales: Bool?
+    /// Whether the calibration statistics came from the partially quantized model, block by block (`--sequential`);
+    /// false: one pass of the unquantized model; nil in older checkpoints and without calibration.
+    public var sequential: Bool?
+    /// Whether each layer's target was the unquantized model's output (`--fp-target`, GPTAQ); nil: its own weights.
+    public var fpTarget: Bool?
     public var calibration: String?
     public var calibrationTokens: Int?
     /// What the token embedding / output head became ("int8 g32", "unchanged", or the format).
@@ -166,11 +171,14 @@ public struct LowBitQuantizationConfig: Codable, Sendable {
 
     public init(format: String, groupSize: Int?, gptq: Bool, calibration: String?, calibrationTokens: Int?,
                 embeddings: String, modulesNotConverted: [String], source: String,
-                tensors: [String: QuantizedTensorLayout], tuneScales: Bool? = nil) {
+                tensors: [String: QuantizedTensorLayout], tuneScales: Bool? = nil, sequential: Bool? = nil,
+                fpTarget: Bool? = nil) {
         self.format = format
         self.groupSize = groupSize
         self.gptq = gptq
         self.tuneScales = tuneScales
+        self.sequential = sequential
+        self.fpTarget = fpTarget
         self.calibration = calibration
         self.calibrationTokens = calibrationTokens
         self.embeddings = embeddings
@@ -181,7 +189,7 @@ public struct LowBitQuantizationConfig: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case quantMethod = "quant_method", version, format, groupSize = "group_size", gptq, calibration
-        case tuneScales = "tune_scales"
+        case tuneScales = "tune_scales", sequential, fpTarget = "fp_target"
         case calibrationTokens = "calibration_tokens", embeddings, modulesNotConverted = "modules_not_converted"
         case source, tensors
     }

@@ -17,7 +17,11 @@ struct QuantizeCommand: ParsableCommand {
             --tune-scales --calibration FILE searches each group scale of those formats to minimise the layer output \
             error on the calibration text (with or without --gptq). Each group scale of an nf*/lut* table that is \
             not sign-symmetric may be negative (the mirrored table) where that lowers the error: it removes NF2's \
-            same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive.
+            same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive. \
+            With --gptq or --tune-scales the layers are quantized block by block, each calibrated on its inputs in \
+            the model whose earlier layers are already quantized and aimed at the unquantized model's output \
+            (--sequential --fp-target, the default; --no-sequential: one pass of the unquantized model, \
+            --no-fp-target: each layer aims at its own weights).
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
@@ -49,6 +53,14 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo,
           help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels. Default: on for nf*/lut* (docs/quality.md: NF2 unusable without it), --no-signed-scales for positive scales only.")
     var signedScales: Bool?
+    @Flag(inversion: .prefixedNo,
+          help: "Sequential calibration for --gptq/--tune-scales: layers are quantized block by block (q/k/v, o, gate/up, down), each on its inputs in the model whose earlier layers are already quantized (docs/quality.md). Default: on whenever --gptq or --tune-scales calibrates an int*/nf*/lut*/fp* format; --no-sequential for one pass of the unquantized model.")
+    var sequential: Bool?
+    @Flag(inversion: .prefixedNo,
+          help: "With --sequential: each layer targets the unquantized model's output, minimising ‖W·X − Ŵ·X̃‖² (X: the unquantized model's inputs, X̃: the partially quantized model's; GPTAQ). Default: on with --sequential; --no-fp-target targets W on X̃.")
+    var fpTarget: Bool?
+    @Option(help: "--fp-target's dampening λ (times the mean Hessian diagonal) pulling the target towards W (default: 0.01).")
+    var fpTargetDampening: Double?
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -64,11 +76,19 @@ struct QuantizeCommand: ParsableCommand {
                 throw LowBitError.invalidArgument("--group-size", "'\(groupSize)' is neither a number nor 'row'")
             }
         }
+        // Sequential calibration with the fp target is the default wherever it applies (docs/quality.md).
+        let defaults = QuantizeOptions(formatName: format, format: parsed, gptq: gptq, tuneScales: tuneScales)
+        let sequentialOn = sequential ?? ((gptq || tuneScales) && defaults.supportsSequential)
+        let fpTargetOn = fpTarget ?? sequentialOn
+        if fpTargetDampening != nil && !fpTargetOn {
+            throw LowBitError.invalidArgument("--fp-target-dampening", "is a parameter of --fp-target")
+        }
         let options = QuantizeOptions(
             formatName: format.lowercased(), format: parsed, groupSize: group, gptq: gptq, calibrationPath: calibration,
             calibrationTokens: calibrationTokens, outliers: outliers, skipPatterns: skip,
             quantizeEmbeddings: quantizeEmbeddings, tuneScales: tuneScales,
             signedScales: signedScales ?? parsed.allowsSignedScales,
+            sequential: sequentialOn, fpTarget: fpTargetOn, fpTargetDampening: fpTargetDampening ?? 0.01,
             showProgress: !quiet)
         let source = model ?? ModelLoader.defaultModelPath()
         let summary = try ModelQuantizer.quantize(source: source, output: output, options: options)
