@@ -199,4 +199,17 @@ struct SequentialCalibrationTests {
         try QuantizeOptions(formatName: "int2", format: int2, calibrationPath: "x", tuneScales: true, sequential: true,
                             fpTarget: true).validate()
     }
+
+    /// The CLI's default: sequential for the integer and table formats, one pass for TC-FPx (fp6 measured worse
+    /// sequential), which still accepts --sequential when asked.
+    @Test func sequentialIsTheDefaultWhereItMeasuredBetter() throws {
+        for name in ["int2", "int4", "nf3", "nf4"] {
+            #expect(QuantizeOptions(formatName: name, format: try QuantizationFormat.parse(name), gptq: true).sequentialByDefault, "\(name)")
+        }
+        for name in ["fp6", "fp5", "bipolar-w2a8", "quik-w4a4"] {
+            #expect(!QuantizeOptions(formatName: name, format: try QuantizationFormat.parse(name), gptq: true).sequentialByDefault, "\(name)")
+        }
+        try QuantizeOptions(formatName: "fp6", format: try QuantizationFormat.parse("fp6"), gptq: true, calibrationPath: "x",
+                            sequential: true).validate()
+    }
 }

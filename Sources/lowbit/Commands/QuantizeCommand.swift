@@ -20,8 +20,8 @@ struct QuantizeCommand: ParsableCommand {
             same-sign rounding bias (docs/quality.md); --no-signed-scales keeps every scale positive. \
             With --gptq or --tune-scales the layers are quantized block by block, each calibrated on its inputs in \
             the model whose earlier layers are already quantized and aimed at the unquantized model's output \
-            (--sequential --fp-target, the default; --no-sequential: one pass of the unquantized model, \
-            --no-fp-target: each layer aims at its own weights).
+            (--sequential --fp-target, the default for int* / nf* / lut*; --no-sequential: one pass of the unquantized \
+            model, the default for fp*, where it measured better; --no-fp-target: each layer aims at its own weights).
             Norms stay F32; the token embedding / output head become int8 (group 32) unless --quantize-embeddings. \
             The output appears only when everything succeeded (temporary file, then rename).
             """)
@@ -54,7 +54,7 @@ struct QuantizeCommand: ParsableCommand {
           help: "nf*/lut* with a table that is not sign-symmetric (NF2 = {−1, 0, 0.338, 1}): a group scale may be negative (the mirrored table) when that lowers the group's error. Same format, size and kernels. Default: on for nf*/lut* (docs/quality.md: NF2 unusable without it), --no-signed-scales for positive scales only.")
     var signedScales: Bool?
     @Flag(inversion: .prefixedNo,
-          help: "Sequential calibration for --gptq/--tune-scales: layers are quantized block by block (q/k/v, o, gate/up, down), each on its inputs in the model whose earlier layers are already quantized (docs/quality.md). Default: on whenever --gptq or --tune-scales calibrates an int*/nf*/lut*/fp* format; --no-sequential for one pass of the unquantized model.")
+          help: "Sequential calibration for --gptq/--tune-scales: layers are quantized block by block (q/k/v, o, gate/up, down), each on its inputs in the model whose earlier layers are already quantized (docs/quality.md). Default: on whenever --gptq or --tune-scales calibrates an int*/nf*/lut* format (fp* --gptq: off, measured worse); --no-sequential for one pass of the unquantized model.")
     var sequential: Bool?
     @Flag(inversion: .prefixedNo,
           help: "With --sequential: each layer targets the unquantized model's output, minimising ‖W·X − Ŵ·X̃‖² (X: the unquantized model's inputs, X̃: the partially quantized model's; GPTAQ). Default: on with --sequential; --no-fp-target targets W on X̃.")
@@ -78,7 +78,7 @@ struct QuantizeCommand: ParsableCommand {
         }
         // Sequential calibration with the fp target is the default wherever it applies (docs/quality.md).
         let defaults = QuantizeOptions(formatName: format, format: parsed, gptq: gptq, tuneScales: tuneScales)
-        let sequentialOn = sequential ?? ((gptq || tuneScales) && defaults.supportsSequential)
+        let sequentialOn = sequential ?? ((gptq || tuneScales) && defaults.sequentialByDefault)
         let fpTargetOn = fpTarget ?? sequentialOn
         if fpTargetDampening != nil && !fpTargetOn {
             throw LowBitError.invalidArgument("--fp-target-dampening", "is a parameter of --fp-target")
