@@ -122,43 +122,55 @@ public enum GPTQ {
     /// Upper-triangular U with Uᵀ·U = (H + damp·I)⁻¹ (row-major n×n). Retries with 10× the dampening when H
     /// is not numerically positive definite.
     static func inverseCholeskyUpper(_ h: [Double], n: Int, dampening: Double, name: String) throws -> [Double] {
-        var meanDiag = 0.0
-        for i in 0..<n { meanDiag += h[i * n + i] }
-        meanDiag /= Double(n)
-        var lambda = dampening
-        for _ in 0..<4 {
-            var a = h
-            for i in 0..<n { a[i * n + i] += lambda * meanDiag }
-            if let l = cholesky(a, n: n) {
-                // H⁻¹ = L⁻ᵀ L⁻¹; its Cholesky factor, transposed, is U.
-                let li = lowerInverse(l, n: n)
-                var hinv = [Double](repeating: 0, count: n * n)
-                // hinv[i][j] = Σ_k li[k][i] · li[k][j], k ≥ max(i, j)
-                hinv.withUnsafeMutableBufferPointer { hb in
-                    li.withUnsafeBufferPointer { lb in
-                        let H = hb.baseAddress!, L = lb.baseAddress!
-                        Parallel.forRanges(count: n, granule: 4) { range in
-                            for i in range {
-                                for k in i..<n {
-                                    let f = L[k * n + i]
-                                    if f == 0 { continue }
-                                    let row = L + k * n
-                                    for j in i...k { H[i * n + j] += f * row[j] }
-                                }
+        try withDampenedCholesky(h, n: n, dampening: dampening, name: name, user: "GPTQ") { l in
+            // H⁻¹ = L⁻ᵀ L⁻¹; its Cholesky factor, transposed, is U.
+            let li = lowerInverse(l, n: n)
+            var hinv = [Double](repeating: 0, count: n * n)
+            // hinv[i][j] = Σ_k li[k][i] · li[k][j], k ≥ max(i, j)
+            hinv.withUnsafeMutableBufferPointer { hb in
+                li.withUnsafeBufferPointer { lb in
+                    let H = hb.baseAddress!, L = lb.baseAddress!
+                    Parallel.forRanges(count: n, granule: 4) { range in
+                        for i in range {
+                            for k in i..<n {
+                                let f = L[k * n + i]
+                                if f == 0 { continue }
+                                let row = L + k * n
+                                for j in i...k { H[i * n + j] += f * row[j] }
                             }
                         }
                     }
                 }
-                for i in 0..<n { for j in 0..<i { hinv[i * n + j] = hinv[j * n + i] } }
-                if let c = cholesky(hinv, n: n) {
-                    var u = [Double](repeating: 0, count: n * n)
-                    for i in 0..<n { for j in 0...i { u[j * n + i] = c[i * n + j] } }
-                    return u
-                }
             }
+            for i in 0..<n { for j in 0..<i { hinv[i * n + j] = hinv[j * n + i] } }
+            guard let c = cholesky(hinv, n: n) else { return nil }
+            return upperFromLower(c, n: n)
+        }
+    }
+
+    /// `body(L)` for the lower Cholesky factor L of H + λ·mean(diag H)·I, λ = `dampening`; when H + λI is not
+    /// numerically positive definite or `body` gives nil, again with 10× λ (four tries, then an error naming `user`).
+    /// `minimumMeanDiagonal` keeps an all-zero H from making the dampening zero.
+    static func withDampenedCholesky<T>(_ h: [Double], n: Int, dampening: Double, minimumMeanDiagonal: Double = 0,
+                                        name: String, user: String, _ body: ([Double]) -> T?) throws -> T {
+        var meanDiag = 0.0
+        for i in 0..<n { meanDiag += h[i * n + i] }
+        meanDiag = max(meanDiag / Double(n), minimumMeanDiagonal)
+        var lambda = dampening
+        for _ in 0..<4 {
+            var a = h
+            for i in 0..<n { a[i * n + i] += lambda * meanDiag }
+            if let l = cholesky(a, n: n), let result = body(l) { return result }
             lambda *= 10
         }
-        throw LowBitError.invalidArgument(name, "GPTQ: the calibration Hessian is not positive definite even with dampening \(lambda / 10)")
+        throw LowBitError.invalidArgument(name, "\(user): the calibration Hessian is not positive definite even with dampening \(lambda / 10)")
+    }
+
+    /// Lᵀ (row-major, upper-triangular) of a lower-triangular row-major L.
+    static func upperFromLower(_ l: [Double], n: Int) -> [Double] {
+        var u = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0...i { u[j * n + i] = l[i * n + j] } }
+        return u
     }
 
     /// Lower Cholesky factor of a symmetric positive definite row-major matrix, or nil.

@@ -63,26 +63,8 @@ struct FPTarget {
         acc.initialize(repeating: 0, count: n * n)
         accumulateOuterProducts(UnsafePointer(diff), quantized, tokens: tokens, width: n, into: acc)
         d = (0..<(n * n)).map { Double(acc[$0]) }
-        u = try FPTarget.regularisedCholeskyUpper(hessian, n: n, dampening: dampening, name: name)
-    }
-
-    /// Lᵀ (row-major) with L Lᵀ = H + λ·mean(diag H)·I, λ = `dampening`, retried with 10× λ when not positive definite.
-    static func regularisedCholeskyUpper(_ hessian: [Double], n: Int, dampening: Double, name: String) throws -> [Double] {
-        var meanDiag = 0.0
-        for i in 0..<n { meanDiag += hessian[i * n + i] }
-        meanDiag = max(meanDiag / Double(n), .leastNormalMagnitude)
-        var lambda = dampening
-        for _ in 0..<4 {
-            var a = hessian
-            for i in 0..<n { a[i * n + i] += lambda * meanDiag }
-            if let l = GPTQ.cholesky(a, n: n) {
-                var upper = [Double](repeating: 0, count: n * n)
-                for i in 0..<n { for j in 0...i { upper[j * n + i] = l[i * n + j] } }
-                return upper
-            }
-            lambda *= 10
-        }
-        throw LowBitError.invalidArgument(name, "--fp-target: the calibration Hessian is not positive definite even with dampening \(lambda / 10)")
+        u = try GPTQ.withDampenedCholesky(hessian, n: n, dampening: dampening, minimumMeanDiagonal: .leastNormalMagnitude,
+                                          name: name, user: "--fp-target") { GPTQ.upperFromLower($0, n: n) }
     }
 
     /// W* for the row-major [rows, n] weights `w`.
@@ -153,7 +135,7 @@ func accumulateOuterProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float
 func dequantizedValues(_ q: QuantizedTensor) throws -> [Float] {
     let layout = q.layout
     guard layout.scheme == .codes else {
-        throw LowBitError.unsupported("\(q.name): sequential calibration handles the code formats (int*, nf*, lut*) only")
+        throw LowBitError.unsupported("\(q.name): sequential calibration handles the code formats (int*, nf*, lut*, fp*) only")
     }
     func data(_ suffix: String) throws -> [UInt8] {
         guard let e = q.entries.first(where: { $0.name == q.name + suffix }) else {
